@@ -1,0 +1,1 @@
+"""Qyzmet: Kazakhstan's regulated state services, delivered as their regulations prescribe."""

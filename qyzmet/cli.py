@@ -1,0 +1,144 @@
+"""The command line: `python -m qyzmet regulations|calendar|id ...`.
+
+Commands that only read the regulation catalogue, the calendar or identity numbers run
+without a database; the others set Django up first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def _regulations(args) -> int:
+    from qyzmet.regulations import export
+    from qyzmet.regulations.validate import validate_catalogue
+
+    if args.action == "validate":
+        regulations, problems = validate_catalogue()
+        for p in problems:
+            print(p)
+        if problems:
+            print(f"{len(problems)} problem(s) in {len(regulations)} regulation(s) that loaded")
+            return 1
+        steps = sum(len(c.steps) for r in regulations for c in r.channels) + sum(
+            len(p.steps) for r in regulations for p in r.procedures
+        )
+        print(f"{len(regulations)} regulations valid ({steps} steps)")
+        return 0
+    from qyzmet.regulations.loader import catalogue
+
+    regs = catalogue()
+    if args.action == "list":
+        for reg in regs.values():
+            channels = ",".join(c.code for c in reg.channels)
+            print(f"{reg.id}\t{reg.service}\t{reg.in_force.from_}..{reg.in_force.until or ''}\t{channels}\t{reg.title.en}")
+        return 0
+    if args.id and args.id not in regs:
+        print(f"unknown regulation {args.id!r}; `regulations list` shows them", file=sys.stderr)
+        return 2
+    if args.action == "show":
+        print(export.describe(regs[args.id]))
+        return 0
+    if args.action == "export":
+        chosen = [regs[args.id]] if args.id else list(regs.values())
+        json.dump(export.to_json(chosen), sys.stdout, ensure_ascii=False, indent=1, default=str)
+        print()
+        return 0
+    if args.action == "bpmn":
+        from qyzmet.regulations import bpmn
+
+        sys.stdout.write(bpmn.to_bpmn_xml(regs[args.id], args.channel))
+        return 0
+    return 2
+
+
+def _calendar(args) -> int:
+    from qyzmet.calendar import workcal
+
+    if args.action == "add":
+        start = workcal.parse_moment(args.moment)
+        unit = args.unit
+        if unit == "within_working_day":
+            due = workcal.due(start, {"unit": unit})
+        else:
+            due = workcal.due(start, {"value": float(args.amount), "unit": unit})
+        print(due.isoformat())
+        return 0
+    if args.action == "is-working-day":
+        import datetime as dt
+
+        print("yes" if workcal.default_calendar().is_working_day(dt.date.fromisoformat(args.date)) else "no")
+        return 0
+    return 2
+
+
+def _id(args) -> int:
+    from qyzmet.identity import numbers
+
+    if args.action == "check":
+        problem = numbers.problem(args.number)
+        if problem:
+            print(f"invalid: {problem}")
+            return 1
+        info = numbers.describe(args.number)
+        print("valid")
+        if args.verbose:
+            print(json.dumps(info, ensure_ascii=False, default=str))
+        return 0
+    if args.action == "generate":
+        gen = numbers.generate_iin if args.kind == "iin" else numbers.generate_bin
+        for _ in range(args.count):
+            print(gen())
+        return 0
+    return 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m qyzmet")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    reg = sub.add_parser("regulations", help="the regulation catalogue")
+    reg_sub = reg.add_subparsers(dest="action", required=True)
+    reg_sub.add_parser("list")
+    reg_sub.add_parser("validate")
+    show = reg_sub.add_parser("show")
+    show.add_argument("id")
+    exp = reg_sub.add_parser("export")
+    exp.add_argument("--format", choices=["json"], default="json")
+    exp.add_argument("id", nargs="?")
+    bp = reg_sub.add_parser("bpmn")
+    bp.add_argument("id")
+    bp.add_argument("--channel", default=None, help="a channel code; the internal procedure when omitted")
+    reg.set_defaults(func=_regulations)
+
+    cal = sub.add_parser("calendar", help="Kazakhstan's working calendar")
+    cal_sub = cal.add_subparsers(dest="action", required=True)
+    add = cal_sub.add_parser("add")
+    add.add_argument("moment", help="ISO 8601, Asia/Almaty time unless an offset is given")
+    add.add_argument("amount", help="a number, or `within_working_day`")
+    add.add_argument("unit", nargs="?", default=None)
+    iwd = cal_sub.add_parser("is-working-day")
+    iwd.add_argument("date")
+    cal.set_defaults(func=_calendar)
+
+    ident = sub.add_parser("id", help="IIN and BIN numbers")
+    id_sub = ident.add_subparsers(dest="action", required=True)
+    chk = id_sub.add_parser("check")
+    chk.add_argument("number")
+    chk.add_argument("-v", "--verbose", action="store_true")
+    gen = id_sub.add_parser("generate")
+    gen.add_argument("kind", choices=["iin", "bin"])
+    gen.add_argument("--count", type=int, default=1)
+    ident.set_defaults(func=_id)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "calendar" and args.action == "add":
+        # `add T within_working_day` has no amount; `add T 15 working_days` has one.
+        if args.unit is None:
+            args.unit, args.amount = args.amount, None
+    return args.func(args)

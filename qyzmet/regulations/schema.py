@@ -1,0 +1,371 @@
+"""The regulation format: one YAML file per regulation, validated by these pydantic models.
+
+A regulation (регламент) prescribes how one state service is delivered: who provides it,
+through which channels, the numbered processes and conditions of each channel with their time
+norms, and the provider's internal procedure. Every figure carries a `source` pointing at the
+seed file and lines it was read from, or at the article of law it comes from when the seed is
+silent. `docs/regulation-format.md` explains the format with examples; the JSON Schema of the
+export (`docs/regulation.schema.json`) is generated from these models.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SLUG = r"^[a-z0-9][a-z0-9_-]*$"
+STEP_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+
+Slug = Annotated[str, Field(pattern=SLUG)]
+StepId = Annotated[str, Field(pattern=STEP_ID)]
+
+
+class Model(BaseModel):
+    # Unknown keys are errors: a typo in a regulation file must not pass silently.
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Text(Model):
+    """A user-facing text in the three languages of the platform."""
+
+    kk: str = Field(min_length=1)
+    ru: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class Source(Model):
+    """Where a figure, name or branch was read.
+
+    `lines` are 1-based, inclusive, in `seed` (by default the regulation's own seed file).
+    `law` names a legal source outside the seeds (for a term that lives only in the Standard
+    or the Law on permissions). At least one of the two is required.
+    """
+
+    seed: str | None = None
+    lines: tuple[int, int] | None = None
+    law: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _needs_a_place(self):
+        if self.lines is None and not self.law:
+            raise ValueError("a source needs `lines` in a seed or a `law` reference")
+        if self.lines is not None and self.lines[0] > self.lines[1]:
+            raise ValueError(f"lines {list(self.lines)}: first line is after the last")
+        return self
+
+
+Unit = Literal["seconds", "minutes", "hours", "working_days", "calendar_days"]
+
+
+class FixedNorm(Model):
+    value: float = Field(gt=0)
+    unit: Unit
+
+
+class RangeNorm(Model):
+    min: float = Field(ge=0)
+    max: float = Field(gt=0)
+    unit: Unit
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.min > self.max:
+            raise ValueError(f"norm range min {self.min} is greater than max {self.max}")
+        return self
+
+
+class WithinWorkingDay(Model):
+    unit: Literal["within_working_day"]
+
+
+Norm = Union[FixedNorm, RangeNorm, WithinWorkingDay]
+
+
+class Actor(Model):
+    """Anyone or anything that performs a step: a person's role, a unit, or an information system."""
+
+    code: Slug
+    kind: Literal["applicant", "person", "unit", "information_system", "organisation"]
+    name: Text
+    source: Source
+
+
+class Branch(Model):
+    """One outcome of a step and where it leads."""
+
+    when: Slug  # yes / no / complete / incomplete / approve / refuse / ...
+    label: Text | None = None
+    to: StepId
+
+
+class Step(Model):
+    """A numbered process or condition of a channel, or a step of the internal procedure.
+
+    Exactly one of `next`, `branches` or `end` says what follows.
+    """
+
+    id: StepId
+    kind: Literal["process", "condition"] = "process"
+    number: int | None = Field(default=None, description="the number the regulation gives the step")
+    actor: Slug
+    action: Text
+    norm: Norm | None = None
+    norm_note: str | None = Field(default=None, description="why there is no norm, or how it was read")
+    next: StepId | None = None
+    branches: list[Branch] = Field(default_factory=list)
+    end: Literal["result", "refusal"] | None = None
+    result: Slug | None = Field(default=None, description="code of the result formed at this end")
+    message: Text | None = Field(default=None, description="the message formed on a refusal branch")
+    procedure: str | None = Field(
+        default=None, description="code of the internal procedure this step stands for, if any"
+    )
+    requests_conclusion_from: list[Slug] = Field(default_factory=list)
+    collegial: bool = False
+    signs: bool = False
+    result_text: Text | None = Field(default=None, description="what the step produces")
+    source: Source
+
+    @model_validator(mode="after")
+    def _one_way_on(self):
+        ways = [self.next is not None, bool(self.branches), self.end is not None]
+        if sum(ways) != 1:
+            raise ValueError(f"step {self.id}: give exactly one of `next`, `branches` or `end`")
+        if self.kind == "condition" and not self.branches:
+            raise ValueError(f"condition {self.id} must have `branches`")
+        whens = [b.when for b in self.branches]
+        if len(whens) != len(set(whens)):
+            raise ValueError(f"step {self.id}: repeated branch outcome in {whens}")
+        if self.end == "refusal" and self.message is None:
+            raise ValueError(f"step {self.id} ends in a refusal but gives no `message`")
+        return self
+
+
+ChannelCode = Literal[
+    "egov_portal", "elicense_portal", "provider_office", "provider_workstation", "psc"
+]
+
+
+class Channel(Model):
+    """One way of applying, with its functional-interaction table as numbered steps."""
+
+    code: ChannelCode
+    name: Text
+    variants: list[Slug] = Field(default_factory=list, description="empty means every variant")
+    start: StepId
+    steps: list[Step] = Field(min_length=1)
+    notes: list[str] = Field(default_factory=list)
+    source: Source
+
+
+class Procedure(Model):
+    """The provider's internal procedure (structural units and staff), as steps with roles."""
+
+    code: Slug
+    name: Text
+    variants: list[Slug] = Field(default_factory=list, description="empty means every variant")
+    start: StepId
+    steps: list[Step] = Field(min_length=1)
+    notes: list[str] = Field(default_factory=list)
+    source: Source
+
+
+class Fee(Model):
+    """The licence fee in monthly calculation index units (MCI), as the Tax Code sets it."""
+
+    mci: float | None = Field(default=None, ge=0)
+    share_of_issue: float | None = Field(default=None, gt=0, le=1)
+    max_mci: float | None = Field(default=None, gt=0)
+    source: Source
+
+
+class Variant(Model):
+    code: Slug
+    name: Text
+    term: Norm | None = None
+    term_note: str | None = None
+    term_source: Source
+    fee: Fee | None = None
+
+
+class Repeal(Model):
+    issuer: Text | None = None
+    kind: str
+    number: str
+    date: dt.date
+    in_force_from: dt.date | None = None
+    source: Source
+
+
+class Amendment(Model):
+    kind: str
+    number: str
+    date: dt.date
+    note: str | None = None
+    source: Source
+
+
+class Registration(Model):
+    number: str
+    date: dt.date
+    source: Source
+
+
+class Act(Model):
+    """The act that approved the regulation."""
+
+    issuer: Text
+    kind: Literal["ministerial_order", "akimat_resolution"]
+    number: str
+    date: dt.date
+    title: Text
+    justice_registration: Registration | None = None
+    amendments: list[Amendment] = Field(default_factory=list)
+    repealed_by: Repeal | None = None
+    source: Source
+
+
+class StandardClause(Model):
+    clause: str
+    subject: str  # term, documents, fee, refusal_grounds, working_hours, ...
+    source: Source
+
+
+class Standard(Model):
+    """The service standard the regulation rests on (a separate act, not in the seeds)."""
+
+    title: Text
+    act: str = Field(description="e.g. 'Government Decree No. 141 of 24.02.2014'")
+    clauses_cited: list[StandardClause] = Field(default_factory=list)
+    source: Source
+
+
+class Provider(Model):
+    code: Slug
+    name: Text
+    territorial: bool = Field(
+        default=False, description="provided by territorial units, one per region"
+    )
+    source: Source
+
+
+class InForce(Model):
+    """The period the regulation was in force; `until` is the day it ceased (exclusive)."""
+
+    from_: dt.date = Field(alias="from")
+    until: dt.date | None = None
+    source: Source
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.until is not None and self.until <= self.from_:
+            raise ValueError("in_force.until must be after in_force.from")
+        return self
+
+
+class Result(Model):
+    code: Slug
+    kind: Literal[
+        "licence",
+        "licence_annex",
+        "reissued_licence",
+        "duplicate",
+        "certificate",
+        "accreditation_certificate",
+        "conclusion",
+        "permit",
+        "talon",
+        "database_inclusion",
+        "notification",
+        "refusal",
+    ]
+    name: Text
+    forms: list[Literal["electronic", "paper"]] = Field(min_length=1)
+    signed_by: Slug | None = None
+    source: Source
+
+
+class Status(Model):
+    code: Slug
+    name: Text
+    source: Source
+
+
+class RefusalGround(Model):
+    code: Slug
+    text: Text
+    source: Source
+
+
+class Indicator(Model):
+    code: Slug
+    name: Text
+    value: str | None = None
+    source: Source
+
+
+class Requirement(Model):
+    code: Slug
+    text: Text
+    source: Source
+
+
+class Reading(Model):
+    """A recorded choice where the seed is garbled, contradicts itself, or is silent."""
+
+    topic: str
+    reading: str
+    why: str
+    source: Source
+
+
+class Regulation(Model):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9-]+/[a-z0-9-]+$")]
+    service: Slug
+    title: Text
+    source: Source
+    act: Act
+    standard: Standard
+    provider: Provider
+    in_force: InForce
+    variants: list[Variant] = Field(min_length=1)
+    actors: list[Actor] = Field(min_length=1)
+    channels: list[Channel] = Field(min_length=1)
+    procedures: list[Procedure] = Field(default_factory=list)
+    results: list[Result] = Field(min_length=1)
+    statuses: list[Status] = Field(default_factory=list)
+    refusal_grounds: list[RefusalGround] = Field(default_factory=list)
+    quality_indicators: list[Indicator] = Field(default_factory=list)
+    security_requirements: list[Requirement] = Field(default_factory=list)
+    technical_conditions: list[Requirement] = Field(default_factory=list)
+    readings: list[Reading] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _source_is_a_seed_range(self):
+        if self.source.lines is None or not self.source.seed:
+            raise ValueError("the regulation's own `source` needs `seed` and `lines`")
+        if not re.match(r"^\d{3}_[0-9a-f]{16}\.txt$", self.source.seed):
+            raise ValueError(f"unknown seed file name {self.source.seed!r}")
+        return self
+
+    def actor(self, code: str) -> Actor | None:
+        return next((a for a in self.actors if a.code == code), None)
+
+    def variant(self, code: str) -> Variant | None:
+        return next((v for v in self.variants if v.code == code), None)
+
+    def channel(self, code: str) -> Channel | None:
+        return next((c for c in self.channels if c.code == code), None)
+
+    def procedure(self, code: str) -> Procedure | None:
+        return next((p for p in self.procedures if p.code == code), None)
+
+    def procedure_for(self, variant: str) -> Procedure | None:
+        """The internal procedure that applies to a variant (a procedure with no variants applies to all)."""
+        for p in self.procedures:
+            if variant in p.variants:
+                return p
+        return next((p for p in self.procedures if not p.variants), None)

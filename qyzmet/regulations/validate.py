@@ -1,0 +1,186 @@
+"""Checks beyond the schema: each regulation read as a process.
+
+Every step reachable from its channel's start, every path ending in a result or a refusal,
+every actor declared, ids unique, each source inside its seed and, across the catalogue,
+no two versions of one service at one provider in force at the same time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from pathlib import Path
+
+from .loader import CATALOGUE_DIR, Problem, RegulationFileError, load_file, regulation_files
+from .schema import Regulation, Source, Step
+
+SEEDS_DIR = Path(
+    os.environ.get("QYZMET_SEEDS_DIR", Path(__file__).resolve().parents[3] / "shared" / "seeds")
+)
+
+
+def _seed_lengths() -> dict[str, int]:
+    if not SEEDS_DIR.is_dir():
+        return {}
+    return {
+        p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in SEEDS_DIR.glob("*.txt")
+    }
+
+
+def _iter_sources(obj, path=""):
+    """Every Source in a model tree, with a dotted path to it."""
+    if isinstance(obj, Source):
+        yield path, obj
+    elif isinstance(obj, list):
+        for i, item in enumerate(obj):
+            yield from _iter_sources(item, f"{path}.{i}")
+    elif hasattr(obj, "model_fields"):
+        for name in type(obj).model_fields:
+            yield from _iter_sources(getattr(obj, name), f"{path}.{name}".lstrip("."))
+
+
+def _check_flow(reg: Regulation, kind: str, code: str, start: str, steps: list[Step]):
+    where = f"{kind}s.{code}"
+    by_id: dict[str, Step] = {}
+    for step in steps:
+        if step.id in by_id:
+            yield where, f"step id {step.id!r} is used twice"
+        by_id[step.id] = step
+    if start not in by_id:
+        yield where, f"start step {start!r} does not exist"
+        return
+    for step in steps:
+        if reg.actor(step.actor) is None:
+            yield f"{where}.{step.id}", f"actor {step.actor!r} is not declared in `actors`"
+        for body in step.requests_conclusion_from:
+            if reg.actor(body) is None:
+                yield f"{where}.{step.id}", f"body {body!r} is not declared in `actors`"
+        targets = [step.next] if step.next else [b.to for b in step.branches]
+        for target in targets:
+            if target not in by_id:
+                yield f"{where}.{step.id}", f"leads to {target!r}, which is not a step here"
+        if step.result and not any(r.code == step.result for r in reg.results):
+            yield f"{where}.{step.id}", f"result {step.result!r} is not declared in `results`"
+        if step.procedure and reg.procedure(step.procedure) is None:
+            yield f"{where}.{step.id}", f"procedure {step.procedure!r} is not declared"
+        if len(step.branches) == 1:
+            yield f"{where}.{step.id}", "a step with branches needs at least two outcomes"
+    # Reachability from the start, and whether each step can still reach an end.
+    reachable, stack = set(), [start]
+    while stack:
+        sid = stack.pop()
+        if sid in reachable or sid not in by_id:
+            continue
+        reachable.add(sid)
+        step = by_id[sid]
+        stack.extend([step.next] if step.next else [b.to for b in step.branches])
+    for step in steps:
+        if step.id not in reachable:
+            yield f"{where}.{step.id}", "is not reachable from the start"
+    ends = {s.id for s in steps if s.end}
+    if not ends:
+        yield where, "has no end step (a result or a refusal)"
+    can_end = set(ends)
+    changed = True
+    while changed:
+        changed = False
+        for step in steps:
+            if step.id in can_end:
+                continue
+            targets = [step.next] if step.next else [b.to for b in step.branches]
+            if any(t in can_end for t in targets):
+                can_end.add(step.id)
+                changed = True
+    for step in steps:
+        if step.id in reachable and step.id not in can_end:
+            yield f"{where}.{step.id}", "no path from here ends in a result or a refusal"
+
+
+def check_regulation(reg: Regulation, seed_lengths: dict[str, int] | None = None) -> list[str]:
+    """Process-level problems of one regulation, as 'field: message' strings."""
+    problems: list[str] = []
+    for label, items in [
+        ("actors", reg.actors),
+        ("variants", reg.variants),
+        ("channels", reg.channels),
+        ("procedures", reg.procedures),
+        ("results", reg.results),
+        ("statuses", reg.statuses),
+        ("refusal_grounds", reg.refusal_grounds),
+    ]:
+        codes = [item.code for item in items]
+        for dup in sorted({c for c in codes if codes.count(c) > 1}):
+            problems.append(f"{label}: code {dup!r} is used twice")
+    variant_codes = {v.code for v in reg.variants}
+    for flow_kind, flows in [("channel", reg.channels), ("procedure", reg.procedures)]:
+        for flow in flows:
+            for v in flow.variants:
+                if v not in variant_codes:
+                    problems.append(f"{flow_kind}s.{flow.code}: unknown variant {v!r}")
+            problems.extend(
+                f"{w}: {m}" for w, m in _check_flow(reg, flow_kind, flow.code, flow.start, flow.steps)
+            )
+    for variant in reg.variants:
+        if reg.procedures and reg.procedure_for(variant.code) is None:
+            problems.append(f"variants.{variant.code}: no internal procedure applies to it")
+    for result in reg.results:
+        if result.signed_by and reg.actor(result.signed_by) is None:
+            problems.append(f"results.{result.code}: signer {result.signed_by!r} is not declared")
+    seed_lengths = _seed_lengths() if seed_lengths is None else seed_lengths
+    if seed_lengths:
+        for path, src in _iter_sources(reg):
+            seed = src.seed or reg.source.seed
+            if seed not in seed_lengths:
+                problems.append(f"{path}: unknown seed {seed!r}")
+            elif src.lines and src.lines[1] > seed_lengths[seed]:
+                problems.append(f"{path}: lines {list(src.lines)} run past the end of {seed}")
+            elif src.lines and seed == reg.source.seed and path != "source":
+                lo, hi = reg.source.lines
+                if not (lo <= src.lines[0] and src.lines[1] <= hi) and not src.note:
+                    # Preambles of the approving act lie outside the regulation's own range;
+                    # that is allowed when the source says why in a note.
+                    problems.append(
+                        f"{path}: lines {list(src.lines)} lie outside the regulation's range "
+                        f"{list(reg.source.lines)} (add a `note` saying why)"
+                    )
+    return problems
+
+
+def check_overlaps(regulations: list[Regulation]) -> list[str]:
+    """Versions of one service at one provider must not be in force at the same time."""
+    problems = []
+    groups = defaultdict(list)
+    for reg in regulations:
+        groups[(reg.service, reg.provider.code)].append(reg)
+    for (service, provider), regs in groups.items():
+        regs.sort(key=lambda r: r.in_force.from_)
+        for a, b in zip(regs, regs[1:]):
+            if a.in_force.until is None or a.in_force.until > b.in_force.from_:
+                problems.append(
+                    f"{a.id} and {b.id}: both in force for {service} at {provider} "
+                    f"from {b.in_force.from_}"
+                )
+    return problems
+
+
+def validate_catalogue(directory: Path = CATALOGUE_DIR) -> tuple[list[Regulation], list[str]]:
+    """Load and check every file; return the regulations that loaded and all problems found."""
+    regulations, problems = [], []
+    seed_lengths = _seed_lengths()
+    ids = set()
+    for path in regulation_files(directory):
+        try:
+            reg = load_file(path, directory)
+        except RegulationFileError as exc:
+            problems.extend(str(p) for p in exc.problems)
+            continue
+        if reg.id in ids:
+            problems.append(f"{reg.id}: id used twice")
+        ids.add(reg.id)
+        regulations.append(reg)
+        problems.extend(f"{reg.id}: {p}" for p in check_regulation(reg, seed_lengths))
+    problems.extend(check_overlaps(regulations))
+    return regulations, problems
+
+
+__all__ = ["Problem", "check_regulation", "check_overlaps", "validate_catalogue"]
