@@ -17,6 +17,9 @@ def _regulations(args) -> int:
 
     if args.action == "validate":
         regulations, problems = validate_catalogue()
+        if args.id:
+            regulations = [r for r in regulations if r.id.startswith(args.id)]
+            problems = [p for p in problems if p.startswith(args.id)]
         for p in problems:
             print(p)
         if problems:
@@ -102,7 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     reg = sub.add_parser("regulations", help="the regulation catalogue")
     reg_sub = reg.add_subparsers(dest="action", required=True)
     reg_sub.add_parser("list")
-    reg_sub.add_parser("validate")
+    val = reg_sub.add_parser("validate")
+    val.add_argument("id", nargs="?", help="only regulations whose id starts with this")
     show = reg_sub.add_parser("show")
     show.add_argument("id")
     exp = reg_sub.add_parser("export")

@@ -102,6 +102,18 @@ class Branch(Model):
     to: StepId
 
 
+Check = Literal[
+    "login",  # the applicant's IIN/BIN and password (or EDS) on the portal
+    "applicant_record",  # the applicant's record in the state database of individuals / legal entities
+    "payment",  # the licence fee paid through the payment gateway
+    "eds",  # EDS certificate: validity period, not revoked, IIN/BIN equal to the request's
+    "documents_complete",  # the set of documents against the required list
+    "grounds",  # the provider's examination: requirements and grounds for the service
+    "conclusion",  # conclusions of other bodies
+    "other",
+]
+
+
 class Step(Model):
     """A numbered process or condition of a channel, or a step of the internal procedure.
 
@@ -110,6 +122,10 @@ class Step(Model):
 
     id: StepId
     kind: Literal["process", "condition"] = "process"
+    check: Check | None = Field(
+        default=None,
+        description="what a condition checks, so the engine can carry it out (conditions only)",
+    )
     number: int | None = Field(default=None, description="the number the regulation gives the step")
     actor: Slug
     action: Text
@@ -134,6 +150,8 @@ class Step(Model):
         ways = [self.next is not None, bool(self.branches), self.end is not None]
         if sum(ways) != 1:
             raise ValueError(f"step {self.id}: give exactly one of `next`, `branches` or `end`")
+        if self.check is not None and self.kind != "condition":
+            raise ValueError(f"step {self.id}: only a condition has a `check`")
         if self.kind == "condition" and not self.branches:
             raise ValueError(f"condition {self.id} must have `branches`")
         whens = [b.when for b in self.branches]
