@@ -1,0 +1,337 @@
+"""BPMN 2.0 export of a regulation's channel or internal procedure, with a diagram layout.
+
+Each actor gets a lane; each step becomes a task; a step with branches is followed by an
+exclusive gateway whose outgoing flows test `outcome_<step>`, so that SpiffWorkflow (or any BPMN
+engine) can run the process by setting the outcome when it completes the task; an end step is
+followed by an end event. `run_in_spiff` does exactly that, for tests and the benchmark.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from .export import format_norm
+from .schema import Regulation, Step
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
+DC = "http://www.omg.org/spec/DD/20100524/DC"
+DI = "http://www.omg.org/spec/DD/20100524/DI"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+NSMAP = {"bpmn": BPMN, "bpmndi": BPMNDI, "dc": DC, "di": DI, "xsi": XSI}
+
+TASK_W, TASK_H = 120, 80
+GATEWAY = 50
+EVENT = 36
+COL_W = 170
+ROW_H = 120
+LANE_HEADER = 30
+
+
+def _ncname(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", text)
+
+
+def outcome_variable(step_id: str) -> str:
+    return "outcome_" + re.sub(r"[^A-Za-z0-9_]", "_", step_id)
+
+
+@dataclass
+class Node:
+    id: str
+    kind: str  # startEvent, task, exclusiveGateway, endEvent
+    name: str
+    lane: str
+    step: Step | None = None
+    refusal: bool = False
+    x: float = 0
+    y: float = 0
+    w: float = 0
+    h: float = 0
+
+
+@dataclass
+class Flow:
+    id: str
+    source: str
+    target: str
+    name: str = ""
+    condition: str | None = None
+
+
+@dataclass
+class Graph:
+    process_id: str
+    name: str
+    lanes: list[tuple[str, str]]  # (actor code, display name)
+    nodes: dict[str, Node] = field(default_factory=dict)
+    flows: list[Flow] = field(default_factory=list)
+
+
+def flow_of(reg: Regulation, channel: str | None):
+    """The channel's steps (or the first internal procedure's, when `channel` is None)."""
+    if channel:
+        flow = reg.channel(channel) or reg.procedure(channel)
+        if flow is None:
+            codes = [c.code for c in reg.channels] + [p.code for p in reg.procedures]
+            raise KeyError(f"{reg.id} has no channel or procedure {channel!r}; it has {codes}")
+        return flow
+    if reg.procedures:
+        return reg.procedures[0]
+    return reg.channels[0]
+
+
+def build_graph(reg: Regulation, channel: str | None = None, lang: str = "en") -> Graph:
+    flow = flow_of(reg, channel)
+    steps = {s.id: s for s in flow.steps}
+    lane_order: list[str] = []
+    for s in flow.steps:
+        if s.actor not in lane_order:
+            lane_order.append(s.actor)
+    lanes = [(a, getattr(reg.actor(a).name, lang)) for a in lane_order]
+    graph = Graph(
+        process_id=_ncname(f"{reg.id.replace('/', '.')}.{flow.code}"),
+        name=f"{getattr(reg.title, lang)}: {getattr(flow.name, lang)}",
+        lanes=lanes,
+    )
+    first = steps[flow.start]
+    graph.nodes["start"] = Node("start", "startEvent", "", first.actor)
+    graph.flows.append(Flow("f_start", "start", "t_" + _ncname(first.id)))
+    for s in flow.steps:
+        tid = "t_" + _ncname(s.id)
+        label = f"{s.number}. " if s.number is not None else ""
+        graph.nodes[tid] = Node(tid, "task", label + getattr(s.action, lang), s.actor, step=s)
+        if s.next:
+            graph.flows.append(Flow(f"f_{tid}", tid, "t_" + _ncname(s.next)))
+        elif s.branches:
+            gid = "g_" + _ncname(s.id)
+            graph.nodes[gid] = Node(gid, "exclusiveGateway", "", s.actor, step=s)
+            graph.flows.append(Flow(f"f_{tid}", tid, gid))
+            var = outcome_variable(s.id)
+            for b in s.branches:
+                graph.flows.append(
+                    Flow(
+                        f"f_{gid}_{_ncname(b.when)}",
+                        gid,
+                        "t_" + _ncname(b.to),
+                        name=b.when,
+                        condition=f'{var} == "{b.when}"',
+                    )
+                )
+        else:
+            eid = "e_" + _ncname(s.id)
+            graph.nodes[eid] = Node(eid, "endEvent", s.end or "", s.actor, refusal=s.end == "refusal")
+            graph.flows.append(Flow(f"f_{tid}", tid, eid))
+    _layout(graph)
+    return graph
+
+
+def _layout(graph: Graph) -> None:
+    """Columns by distance from the start, rows by lane; nodes sharing a cell are stacked."""
+    out = defaultdict(list)
+    for f in graph.flows:
+        out[f.source].append(f.target)
+    column = {"start": 0}
+    queue = deque(["start"])
+    while queue:
+        nid = queue.popleft()
+        for t in out[nid]:
+            if t not in column:
+                column[t] = column[nid] + 1
+                queue.append(t)
+    stacks = defaultdict(int)
+    depth_of_lane = defaultdict(lambda: 1)
+    slot = {}
+    for nid, node in graph.nodes.items():
+        key = (node.lane, column.get(nid, 0))
+        slot[nid] = stacks[key]
+        stacks[key] += 1
+        depth_of_lane[node.lane] = max(depth_of_lane[node.lane], stacks[key])
+    lane_top, top = {}, 0
+    for code, _ in graph.lanes:
+        lane_top[code] = top
+        top += depth_of_lane[code] * ROW_H
+    for nid, node in graph.nodes.items():
+        size = {"task": (TASK_W, TASK_H), "exclusiveGateway": (GATEWAY, GATEWAY)}.get(
+            node.kind, (EVENT, EVENT)
+        )
+        node.w, node.h = size
+        cx = LANE_HEADER + 40 + column.get(nid, 0) * COL_W + TASK_W / 2
+        cy = lane_top[node.lane] + slot[nid] * ROW_H + ROW_H / 2
+        node.x, node.y = cx - node.w / 2, cy - node.h / 2
+    graph.width = LANE_HEADER + 80 + (max(column.values(), default=0) + 1) * COL_W
+    graph.height = top
+    graph.lane_bounds = {
+        code: (lane_top[code], depth_of_lane[code] * ROW_H) for code, _ in graph.lanes
+    }
+
+
+def _waypoints(a: Node, b: Node) -> list[tuple[float, float]]:
+    start = (a.x + a.w, a.y + a.h / 2)
+    end = (b.x, b.y + b.h / 2)
+    if b.x <= a.x:  # a backward flow goes round underneath
+        below = max(a.y + a.h, b.y + b.h) + 15
+        return [
+            (a.x + a.w / 2, a.y + a.h),
+            (a.x + a.w / 2, below),
+            (b.x + b.w / 2, below),
+            (b.x + b.w / 2, b.y + b.h),
+        ]
+    if abs(start[1] - end[1]) < 1:
+        return [start, end]
+    mid = (start[0] + end[0]) / 2
+    return [start, (mid, start[1]), (mid, end[1]), end]
+
+
+def to_bpmn_xml(reg: Regulation, channel: str | None = None, lang: str = "en") -> str:
+    graph = build_graph(reg, channel, lang)
+    defs = etree.Element(
+        f"{{{BPMN}}}definitions",
+        nsmap=NSMAP,
+        id="defs_" + graph.process_id,
+        targetNamespace="https://qyzmet.kz/regulations",
+        exporter="qyzmet",
+        exporterVersion="1",
+    )
+    collab = etree.SubElement(defs, f"{{{BPMN}}}collaboration", id="collab_" + graph.process_id)
+    etree.SubElement(
+        collab, f"{{{BPMN}}}participant", id="pool", name=graph.name, processRef=graph.process_id
+    )
+    process = etree.SubElement(
+        defs, f"{{{BPMN}}}process", id=graph.process_id, name=graph.name, isExecutable="true"
+    )
+    lane_set = etree.SubElement(process, f"{{{BPMN}}}laneSet", id="lanes")
+    lane_ids = {}
+    for code, name in graph.lanes:
+        lane = etree.SubElement(lane_set, f"{{{BPMN}}}lane", id="lane_" + _ncname(code), name=name)
+        lane_ids[code] = lane.get("id")
+        for nid, node in graph.nodes.items():
+            if node.lane == code:
+                etree.SubElement(lane, f"{{{BPMN}}}flowNodeRef").text = nid
+    incoming, outgoing = defaultdict(list), defaultdict(list)
+    for f in graph.flows:
+        outgoing[f.source].append(f.id)
+        incoming[f.target].append(f.id)
+    for nid, node in graph.nodes.items():
+        el = etree.SubElement(process, f"{{{BPMN}}}{node.kind}", id=nid)
+        if node.name:
+            el.set("name", node.name)
+        if node.step is not None and node.kind == "task":
+            # BPMN wants documentation before the flow references.
+            src = node.step.source
+            where = f"lines {src.lines[0]}-{src.lines[1]}" if src.lines else src.law
+            etree.SubElement(el, f"{{{BPMN}}}documentation").text = (
+                f"step {node.step.id}; actor {node.step.actor}; norm {format_norm(node.step.norm)}; {where}"
+            )
+        for fid in incoming[nid]:
+            etree.SubElement(el, f"{{{BPMN}}}incoming").text = fid
+        for fid in outgoing[nid]:
+            etree.SubElement(el, f"{{{BPMN}}}outgoing").text = fid
+    for f in graph.flows:
+        el = etree.SubElement(
+            process, f"{{{BPMN}}}sequenceFlow", id=f.id, sourceRef=f.source, targetRef=f.target
+        )
+        if f.name:
+            el.set("name", f.name)
+        if f.condition:
+            cond = etree.SubElement(el, f"{{{BPMN}}}conditionExpression")
+            cond.set(f"{{{XSI}}}type", "bpmn:tFormalExpression")
+            cond.text = f.condition
+    # Diagram interchange: where everything is drawn.
+    diagram = etree.SubElement(defs, f"{{{BPMNDI}}}BPMNDiagram", id="diagram")
+    plane = etree.SubElement(diagram, f"{{{BPMNDI}}}BPMNPlane", id="plane", bpmnElement=collab.get("id"))
+
+    def shape(element_id, x, y, w, h, **extra):
+        s = etree.SubElement(plane, f"{{{BPMNDI}}}BPMNShape", id=f"di_{element_id}", bpmnElement=element_id, **extra)
+        etree.SubElement(s, f"{{{DC}}}Bounds", x=f"{x:g}", y=f"{y:g}", width=f"{w:g}", height=f"{h:g}")
+
+    shape("pool", 0, 0, graph.width, graph.height, isHorizontal="true")
+    for code, _ in graph.lanes:
+        top, height = graph.lane_bounds[code]
+        shape(lane_ids[code], LANE_HEADER, top, graph.width - LANE_HEADER, height, isHorizontal="true")
+    for nid, node in graph.nodes.items():
+        shape(nid, node.x, node.y, node.w, node.h)
+    for f in graph.flows:
+        e = etree.SubElement(plane, f"{{{BPMNDI}}}BPMNEdge", id=f"di_{f.id}", bpmnElement=f.id)
+        for x, y in _waypoints(graph.nodes[f.source], graph.nodes[f.target]):
+            etree.SubElement(e, f"{{{DI}}}waypoint", x=f"{x:g}", y=f"{y:g}")
+    return etree.tostring(defs, pretty_print=True, xml_declaration=True, encoding="UTF-8").decode()
+
+
+def _schema_path() -> Path:
+    import SpiffWorkflow
+
+    return Path(SpiffWorkflow.__file__).parent / "bpmn" / "parser" / "schema" / "BPMN20.xsd"
+
+
+_XSD = None
+
+
+def xsd_errors(xml: str) -> list[str]:
+    """Problems of a document against the OMG BPMN 2.0 XSD (as shipped with SpiffWorkflow)."""
+    global _XSD
+    if _XSD is None:
+        _XSD = etree.XMLSchema(etree.parse(str(_schema_path())))
+    doc = etree.fromstring(xml.encode())
+    if _XSD.validate(doc):
+        return []
+    return [f"line {e.line}: {e.message}" for e in _XSD.error_log]
+
+
+def path_to(flow, target: str) -> dict[str, str]:
+    """Branch choices that lead from the flow's start to `target` (breadth-first, so shortest)."""
+    steps = {s.id: s for s in flow.steps}
+    previous: dict[str, tuple[str, str | None]] = {flow.start: ("", None)}
+    queue = deque([flow.start])
+    while queue:
+        sid = queue.popleft()
+        if sid == target:
+            break
+        step = steps[sid]
+        moves = [(step.next, None)] if step.next else [(b.to, b.when) for b in step.branches]
+        for to, when in moves:
+            if to not in previous:
+                previous[to] = (sid, when)
+                queue.append(to)
+    if target not in previous:
+        raise ValueError(f"{target} cannot be reached")
+    choices, sid = {}, target
+    while sid != flow.start:
+        prev, when = previous[sid]
+        if when is not None:
+            choices[prev] = when
+        sid = prev
+    return choices
+
+
+def run_in_spiff(xml: str, process_id: str, choices: dict[str, str], max_tasks: int = 500):
+    """Run an exported process in SpiffWorkflow to its end; return the step ids completed in order."""
+    from SpiffWorkflow.bpmn.parser import BpmnParser
+    from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+    from SpiffWorkflow.util.task import TaskState
+
+    parser = BpmnParser()
+    parser.add_bpmn_xml(etree.fromstring(xml.encode()), filename=f"{process_id}.bpmn")
+    workflow = BpmnWorkflow(parser.get_spec(process_id))
+    workflow.do_engine_steps()
+    done = []
+    for _ in range(max_tasks):
+        if workflow.is_completed():
+            return done
+        ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+        if not ready:
+            raise RuntimeError(f"{process_id}: stuck after {done}")
+        task = ready[0]
+        step_id = task.task_spec.bpmn_id.removeprefix("t_")
+        original = next((s for s in choices if _ncname(s) == step_id), step_id)
+        if original in choices:
+            task.data[outcome_variable(original)] = choices[original]
+        task.run()
+        done.append(original)
+        workflow.do_engine_steps()
+    raise RuntimeError(f"{process_id}: more than {max_tasks} tasks")

@@ -1,0 +1,54 @@
+"""The regulation catalogue as loaded into the database.
+
+The YAML files are the source of truth; `manage.py load_catalogue` copies each validated file
+here so that applications can point at the exact version they were filed under, and so that
+"which version was in force for this service at this provider on this day" is a query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .schema import Regulation as RegulationDocument
+
+
+class RegulationQuerySet(models.QuerySet):
+    def in_force(self, on: dt.date):
+        """Versions in force on a day: started on or before it, not yet ceased (NULL = open)."""
+        return self.filter(in_force_from__lte=on).filter(
+            Q(in_force_until__isnull=True) | Q(in_force_until__gt=on)
+        )
+
+    def version_for(self, service: str, provider: str, on: dt.date) -> "Regulation | None":
+        """The version of `service` at `provider` that applies to an application filed on `on`."""
+        return self.in_force(on).filter(service=service, provider_code=provider).first()
+
+
+class Regulation(models.Model):
+    id = models.CharField(primary_key=True, max_length=120)
+    service = models.CharField(_("service"), max_length=80, db_index=True)
+    provider_code = models.CharField(_("provider"), max_length=120, db_index=True)
+    in_force_from = models.DateField(_("in force from"))
+    in_force_until = models.DateField(_("in force until"), null=True, blank=True)
+    document = models.JSONField()
+    digest = models.CharField(max_length=64)
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    objects = RegulationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("regulation")
+        verbose_name_plural = _("regulations")
+
+    def __str__(self) -> str:
+        return self.id
+
+    @functools.cached_property
+    def parsed(self) -> RegulationDocument:
+        return RegulationDocument.model_validate(self.document)

@@ -1,0 +1,79 @@
+"""Public pages of the regulation catalogue: the list, one regulation, its BPMN and JSON exports."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+
+from . import bpmn, export
+from .diagram import render_svg
+from .models import Regulation
+
+
+def _get(act: str, slug: str) -> Regulation:
+    try:
+        return Regulation.objects.get(pk=f"{act}/{slug}")
+    except Regulation.DoesNotExist:
+        raise Http404("no such regulation") from None
+
+
+def catalogue(request):
+    query = (request.GET.get("q") or "").strip().lower()
+    rows = []
+    for row in Regulation.objects.all():
+        reg = row.parsed
+        haystack = " ".join([reg.id, reg.service, reg.title.kk, reg.title.ru, reg.title.en, reg.provider.name.en]).lower()
+        if query and query not in haystack:
+            continue
+        rows.append(reg)
+    acts: dict[str, list] = {}
+    for reg in rows:
+        act, slug = reg.id.split("/")
+        acts.setdefault(act, []).append({"reg": reg, "act": act, "slug": slug})
+    return render(request, "regulations/catalogue.html", {"acts": acts, "query": query, "count": len(rows)})
+
+
+def regulation_detail(request, act: str, slug: str):
+    row = _get(act, slug)
+    reg = row.parsed
+    lang = (get_language() or "kk")[:2]
+    flows = []
+    for kind, items in (("channel", reg.channels), ("procedure", reg.procedures)):
+        for flow in items:
+            xml = bpmn.to_bpmn_xml(reg, flow.code, lang)
+            flows.append({"kind": kind, "flow": flow, "svg": render_svg(xml)})
+    actors = {a.code: a for a in reg.actors}
+    return render(
+        request,
+        "regulations/detail.html",
+        {
+            "reg": reg,
+            "act": act,
+            "slug": slug,
+            "flows": flows,
+            "actors": actors,
+            "versions": Regulation.objects.filter(service=reg.service),
+        },
+    )
+
+
+def regulation_bpmn(request, act: str, slug: str, flow: str):
+    reg = _get(act, slug).parsed
+    try:
+        xml = bpmn.to_bpmn_xml(reg, flow, (get_language() or "en")[:2])
+    except KeyError:
+        raise Http404("no such channel or procedure") from None
+    response = HttpResponse(xml, content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{act}-{slug}-{flow}.bpmn"'
+    return response
+
+
+def regulation_json(request, act: str, slug: str):
+    reg = _get(act, slug).parsed
+    return JsonResponse(export.to_json([reg]), json_dumps_params={"ensure_ascii": False, "indent": 1})
+
+
+def catalogue_json(request):
+    regs = [row.parsed for row in Regulation.objects.all()]
+    return JsonResponse(export.to_json(regs), json_dumps_params={"ensure_ascii": False})
