@@ -30,6 +30,10 @@ def _regulations(args) -> int:
         )
         print(f"{len(regulations)} regulations valid ({steps} steps)")
         return 0
+    if args.action == "json-schema":
+        json.dump(export.json_schema(), sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return 0
     from qyzmet.regulations.loader import catalogue
 
     regs = catalogue()
@@ -38,7 +42,7 @@ def _regulations(args) -> int:
             channels = ",".join(c.code for c in reg.channels)
             print(f"{reg.id}\t{reg.service}\t{reg.in_force.from_}..{reg.in_force.until or ''}\t{channels}\t{reg.title.en}")
         return 0
-    if args.id and args.id not in regs:
+    if getattr(args, "id", None) and args.id not in regs:
         print(f"unknown regulation {args.id!r}; `regulations list` shows them", file=sys.stderr)
         return 2
     if args.action == "show":
@@ -63,16 +67,17 @@ def _calendar(args) -> int:
     if args.action == "add":
         start = workcal.parse_moment(args.moment)
         unit = args.unit
+        cal = workcal.calendar_for(args.provider)
         if unit == "within_working_day":
-            due = workcal.due(start, {"unit": unit})
+            due = cal.due(start, {"unit": unit})
         else:
-            due = workcal.due(start, {"value": float(args.amount), "unit": unit})
+            due = cal.due(start, {"value": float(args.amount), "unit": unit})
         print(due.isoformat())
         return 0
     if args.action == "is-working-day":
         import datetime as dt
 
-        print("yes" if workcal.default_calendar().is_working_day(dt.date.fromisoformat(args.date)) else "no")
+        print("yes" if workcal.calendar_for(args.provider).is_working_day(dt.date.fromisoformat(args.date)) else "no")
         return 0
     return 2
 
@@ -112,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp = reg_sub.add_parser("export")
     exp.add_argument("--format", choices=["json"], default="json")
     exp.add_argument("id", nargs="?")
+    reg_sub.add_parser("json-schema", help="the JSON Schema of the export")
     bp = reg_sub.add_parser("bpmn")
     bp.add_argument("id")
     bp.add_argument("--channel", default=None, help="a channel code; the internal procedure when omitted")
@@ -123,8 +129,10 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("moment", help="ISO 8601, Asia/Almaty time unless an offset is given")
     add.add_argument("amount", help="a number, or `within_working_day`")
     add.add_argument("unit", nargs="?", default=None)
+    add.add_argument("--provider", default=None, help="a provider code, for its working hours")
     iwd = cal_sub.add_parser("is-working-day")
     iwd.add_argument("date")
+    iwd.add_argument("--provider", default=None)
     cal.set_defaults(func=_calendar)
 
     ident = sub.add_parser("id", help="IIN and BIN numbers")

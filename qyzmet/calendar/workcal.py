@@ -34,6 +34,7 @@ import yaml
 
 ALMATY = ZoneInfo("Asia/Almaty")
 TRANSFERS_FILE = Path(__file__).with_name("transfers.yaml")
+HOURS_FILE = Path(__file__).with_name("working_hours.yaml")
 
 
 @dataclass(frozen=True)
@@ -194,9 +195,29 @@ def parse_moment(text: str) -> dt.datetime:
     return _local(dt.datetime.fromisoformat(text))
 
 
-@functools.lru_cache(maxsize=1)
+def _hours_from(row: dict) -> WorkingHours:
+    def t(value):
+        return None if value is None else dt.time.fromisoformat(value)
+
+    return WorkingHours(
+        opens=t(row["opens"]),
+        closes=t(row["closes"]),
+        lunch_start=t(row.get("lunch_start")),
+        lunch_end=t(row.get("lunch_end")),
+        weekdays=frozenset(row.get("weekdays", range(5))),
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def calendar_for(provider_code: str | None = None) -> WorkCalendar:
+    """The working calendar of a provider: its own hours from `working_hours.yaml`, or the default."""
+    config = yaml.safe_load(HOURS_FILE.read_text(encoding="utf-8"))
+    row = {**config["default"], **(config.get("providers") or {}).get(provider_code, {})}
+    return WorkCalendar(_hours_from(row))
+
+
 def default_calendar() -> WorkCalendar:
-    return WorkCalendar()
+    return calendar_for(None)
 
 
 def due(start: dt.datetime, norm, continuous: bool = False) -> dt.datetime:

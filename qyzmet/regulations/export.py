@@ -63,3 +63,26 @@ def format_norm(norm) -> str:
     if hasattr(norm, "min"):
         return f"{norm.min:g}-{norm.max:g} {unit}"
     return f"{norm.value:g} {unit}"
+
+
+def json_schema() -> dict:
+    """The JSON Schema of `regulations export --format json` (committed as docs/regulation-export.schema.json)."""
+    from .schema import Regulation
+
+    item = Regulation.model_json_schema(mode="serialization", by_alias=True)
+    defs = item.pop("$defs", {})
+    defs["Regulation"] = item
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://qyzmet.kz/schemas/regulation-export.schema.json",
+        "title": "Qyzmet regulation catalogue export",
+        "description": (
+            "Output of `python -m qyzmet regulations export --format json`. Every `source` names its seed "
+            "file and 1-based inclusive line range, or a `law` reference for figures the seed does not hold. "
+            "Norms are {value, unit}, {min, max, unit} or {unit: within_working_day}."
+        ),
+        "type": "object",
+        "required": ["regulations"],
+        "properties": {"regulations": {"type": "array", "items": {"$ref": "#/$defs/Regulation"}}},
+        "$defs": defs,
+    }

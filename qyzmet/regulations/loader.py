@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from .schema import Regulation
 
 CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogue"
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: about 10x faster
 
 
 @dataclass(frozen=True)
@@ -66,8 +67,13 @@ def _nearest_line(lines: dict, loc: tuple) -> int | None:
 def parse_regulation(text: str, file: str) -> tuple[Regulation, dict]:
     """Parse and validate one regulation document; return it with its line map."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        # One pass: compose the node tree (for line numbers), then build the data from it.
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise RegulationFileError(

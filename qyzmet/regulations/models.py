@@ -24,7 +24,7 @@ class RegulationQuerySet(models.QuerySet):
             Q(in_force_until__isnull=True) | Q(in_force_until__gt=on)
         )
 
-    def version_for(self, service: str, provider: str, on: dt.date) -> "Regulation | None":
+    def version_for(self, service: str, provider: str, on: dt.date) -> Regulation | None:
         """The version of `service` at `provider` that applies to an application filed on `on`."""
         return self.in_force(on).filter(service=service, provider_code=provider).first()
 

@@ -11,6 +11,8 @@ import os
 from collections import defaultdict
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from .loader import CATALOGUE_DIR, Problem, RegulationFileError, load_file, regulation_files
 from .schema import Regulation, Source, Step
 
@@ -34,7 +36,7 @@ def _iter_sources(obj, path=""):
     elif isinstance(obj, list):
         for i, item in enumerate(obj):
             yield from _iter_sources(item, f"{path}.{i}")
-    elif hasattr(obj, "model_fields"):
+    elif isinstance(obj, BaseModel):
         for name in type(obj).model_fields:
             yield from _iter_sources(getattr(obj, name), f"{path}.{name}".lstrip("."))
 

@@ -1,7 +1,8 @@
 """Template helpers for regulation documents: pick the text in the page's language, format norms."""
 
 from django import template
-from django.utils.translation import get_language, gettext as _
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from ..export import format_norm
 

@@ -1,0 +1,63 @@
+# Qyzmet. `make run` serves the app on 127.0.0.1:8000 (SQLite, in-process background work);
+# `make test` runs the whole suite. Both set up the virtualenv from the lock files first.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.PHONY: help run setup test lint format bench lock messages clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.runtime: $(BIN)/activate requirements.lock
+	$(BIN)/pip install -q --require-hashes -r requirements.lock
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.lock
+	$(BIN)/pip install -q --require-hashes -r requirements-dev.lock
+	touch $@
+
+messages: $(VENV)/.runtime  ## compile the kk/ru/en translations
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+
+setup: $(VENV)/.runtime messages  ## virtualenv, migrations, regulation catalogue, demo data
+	$(BIN)/python manage.py migrate -v0
+	$(BIN)/python manage.py load_catalogue
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py collectstatic --noinput -v0
+
+run: setup  ## set everything up and serve on 127.0.0.1:$(PORT)
+	@echo ""
+	@echo "  Qyzmet is at http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
+	@echo "  demo login: admin / admin"
+	@echo ""
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(VENV)/.dev messages  ## lint, validate the catalogue, run the test suite
+	$(BIN)/ruff check qyzmet tests bench manage.py
+	$(BIN)/python -m qyzmet regulations validate
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.dev  ## ruff lint and format check
+	$(BIN)/ruff check qyzmet tests bench manage.py
+	$(BIN)/ruff format --check qyzmet tests bench manage.py
+
+format: $(VENV)/.dev
+	$(BIN)/ruff format qyzmet tests bench manage.py
+
+bench: $(VENV)/.dev  ## benchmarks under bench/
+	$(BIN)/python bench/run.py
+
+lock: $(BIN)/activate  ## recompile the lock files from requirements*.in
+	$(BIN)/pip install -q uv
+	$(BIN)/uv pip compile --python-version 3.11 --generate-hashes requirements.in -o requirements.lock
+	$(BIN)/uv pip compile --python-version 3.11 --generate-hashes requirements-dev.in -o requirements-dev.lock
+
+clean:
+	rm -rf $(VENV) var

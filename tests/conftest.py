@@ -1,0 +1,28 @@
+import copy
+
+import pytest
+import yaml
+
+from qyzmet.regulations.loader import CATALOGUE_DIR
+
+EXAMPLE = CATALOGUE_DIR / "mhsd-2015-401" / "specialist-certificate.yaml"
+
+
+@pytest.fixture
+def example_data():
+    """The worked example regulation as plain data, for tests that break it on purpose."""
+    return copy.deepcopy(yaml.safe_load(EXAMPLE.read_text(encoding="utf-8")))
+
+
+@pytest.fixture
+def write_catalogue(tmp_path):
+    """Write regulation documents into a temporary catalogue directory laid out like the real one."""
+
+    def write(*documents):
+        for doc in documents:
+            path = tmp_path / f"{doc['id']}.yaml"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        return tmp_path
+
+    return write

@@ -1,0 +1,85 @@
+"""The catalogue and regulation pages, in Kazakh, Russian and English."""
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from qyzmet.regulations.models import Regulation
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLE_ID = "mhsd-2015-401/specialist-certificate"
+
+
+@pytest.fixture(autouse=True)
+def loaded_catalogue(django_db_setup, django_db_blocker):
+    call_command("load_catalogue", stdout=open("/dev/null", "w"))
+
+
+def test_catalogue_lists_every_regulation(client):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    for row in Regulation.objects.all():
+        assert row.parsed.title.en in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "lang,title,heading",
+    [
+        ("kk", "Клиникалық практикаға жіберу үшін маман сертификатын беру", "Ішкі рәсім"),
+        ("ru", "Выдача сертификата специалиста для допуска к клинической практике", "Внутренняя процедура"),
+        ("en", "Issue of a specialist certificate for admission to clinical practice", "Internal procedure"),
+    ],
+)
+def test_regulation_page_in_each_language(client, lang, title, heading):
+    response = client.get(f"/regulations/{EXAMPLE_ID}/", HTTP_ACCEPT_LANGUAGE=lang)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert title in html
+    assert heading in html
+
+
+def test_regulation_page_lays_out_every_step_with_norm_and_source(client):
+    html = client.get(f"/regulations/{EXAMPLE_ID}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    reg = Regulation.objects.get(pk=EXAMPLE_ID).parsed
+    for flow in list(reg.channels) + list(reg.procedures):
+        for step in flow.steps:
+            assert f'id="{flow.code}-{step.id}"' in html
+    assert "2 working days" in html
+    assert "160–163" in html  # the completeness check's source lines
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="bpmn"') == len(reg.channels) + len(reg.procedures)
+
+
+def test_bpmn_and_json_downloads(client):
+    bpmn = client.get(f"/regulations/{EXAMPLE_ID}/egov_portal.bpmn")
+    assert bpmn.status_code == 200 and b"<bpmn:process" in bpmn.content
+    assert client.get(f"/regulations/{EXAMPLE_ID}/nowhere.bpmn").status_code == 404
+    data = client.get(f"/regulations/{EXAMPLE_ID}.json").json()
+    assert data["regulations"][0]["id"] == EXAMPLE_ID
+
+
+def test_unknown_regulation_is_404(client):
+    assert client.get("/regulations/none/nothing/").status_code == 404
+
+
+def test_search_filters_the_catalogue(client):
+    html = client.get("/?q=specialist", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Issue of a specialist certificate" in html
+
+
+def test_version_in_force_is_found_by_service_provider_and_date():
+    import datetime as dt
+
+    reg = Regulation.objects.get(pk=EXAMPLE_ID)
+    found = Regulation.objects.version_for(reg.service, reg.provider_code, dt.date(2018, 6, 1))
+    assert found == reg
+    assert Regulation.objects.version_for(reg.service, reg.provider_code, dt.date(2012, 1, 1)) is None
+    assert Regulation.objects.version_for(reg.service, reg.provider_code, reg.in_force_until) is None
+
+
+def test_loading_twice_changes_nothing():
+    from qyzmet.regulations.catalogue_sync import sync_catalogue
+
+    counts = sync_catalogue()
+    assert counts["created"] == counts["updated"] == 0
+    assert counts["unchanged"] == Regulation.objects.count()
