@@ -103,9 +103,33 @@ def _id(args) -> int:
     return 2
 
 
+def setup_django() -> None:
+    """For commands that use the database: configure Django the way manage.py does."""
+    import os
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qyzmet.settings")
+    django.setup()
+
+
+def _plugin_modules():
+    """Each app may add commands in its own `cli.py` with a `register(subparsers)` function."""
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    package_dir = Path(__file__).resolve().parent
+    for info in sorted(pkgutil.iter_modules([str(package_dir)]), key=lambda i: i.name):
+        if info.ispkg and (package_dir / info.name / "cli.py").exists():
+            yield importlib.import_module(f"qyzmet.{info.name}.cli")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m qyzmet")
     sub = parser.add_subparsers(dest="command", required=True)
+    for module in _plugin_modules():
+        module.register(sub)
 
     reg = sub.add_parser("regulations", help="the regulation catalogue")
     reg_sub = reg.add_subparsers(dest="action", required=True)

@@ -39,6 +39,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "qyzmet.regulations",
+    "qyzmet.audit",
+    "qyzmet.providers",
+    "qyzmet.engine",
+    "qyzmet.office",
+    "qyzmet.api",
+    "qyzmet.pki",
+    "qyzmet.gateway",
 ]
 
 MIDDLEWARE = [

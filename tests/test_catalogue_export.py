@@ -29,7 +29,7 @@ def test_every_exported_step_has_its_norm_branches_and_source_lines():
         for flow in reg["channels"] + reg.get("procedures", []):
             for step in flow["steps"]:
                 assert "norm" in step or "norm_note" in step, (reg["id"], flow["code"], step["id"])
-                assert sum(["next" in step, "branches" in step, "end" in step]) == 1
+                assert sum([bool(step.get("next")), bool(step.get("branches")), bool(step.get("end"))]) == 1
                 src = step["source"]
                 assert "lines" in src or "law" in src
                 if "lines" in src:

@@ -65,6 +65,8 @@ def _check_flow(reg: Regulation, kind: str, code: str, start: str, steps: list[S
             yield f"{where}.{step.id}", f"result {step.result!r} is not declared in `results`"
         if step.procedure and reg.procedure(step.procedure) is None:
             yield f"{where}.{step.id}", f"procedure {step.procedure!r} is not declared"
+        if step.norm is None and not step.norm_note:
+            yield f"{where}.{step.id}", "has neither a `norm` nor a `norm_note` saying why there is none"
         if len(step.branches) == 1:
             yield f"{where}.{step.id}", "a step with branches needs at least two outcomes"
     # Reachability from the start, and whether each step can still reach an end.
