@@ -46,7 +46,7 @@ def test_regulation_page_lays_out_every_step_with_norm_and_source(client):
         for step in flow.steps:
             assert f'id="{flow.code}-{step.id}"' in html
     assert "2 working days" in html
-    assert "160–163" in html  # the completeness check's source lines
+    assert "171–174" in html  # the completeness check's source lines
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="bpmn"') == len(reg.channels) + len(reg.procedures)
 
 

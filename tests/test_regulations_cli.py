@@ -21,7 +21,7 @@ def test_list_names_every_regulation(capsys):
 def test_show_prints_steps_with_norms_and_lines(capsys):
     assert main(["regulations", "show", EXAMPLE_ID]) == 0
     out = capsys.readouterr().out
-    assert "S2" in out and "2 working days" in out and "[160-163]" in out
+    assert "S2" in out and "2 working days" in out and "[171-174]" in out
 
 
 def test_show_unknown_id_says_so(capsys):

@@ -1,0 +1,74 @@
+"""The append-only audit log: every state change, hash-chained so that a silent edit shows.
+
+Each entry's hash covers its own fields and the previous entry's hash. Appends are serialised
+through the single `ChainHead` row (locked with SELECT ... FOR UPDATE on PostgreSQL; SQLite
+serialises writers anyway), so two processes can never fork the chain. The database refuses
+UPDATE and DELETE on the log (triggers installed by the migration); the model refuses them too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+
+from django.db import models
+
+GENESIS = "0" * 64
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AuditEntry(models.Model):
+    at = models.DateTimeField()
+    actor = models.CharField(max_length=150)  # a username, or "system" / "portal" / "scheduler"
+    action = models.CharField(max_length=60)
+    subject_type = models.CharField(max_length=40)
+    subject_id = models.CharField(max_length=60, db_index=True)
+    data = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def payload(self) -> bytes:
+        return json.dumps(
+            {
+                "id": self.pk,
+                # UTC, so the hash is the same whether the moment was made here or read back
+                "at": self.at.astimezone(dt.UTC).isoformat(),
+                "actor": self.actor,
+                "action": self.action,
+                "subject": [self.subject_type, self.subject_id],
+                "data": self.data,
+                "prev": self.prev_hash,
+            },
+            sort_keys=True,
+            ensure_ascii=False,
+            separators=(",", ":"),
+            default=str,
+        ).encode()
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self.payload()).hexdigest()
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("audit entries cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("audit entries cannot be deleted")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.subject_type}:{self.subject_id}"
+
+
+class ChainHead(models.Model):
+    """One row: the last entry's id and hash, locked by every append."""
+
+    last_id = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default=GENESIS)

@@ -1,0 +1,148 @@
+"""Applications and the steps they go through, under the regulation version in force at filing.
+
+An `Application` is pinned to one `Regulation` row (the version in force for its service at its
+provider on the filing day) and runs that regulation's internal procedure for its variant. Each
+step the application reaches becomes a `StepRun` with its role, assignee, start, due moment (the
+step's norm on the provider's calendar), completion and outcome. Pauses of the legal clock and
+conclusions requested from other bodies are rows of their own, so every figure can be recomputed.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from qyzmet.providers.models import Provider
+from qyzmet.regulations.models import Regulation
+
+
+class Status(models.TextChoices):
+    IN_PROGRESS = "in_progress", _("in progress")
+    PAUSED = "paused", _("paused")
+    ISSUED = "issued", _("result issued")
+    REFUSED = "refused", _("refused")
+    DEEMED_ISSUED = "deemed_issued", _("deemed issued (no decision in term)")
+
+
+OPEN_STATUSES = [Status.IN_PROGRESS, Status.PAUSED]
+
+
+class Application(models.Model):
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    regulation = models.ForeignKey(Regulation, on_delete=models.PROTECT, related_name="applications")
+    service = models.CharField(max_length=80, db_index=True)
+    variant = models.CharField(max_length=40)
+    channel = models.CharField(max_length=40)
+    procedure = models.CharField(max_length=60)
+    applicant = models.CharField(_("IIN/BIN"), max_length=12, db_index=True)
+    applicant_name = models.CharField(max_length=200, blank=True)
+    applicant_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="applications",
+    )
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="applications")
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.IN_PROGRESS, db_index=True
+    )
+    filed_at = models.DateTimeField()
+    registered_at = models.DateTimeField()
+    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    overdue_since = models.DateTimeField(null=True, blank=True)
+    result = models.CharField(max_length=60, blank=True)
+    refusal_grounds = models.JSONField(default=list, blank=True)
+    refusal_text = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-filed_at"]
+        indexes = [models.Index(fields=["provider", "status"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def kept_term(self) -> bool | None:
+        """Whether the application was closed within its term (None while open or without a term)."""
+        if self.due_at is None or self.closed_at is None:
+            return None
+        return self.closed_at <= self.due_at
+
+
+class StepRun(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="steps")
+    flow = models.CharField(max_length=60)
+    step_id = models.CharField(max_length=40)
+    role = models.CharField(max_length=80, db_index=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_steps",
+    )
+    started_at = models.DateTimeField()
+    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    due_rule = models.CharField(
+        max_length=60, blank=True, help_text="law rule that set the due moment, if any"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome = models.CharField(max_length=40, blank=True)
+    kept = models.BooleanField(null=True)
+    overdue_since = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        indexes = [models.Index(fields=["completed_at", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.application.number}:{self.step_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.completed_at is None
+
+
+class Pause(models.Model):
+    """A stop of the legal clock, with its reason (documents requested, a state database unreachable)."""
+
+    class Reason(models.TextChoices):
+        DOCUMENTS_REQUESTED = "documents_requested", _("the applicant is asked to complete the documents")
+        STATE_DATABASE_UNAVAILABLE = "state_database_unavailable", _("a state database is unreachable")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="pauses")
+    reason = models.CharField(max_length=40, choices=Reason.choices)
+    note = models.TextField(blank=True)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.CharField(max_length=150)
+    ended_by = models.CharField(max_length=150, blank=True)
+
+
+class ConclusionRequest(models.Model):
+    class Answer(models.TextChoices):
+        PENDING = "pending", _("awaiting the answer")
+        POSITIVE = "positive", _("positive")
+        NEGATIVE = "negative", _("negative")
+        DEEMED_POSITIVE = "deemed_positive", _("no answer in term: consent")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="conclusions")
+    step_run = models.ForeignKey(StepRun, on_delete=models.CASCADE, related_name="conclusions")
+    body = models.CharField(max_length=80)
+    requested_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    answer = models.CharField(max_length=20, choices=Answer.choices, default=Answer.PENDING)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)

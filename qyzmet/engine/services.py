@@ -1,0 +1,473 @@
+"""State changes of applications: each one database transaction and one audit entry.
+
+Named mutation functions (file, complete a step, assign, pause, resume, answer a conclusion, and
+the periodic `tick`) are the only code that changes an application. Concurrent actions on one
+step are settled by a conditional UPDATE (`... WHERE completed_at IS NULL`): exactly one wins,
+the other gets `StepAlreadyCompleted` and its transaction changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qyzmet.audit.log import record
+from qyzmet.providers.models import Provider, roles_of
+from qyzmet.regulations.models import Regulation
+from qyzmet.regulations.schema import Step
+
+from . import paths
+from .law import rules_for
+from .models import Application, ConclusionRequest, Pause, Status, StepRun
+
+
+class EngineError(Exception):
+    """An action the regulation or the application's state does not allow; the message says why."""
+
+
+class NoRegulationInForce(EngineError):
+    pass
+
+
+class InvalidTransition(EngineError):
+    pass
+
+
+class StepAlreadyCompleted(EngineError):
+    pass
+
+
+class NotPermitted(EngineError):
+    pass
+
+
+# Filing ---------------------------------------------------------------------------------------
+
+
+def file_application(
+    *,
+    service: str,
+    provider: Provider,
+    variant: str,
+    channel: str,
+    applicant: str,
+    filed_at: dt.datetime,
+    actor="system",
+    applicant_name: str = "",
+    applicant_user=None,
+    data: dict | None = None,
+) -> Application:
+    """Register an application under the regulation version in force for its provider that day."""
+    from qyzmet.identity.numbers import problem
+
+    if problem(applicant):
+        raise EngineError(
+            _("IIN/BIN %(number)s: %(problem)s") % {"number": applicant, "problem": problem(applicant)}
+        )
+    local_day = timezone.localtime(filed_at).date()
+    row = Regulation.objects.version_for(service, provider.acts_as, local_day)
+    if row is None:
+        raise NoRegulationInForce(
+            _("No regulation of %(service)s was in force at %(provider)s on %(day)s")
+            % {"service": service, "provider": provider.code, "day": local_day}
+        )
+    reg = row.parsed
+    if reg.variant(variant) is None:
+        raise EngineError(
+            _("%(service)s has no variant %(variant)s") % {"service": service, "variant": variant}
+        )
+    procedure = reg.procedure_for(variant)
+    if procedure is None:
+        raise EngineError(
+            _("%(id)s has no internal procedure for %(variant)s") % {"id": reg.id, "variant": variant}
+        )
+    calendar = provider.calendar()
+    with transaction.atomic():
+        app = Application.objects.create(
+            number=f"new-{uuid.uuid4().hex[:24]}",  # replaced below, once the row has its id
+            regulation=row,
+            service=service,
+            variant=variant,
+            channel=channel,
+            procedure=procedure.code,
+            applicant=applicant,
+            applicant_name=applicant_name,
+            applicant_user=applicant_user,
+            provider=provider,
+            filed_at=filed_at,
+            # Documents received are registered on receipt; the term runs from here (Civil Code Art. 173:
+            # from the next day, which the calendar's day arithmetic does).
+            registered_at=filed_at,
+            due_at=paths.application_term_due(reg, variant, filed_at, calendar),
+            data=data or {},
+        )
+        app.number = f"QZ-{timezone.localtime(filed_at):%y%m%d}-{app.pk:06d}"
+        app.save(update_fields=["number"])
+        record(
+            actor,
+            "application_filed",
+            app,
+            {
+                "number": app.number,
+                "regulation": reg.id,
+                "variant": variant,
+                "channel": channel,
+                "applicant": applicant,
+                "due_at": app.due_at,
+            },
+            at=filed_at,
+        )
+        _start_step(app, reg, procedure.code, _step(reg, procedure.code, procedure.start), filed_at, actor)
+    return app
+
+
+# Steps ----------------------------------------------------------------------------------------
+
+
+def _step(reg, flow_code: str, step_id: str) -> Step:
+    flow = reg.procedure(flow_code) or reg.channel(flow_code)
+    return next(s for s in flow.steps if s.id == step_id)
+
+
+def step_due(app: Application, reg, step: Step, started: dt.datetime) -> tuple[dt.datetime | None, str]:
+    """A step's due moment: its norm on the provider's calendar, bounded by the law's rules."""
+    rules = rules_for(reg, timezone.localtime(app.filed_at).date())
+    return paths.due_of(reg, step, started, app.registered_at, app.provider.calendar(), rules)
+
+
+def _start_step(app: Application, reg, flow_code: str, step: Step, started: dt.datetime, actor) -> StepRun:
+    due, rule = step_due(app, reg, step, started)
+    run = StepRun.objects.create(
+        application=app,
+        flow=flow_code,
+        step_id=step.id,
+        role=step.actor,
+        started_at=started,
+        due_at=due,
+        due_rule=rule,
+    )
+    record(
+        actor,
+        "step_started",
+        app,
+        {"step": step.id, "role": step.actor, "due_at": due, "rule": rule},
+        at=started,
+    )
+    if step.requests_conclusion_from:
+        rules = rules_for(reg, timezone.localtime(app.filed_at).date())
+        calendar = app.provider.calendar()
+        term = rules["conclusions-answer"].term if "conclusions-answer" in rules else None
+        for body in step.requests_conclusion_from:
+            ConclusionRequest.objects.create(
+                application=app,
+                step_run=run,
+                body=body,
+                requested_at=started,
+                due_at=calendar.due(started, term) if term else (due or started),
+            )
+            record(actor, "conclusion_requested", app, {"step": step.id, "body": body}, at=started)
+    return run
+
+
+def may_act(user, run: StepRun) -> bool:
+    """Staff of the application's provider holding the step's role, its assignee, or the head."""
+    if user is None:
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    roles = roles_of(user, run.application.provider)
+    return run.role in roles or "head" in roles or run.assignee_id == user.pk
+
+
+def allowed_outcomes(reg, run: StepRun) -> list[str]:
+    step = _step(reg, run.flow, run.step_id)
+    return [b.when for b in step.branches] if step.branches else ["done"]
+
+
+def complete_step(
+    run_id: int,
+    user,
+    outcome: str | None = None,
+    *,
+    note: str = "",
+    grounds: list[str] | tuple = (),
+    at: dt.datetime | None = None,
+) -> StepRun | None:
+    """Complete a step with one of the outcomes the regulation allows; start what follows.
+
+    Returns the next step run, or None when the application has ended.
+    """
+    now = at or timezone.now()
+    with transaction.atomic():
+        run = StepRun.objects.select_related("application__provider", "application__regulation").get(
+            pk=run_id
+        )
+        app = run.application
+        if not may_act(user, run):
+            raise NotPermitted(_("You do not hold the role %(role)s at this provider.") % {"role": run.role})
+        if run.completed_at is not None:
+            raise StepAlreadyCompleted(_already_done(run))
+        if app.status == Status.PAUSED:
+            raise InvalidTransition(_("The application is paused; resume it first."))
+        if not app.is_open:
+            raise InvalidTransition(_("The application is closed."))
+        reg = app.regulation.parsed
+        step = _step(reg, run.flow, run.step_id)
+        outcome = outcome or ("done" if not step.branches else None)
+        allowed = allowed_outcomes(reg, run)
+        if outcome not in allowed:
+            raise InvalidTransition(
+                _("Step %(step)s allows %(allowed)s, not %(outcome)s")
+                % {"step": step.id, "allowed": ", ".join(allowed), "outcome": outcome}
+            )
+        if outcome in paths.REFUSING:
+            _check_grounds(reg, grounds, note)
+        if (
+            step.requests_conclusion_from
+            and run.conclusions.filter(answer=ConclusionRequest.Answer.PENDING).exists()
+        ):
+            raise InvalidTransition(_("Conclusions of other bodies are still awaited."))
+        updated = StepRun.objects.filter(pk=run.pk, completed_at__isnull=True).update(
+            completed_at=now,
+            completed_by=user if getattr(user, "pk", None) else None,
+            outcome=outcome,
+            note=note,
+            kept=None if run.due_at is None else now <= run.due_at,
+        )
+        if updated != 1:
+            run.refresh_from_db()
+            raise StepAlreadyCompleted(_already_done(run))
+        record(
+            user,
+            "step_completed",
+            app,
+            {"step": step.id, "outcome": outcome, "note": note, "grounds": list(grounds)},
+            at=now,
+        )
+        if step.end:
+            _close(app, reg, step, now, user, grounds, note)
+            return None
+        next_id = step.next or next(b.to for b in step.branches if b.when == outcome)
+        if outcome in paths.REFUSING and grounds:
+            app.refusal_grounds = list(grounds)
+            app.refusal_text = note
+            app.save(update_fields=["refusal_grounds", "refusal_text"])
+        return _start_step(app, reg, run.flow, _step(reg, run.flow, next_id), now, user)
+
+
+def _already_done(run: StepRun) -> str:
+    who = run.completed_by.get_username() if run.completed_by_id else _("someone else")
+    return _("Step %(step)s was already completed by %(who)s at %(at)s; nothing was changed.") % {
+        "step": run.step_id,
+        "who": who,
+        "at": timezone.localtime(run.completed_at).strftime("%d.%m.%Y %H:%M") if run.completed_at else "?",
+    }
+
+
+def _check_grounds(reg, grounds, note):
+    known = {g.code for g in reg.refusal_grounds}
+    if known:
+        if not grounds:
+            raise InvalidTransition(_("A refusal needs at least one ground from the regulation."))
+        unknown = [g for g in grounds if g not in known]
+        if unknown:
+            raise InvalidTransition(_("Unknown grounds: %(grounds)s") % {"grounds": ", ".join(unknown)})
+    if not note.strip():
+        raise InvalidTransition(_("A refusal needs a written explanation."))
+
+
+def _close(app: Application, reg, step: Step, now, actor, grounds=(), note=""):
+    refused = step.end == "refusal"
+    fields = {
+        "status": Status.REFUSED if refused else Status.ISSUED,
+        "closed_at": now,
+        "result": paths.result_for(reg, step, app.variant),
+    }
+    if refused and grounds:
+        fields.update(refusal_grounds=list(grounds), refusal_text=note)
+    changed = Application.objects.filter(pk=app.pk, status__in=[Status.IN_PROGRESS]).update(**fields)
+    if changed != 1:
+        raise InvalidTransition(_("The application is no longer open."))
+    for k, v in fields.items():
+        setattr(app, k, v)
+    record(
+        actor,
+        "application_closed",
+        app,
+        {"status": fields["status"], "result": fields["result"], "kept_term": app.kept_term()},
+        at=now,
+    )
+
+
+def assign(run_id: int, assignee, by, at: dt.datetime | None = None) -> StepRun:
+    with transaction.atomic():
+        run = StepRun.objects.select_for_update().select_related("application__provider").get(pk=run_id)
+        if run.completed_at is not None:
+            raise StepAlreadyCompleted(_already_done(run))
+        if not may_act(by, run):
+            raise NotPermitted(_("You do not hold the role %(role)s at this provider.") % {"role": run.role})
+        if run.role not in roles_of(assignee, run.application.provider) and not assignee.is_superuser:
+            raise InvalidTransition(
+                _("%(user)s does not hold the role %(role)s here.") % {"user": assignee, "role": run.role}
+            )
+        run.assignee = assignee
+        run.save(update_fields=["assignee"])
+        record(
+            by,
+            "step_assigned",
+            run.application,
+            {"step": run.step_id, "assignee": assignee.get_username()},
+            at=at,
+        )
+    return run
+
+
+def answer_conclusion(request_id: int, answer: str, by, note: str = "", at: dt.datetime | None = None):
+    now = at or timezone.now()
+    if answer not in (ConclusionRequest.Answer.POSITIVE, ConclusionRequest.Answer.NEGATIVE):
+        raise InvalidTransition(_("A conclusion is positive or negative."))
+    with transaction.atomic():
+        updated = ConclusionRequest.objects.filter(
+            pk=request_id, answer=ConclusionRequest.Answer.PENDING
+        ).update(answer=answer, answered_at=now, note=note)
+        req = ConclusionRequest.objects.select_related("application").get(pk=request_id)
+        if updated != 1:
+            raise StepAlreadyCompleted(_("This conclusion was already recorded."))
+        record(
+            by,
+            "conclusion_answered",
+            req.application,
+            {"body": req.body, "answer": answer, "note": note},
+            at=now,
+        )
+    return req
+
+
+# The legal clock ------------------------------------------------------------------------------
+
+
+def pause(app_id: int, reason: str, by, note: str = "", at: dt.datetime | None = None) -> Pause:
+    now = at or timezone.now()
+    with transaction.atomic():
+        if Application.objects.filter(pk=app_id, status=Status.IN_PROGRESS).update(status=Status.PAUSED) != 1:
+            raise InvalidTransition(_("Only an application in progress can be paused."))
+        app = Application.objects.get(pk=app_id)
+        p = Pause.objects.create(
+            application=app, reason=reason, note=note, started_at=now, started_by=str(by)
+        )
+        record(by, "clock_paused", app, {"reason": reason, "note": note}, at=now)
+    return p
+
+
+def resume(app_id: int, by, at: dt.datetime | None = None) -> Application:
+    """Restart the clock; the due moments move by the time it stood still."""
+    now = at or timezone.now()
+    with transaction.atomic():
+        if Application.objects.filter(pk=app_id, status=Status.PAUSED).update(status=Status.IN_PROGRESS) != 1:
+            raise InvalidTransition(_("The application is not paused."))
+        app = Application.objects.select_related("provider").get(pk=app_id)
+        p = app.pauses.filter(ended_at__isnull=True).latest("started_at")
+        p.ended_at, p.ended_by = now, str(by)
+        p.save(update_fields=["ended_at", "ended_by"])
+        calendar = app.provider.calendar()
+        if app.due_at:
+            app.due_at = shift(app.due_at, p.started_at, now, calendar)
+            app.save(update_fields=["due_at"])
+        for run in app.steps.filter(completed_at__isnull=True, due_at__isnull=False):
+            run.due_at = shift(run.due_at, p.started_at, now, calendar)
+            run.save(update_fields=["due_at"])
+        record(by, "clock_resumed", app, {"paused_from": p.started_at, "due_at": app.due_at}, at=now)
+    return app
+
+
+def shift(due: dt.datetime, paused: dt.datetime, resumed: dt.datetime, calendar) -> dt.datetime:
+    """Move a due moment by the stopped time: whole working days when the pause spans days
+    (counted like a term, from the day after it began), else its working minutes."""
+    day, end_day = timezone.localtime(paused).date(), timezone.localtime(resumed).date()
+    days = 0
+    while day < end_day:
+        day = calendar.next_working_day(day)
+        if day <= end_day:
+            days += 1
+    if days:
+        return calendar.add_working_days(due, days)
+    minutes = calendar.working_minutes_between(paused, resumed)
+    return calendar.add_working_minutes(due, minutes) if minutes else due
+
+
+# The periodic job -----------------------------------------------------------------------------
+
+
+def tick(now: dt.datetime | None = None) -> dict[str, int]:
+    """Mark overdue steps and applications, escalate them to the head, apply silence-consent and
+    deemed issue. Idempotent: run it as often as you like (Celery beat, or `manage.py tick`)."""
+    now = now or timezone.now()
+    counts = {"steps_overdue": 0, "applications_overdue": 0, "silence_consent": 0, "deemed_issued": 0}
+    late_runs = StepRun.objects.filter(
+        completed_at__isnull=True,
+        due_at__lt=now,
+        overdue_since__isnull=True,
+        application__status=Status.IN_PROGRESS,
+    ).select_related("application")
+    for run in late_runs:
+        with transaction.atomic():
+            if StepRun.objects.filter(pk=run.pk, overdue_since__isnull=True).update(
+                overdue_since=run.due_at, escalated_at=now
+            ):
+                record(
+                    "scheduler",
+                    "step_overdue",
+                    run.application,
+                    {"step": run.step_id, "due_at": run.due_at, "escalated_to": "head"},
+                    at=now,
+                )
+                counts["steps_overdue"] += 1
+    for req in ConclusionRequest.objects.filter(
+        answer=ConclusionRequest.Answer.PENDING, due_at__lt=now
+    ).select_related("application"):
+        with transaction.atomic():
+            if ConclusionRequest.objects.filter(pk=req.pk, answer=ConclusionRequest.Answer.PENDING).update(
+                answer=ConclusionRequest.Answer.DEEMED_POSITIVE, answered_at=req.due_at
+            ):
+                rule = rules_for(
+                    req.application.regulation.parsed, timezone.localtime(req.application.filed_at).date()
+                ).get("conclusions-answer")
+                record(
+                    "scheduler",
+                    "conclusion_deemed_positive",
+                    req.application,
+                    {"body": req.body, "law": rule.source if rule else ""},
+                    at=now,
+                )
+                counts["silence_consent"] += 1
+    for app in Application.objects.filter(status=Status.IN_PROGRESS, due_at__lt=now).select_related(
+        "regulation"
+    ):
+        reg = app.regulation.parsed
+        rules = rules_for(reg, timezone.localtime(app.filed_at).date())
+        with transaction.atomic():
+            if "deemed-issued" in rules:
+                result = paths.result_for(reg, Step.model_construct(end="result", result=None), app.variant)
+                if Application.objects.filter(pk=app.pk, status=Status.IN_PROGRESS).update(
+                    status=Status.DEEMED_ISSUED, closed_at=app.due_at, result=result, overdue_since=app.due_at
+                ):
+                    app.steps.filter(completed_at__isnull=True).update(
+                        completed_at=now, outcome="superseded", kept=False
+                    )
+                    record(
+                        "scheduler",
+                        "application_deemed_issued",
+                        app,
+                        {"result": result, "law": rules["deemed-issued"].source},
+                        at=now,
+                    )
+                    counts["deemed_issued"] += 1
+            elif app.overdue_since is None:
+                Application.objects.filter(pk=app.pk).update(overdue_since=app.due_at)
+                record("scheduler", "application_overdue", app, {"due_at": app.due_at}, at=now)
+                counts["applications_overdue"] += 1
+    return counts

@@ -1,0 +1,44 @@
+"""Read-only admin pages for the gateway's log, evidence and queue: they are records, not data to edit."""
+
+from django.contrib import admin
+
+from .models import DataLookup, Message, PendingLookup
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Message)
+class MessageAdmin(ReadOnlyAdmin):
+    list_display = ["started_at", "system", "operation", "subject", "outcome", "attempts", "correlation_id"]
+    list_filter = ["system", "outcome", "transport"]
+    search_fields = ["correlation_id", "subject"]
+
+
+@admin.register(DataLookup)
+class DataLookupAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "system",
+        "subject",
+        "found",
+        "purpose",
+        "initiated_by",
+        "application_number",
+    ]
+    list_filter = ["system", "found"]
+    search_fields = ["subject", "related_iin", "application_number", "correlation_id"]
+
+
+@admin.register(PendingLookup)
+class PendingLookupAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "system", "subject", "status", "attempts", "next_attempt_at", "last_error"]
+    list_filter = ["system", "status"]

@@ -1,0 +1,363 @@
+"""Verifying signed requests and EDS log-ins, and the refusal the regulation prescribes on failure.
+
+What is checked is what the regulations' `check: eds` conditions describe (the certificate's
+validity period, that it is not in the revocation list, the IIN/BIN of the request equal to the
+certificate's) plus what makes those checks mean anything: the signature itself, the chain to
+the trusted root, and that the key is the signing key (EDS Law 2003 Art. 10: the use must match
+the certificate; an authentication key signs log-ins only).
+
+The checks run in a fixed order and the first failure is the reason given: malformed,
+untrusted, bad_signature, wrong_key_usage, not_yet_valid / expired, revoked, iin_mismatch /
+bin_mismatch.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from qyzmet.identity import numbers
+
+from .ca import (
+    AUTH,
+    KEY_SIZE,
+    SIGN,
+    CertificationCentre,
+    Trust,
+    purpose_of,
+    reason_of,
+    serial_hex,
+    subject_numbers,
+)
+from .signing import ALGORITHM, canonical
+
+# A signer's clock may run a little ahead of ours; more than this and signed_at is not believed.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+class Reason(StrEnum):
+    MALFORMED = "malformed"
+    UNTRUSTED = "untrusted"
+    BAD_SIGNATURE = "bad_signature"
+    WRONG_KEY_USAGE = "wrong_key_usage"
+    NOT_YET_VALID = "not_yet_valid"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    IIN_MISMATCH = "iin_mismatch"
+    BIN_MISMATCH = "bin_mismatch"
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The outcome: `valid`, and on failure a machine `reason` and a human `detail` (English)."""
+
+    valid: bool
+    reason: Reason | None = None
+    detail: str = ""
+    request: dict | None = None
+    certificate: x509.Certificate | None = field(default=None, repr=False)
+    iin: str | None = None  # as the certificate names them
+    bin: str | None = None
+
+    def __bool__(self) -> bool:
+        return self.valid
+
+    def refusal_message(self, language: str = "en") -> str | None:
+        """The regulation's refusal message for this failure (None when valid)."""
+        if self.valid:
+            return None
+        return refusal_message(self.request, language)
+
+
+class _Refused(Exception):
+    def __init__(self, reason: Reason, detail: str):
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+def _moment(value) -> dt.datetime:
+    if not isinstance(value, str):
+        raise _Refused(Reason.MALFORMED, "signed_at is not an ISO 8601 string")
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise _Refused(Reason.MALFORMED, f"signed_at {value!r} is not ISO 8601") from None
+    if moment.tzinfo is None:
+        raise _Refused(Reason.MALFORMED, f"signed_at {value!r} has no time zone")
+    return moment.astimezone(dt.UTC)
+
+
+def _b64(value, what: str) -> bytes:
+    if not isinstance(value, str):
+        raise _Refused(Reason.MALFORMED, f"{what} is not a base64 string")
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise _Refused(Reason.MALFORMED, f"{what} is not valid base64") from None
+
+
+def _parse_signature(block) -> tuple[bytes, x509.Certificate, dt.datetime]:
+    if not isinstance(block, dict):
+        raise _Refused(Reason.MALFORMED, "the signature is not an object")
+    if block.get("algorithm") != ALGORITHM:
+        raise _Refused(Reason.MALFORMED, f"the signature algorithm must be {ALGORITHM}")
+    value = _b64(block.get("value"), "the signature value")
+    try:
+        certificate = x509.load_der_x509_certificate(_b64(block.get("certificate"), "the certificate"))
+    except ValueError:
+        raise _Refused(Reason.MALFORMED, "the certificate is not a DER X.509 certificate") from None
+    key = certificate.public_key()
+    if not isinstance(key, rsa.RSAPublicKey) or key.key_size < KEY_SIZE:
+        raise _Refused(Reason.MALFORMED, f"the certificate's key is not RSA of at least {KEY_SIZE} bits")
+    return value, certificate, _moment(block.get("signed_at"))
+
+
+def _check_chain(certificate: x509.Certificate, trust: Trust, now: dt.datetime) -> None:
+    """The certificate was issued by the issuing CA, which was issued by the trusted root."""
+    issuing, root = trust.issuing, trust.root
+    try:
+        ca = issuing.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+        issuing.verify_directly_issued_by(root)
+        certificate.verify_directly_issued_by(issuing)
+    except (ValueError, TypeError, InvalidSignature, x509.ExtensionNotFound):
+        raise _Refused(
+            Reason.UNTRUSTED,
+            f"the certificate issued by {certificate.issuer.rfc4514_string()} does not chain to the trusted root",
+        ) from None
+    if not ca:
+        raise _Refused(Reason.UNTRUSTED, "the issuing certificate is not a CA")
+    for cert in (root, issuing):
+        if not cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
+            raise _Refused(
+                Reason.UNTRUSTED, f"CA certificate {cert.subject.rfc4514_string()} is out of its validity"
+            )
+
+
+def _check_signature(certificate: x509.Certificate, signature: bytes, data: bytes) -> None:
+    try:
+        certificate.public_key().verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
+    except InvalidSignature:
+        raise _Refused(
+            Reason.BAD_SIGNATURE,
+            "the signature does not match the request (altered after signing, or another key)",
+        ) from None
+
+
+def _check_usage(certificate: x509.Certificate, wanted: str) -> None:
+    found = purpose_of(certificate)
+    if found == wanted:
+        return
+    names = {
+        AUTH: "an authentication key",
+        SIGN: "a signing key",
+        None: "neither a signing nor an authentication key",
+    }
+    raise _Refused(Reason.WRONG_KEY_USAGE, f"the certificate is {names[found]}; {names[wanted]} is required")
+
+
+def _check_validity(certificate: x509.Certificate, signed_at: dt.datetime, now: dt.datetime) -> None:
+    start, end = certificate.not_valid_before_utc, certificate.not_valid_after_utc
+    for moment, what in ((signed_at, "when signed"), (now, "now")):
+        if moment < start:
+            raise _Refused(
+                Reason.NOT_YET_VALID,
+                f"the certificate is valid from {start.isoformat()}, not {what} ({moment.isoformat()})",
+            )
+        if moment > end:
+            raise _Refused(
+                Reason.EXPIRED, f"the certificate expired on {end.isoformat()} ({what}: {moment.isoformat()})"
+            )
+
+
+def _check_revocation(certificate: x509.Certificate, trust: Trust) -> None:
+    crl = trust.crl
+    # Without a CRL signed by the issuing CA nothing can be said about revocation, and the
+    # regulations require that check, so the certificate is not trusted.
+    if (
+        crl is None
+        or crl.issuer != trust.issuing.subject
+        or not crl.is_signature_valid(trust.issuing.public_key())
+    ):
+        raise _Refused(Reason.UNTRUSTED, "no revocation list signed by the issuing CA")
+    # next_update is not enforced: the test centre publishes a CRL only when it revokes.
+    # The revocation date is not compared with signed_at either: the regulations refuse a
+    # certificate that is on the list when the portal checks, and signed_at is only a claim.
+    revoked = reason_of(crl, certificate.serial_number)
+    if revoked:
+        when, why = revoked
+        raise _Refused(
+            Reason.REVOKED,
+            f"certificate {serial_hex(certificate.serial_number)} was revoked on {when.isoformat()} ({why})",
+        )
+
+
+def _check_request(request) -> None:
+    if not isinstance(request, dict):
+        raise _Refused(Reason.MALFORMED, "the request is not a JSON object")
+    iin = request.get("iin")
+    if not isinstance(iin, str) or numbers.iin_problem(iin):
+        raise _Refused(Reason.MALFORMED, f"the request's IIN {iin!r} is not valid")
+    bin_ = request.get("bin")
+    if bin_ is not None and (not isinstance(bin_, str) or numbers.bin_problem(bin_)):
+        raise _Refused(Reason.MALFORMED, f"the request's BIN {bin_!r} is not valid")
+
+
+def _check_identity(certificate: x509.Certificate, iin: str | None, bin_: str | None) -> None:
+    cert_iin, cert_bin = subject_numbers(certificate)
+    if iin is not None and cert_iin != iin:
+        raise _Refused(
+            Reason.IIN_MISMATCH, f"the request is for IIN {iin}, the certificate is of IIN {cert_iin}"
+        )
+    # An employee's certificate acts for its legal entity, so it cannot sign an individual's
+    # request, and an individual's certificate cannot sign for an entity.
+    if bin_ != cert_bin:
+        raise _Refused(
+            Reason.BIN_MISMATCH,
+            f"the request is for {f'BIN {bin_}' if bin_ else 'an individual'}, "
+            f"the certificate is {f'of BIN {cert_bin}' if cert_bin else 'an individual one'}",
+        )
+
+
+def _now(at: dt.datetime | None) -> dt.datetime:
+    if at is None:
+        return dt.datetime.now(dt.UTC)
+    if at.tzinfo is None:
+        raise ValueError("`at` needs a time zone")
+    return at.astimezone(dt.UTC)
+
+
+def _check_certificate(
+    certificate, signature: bytes, data: bytes, signed_at, now, trust: Trust, purpose: str
+) -> None:
+    if signed_at > now + CLOCK_SKEW:
+        raise _Refused(Reason.MALFORMED, f"signed_at {signed_at.isoformat()} is in the future")
+    _check_chain(certificate, trust, now)
+    _check_signature(certificate, signature, data)
+    _check_usage(certificate, purpose)
+    _check_validity(certificate, signed_at, now)
+    _check_revocation(certificate, trust)
+
+
+def verify_signed_request(
+    envelope, trust: Trust | None = None, at: dt.datetime | None = None
+) -> Verification:
+    """Verify a signed envelope (a dict, as parsed from JSON) against `trust` at moment `at`.
+
+    `trust` defaults to the platform's certification centre, `at` to now.
+    """
+    request = envelope.get("request") if isinstance(envelope, dict) else None
+    certificate = None
+    try:
+        if not isinstance(envelope, dict) or set(envelope) != {"request", "signature"}:
+            raise _Refused(
+                Reason.MALFORMED, "a signed request is an object with `request` and `signature` only"
+            )
+        _check_request(request)
+        value, certificate, signed_at = _parse_signature(envelope["signature"])
+        trust = trust or CertificationCentre.default().trust()
+        _check_certificate(certificate, value, canonical(request), signed_at, _now(at), trust, SIGN)
+        _check_identity(certificate, request["iin"], request.get("bin"))
+    except _Refused as refused:
+        return Verification(
+            False, refused.reason, refused.detail, request if isinstance(request, dict) else None, certificate
+        )
+    iin, bin_ = subject_numbers(certificate)
+    return Verification(True, request=request, certificate=certificate, iin=iin, bin=bin_)
+
+
+def verify_auth_challenge(
+    challenge: bytes,
+    signature,
+    trust: Trust | None = None,
+    at: dt.datetime | None = None,
+) -> Verification:
+    """Verify an EDS log-in: `signature` (the envelope's `signature` object) over `challenge`.
+
+    Only an authentication key is accepted. On success `iin` and `bin` are the ones the
+    certificate names: who is logging in. The caller makes the challenge (random, single use,
+    short-lived); replay protection is its business, not this function's.
+    """
+    certificate = None
+    try:
+        if not isinstance(challenge, bytes) or not challenge:
+            raise _Refused(Reason.MALFORMED, "the challenge must be non-empty bytes")
+        value, certificate, signed_at = _parse_signature(signature)
+        trust = trust or CertificationCentre.default().trust()
+        _check_certificate(certificate, value, challenge, signed_at, _now(at), trust, AUTH)
+        iin, bin_ = subject_numbers(certificate)
+        if iin is None or numbers.iin_problem(iin):
+            raise _Refused(Reason.MALFORMED, "the certificate names no valid IIN")
+    except _Refused as refused:
+        return Verification(False, refused.reason, refused.detail, certificate=certificate)
+    return Verification(True, certificate=certificate, iin=iin, bin=bin_)
+
+
+# -- the refusal the regulation prescribes --------------------------------------------------
+
+GENERIC_REFUSAL = {
+    "kk": "ЭЦҚ расталмауына байланысты сұратудан бас тартылды",
+    "ru": "Отказ в связи с неподтверждением ЭЦП",
+    "en": "The request is refused because the EDS is not confirmed",
+}
+_FAILING_BRANCHES = ("no", "invalid", "refuse", "fail")
+
+
+def _refusal_step(regulation):
+    """The refusal step on the failing branch of the regulation's first `check: eds` condition."""
+    for channel in regulation.channels:
+        steps = {s.id: s for s in channel.steps}
+        for step in channel.steps:
+            if step.check != "eds":
+                continue
+            branches = sorted(
+                step.branches, key=lambda b: (b.when not in _FAILING_BRANCHES, step.branches.index(b))
+            )
+            for branch in branches:
+                # Follow plain `next` links: a regulation may form the message a step later.
+                seen, target = set(), steps.get(branch.to)
+                while target is not None and target.id not in seen and target.end is None and target.next:
+                    seen.add(target.id)
+                    target = steps.get(target.next)
+                if target is not None and target.end == "refusal" and target.message:
+                    return target
+            return None
+    return None
+
+
+def refusal_message(request: dict | None, language: str = "en") -> str:
+    """The refusal message of the regulation the request names (`regulation`, else `service`).
+
+    Falls back to a generic message when the request names no regulation, names one not in
+    the catalogue, or one without an EDS check.
+    """
+    if language not in GENERIC_REFUSAL:
+        raise ValueError(f"language must be one of {sorted(GENERIC_REFUSAL)}")
+    request = request if isinstance(request, dict) else {}
+    regulation = _regulation_for(request.get("regulation"), request.get("service"))
+    step = _refusal_step(regulation) if regulation is not None else None
+    if step is None:
+        return GENERIC_REFUSAL[language]
+    return getattr(step.message, language)
+
+
+def _regulation_for(regulation_id, service):
+    from qyzmet.regulations.loader import catalogue
+
+    regulations = catalogue()
+    if isinstance(regulation_id, str) and regulation_id in regulations:
+        return regulations[regulation_id]
+    if isinstance(service, str):
+        # A service code alone: the first regulation of that service that checks the EDS.
+        for regulation in regulations.values():
+            if regulation.service == service and _refusal_step(regulation) is not None:
+                return regulation
+    return None

@@ -1,0 +1,81 @@
+"""Provider organisations and their staff's roles.
+
+A regulation names its provider by a code (`provider.code` in the YAML). Most providers are one
+organisation; a provider marked `territorial` (e.g. the territorial departments of a ministry's
+committee) is a set of units, one per region, each a `Provider` row pointing at the regulation's
+code through `acts_as`. Staff roles are the regulation's actor codes (office-clerk, head,
+executor, ...), so the engine can route each step to the people who may perform it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class Provider(models.Model):
+    code = models.SlugField(max_length=160, unique=True)
+    acts_as = models.SlugField(
+        max_length=160, db_index=True, help_text=_("the provider code used in regulation files")
+    )
+    name = models.JSONField(help_text="kk/ru/en")
+    region = models.CharField(max_length=80, blank=True)
+    opens = models.TimeField(default=dt.time(9, 0))
+    closes = models.TimeField(default=dt.time(18, 30))
+    lunch_start = models.TimeField(null=True, blank=True, default=dt.time(13, 0))
+    lunch_end = models.TimeField(null=True, blank=True, default=dt.time(14, 30))
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        lang = (get_language() or "kk")[:2]
+        return self.name.get(lang) or self.name.get("kk") or self.code
+
+    def calendar(self):
+        """The provider's working calendar (Kazakhstan's days off, its own hours)."""
+        from qyzmet.calendar.workcal import WorkCalendar, WorkingHours
+
+        return _calendar(
+            self.opens, self.closes, self.lunch_start, self.lunch_end, WorkCalendar, WorkingHours
+        )
+
+
+def _calendar(opens, closes, lunch_start, lunch_end, WorkCalendar, WorkingHours):  # noqa: N803
+    key = (opens, closes, lunch_start, lunch_end)
+    if key not in _CALENDARS:
+        _CALENDARS[key] = WorkCalendar(WorkingHours(opens, closes, lunch_start, lunch_end))
+    return _CALENDARS[key]
+
+
+_CALENDARS: dict = {}
+
+
+class StaffRole(models.Model):
+    """One role a person holds at one provider (a person may hold several)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_roles")
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="staff")
+    role = models.SlugField(max_length=80, help_text=_("an actor code of the regulations"))
+
+    class Meta:
+        unique_together = [("user", "provider", "role")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.role} @ {self.provider.code}"
+
+
+def providers_of(user) -> models.QuerySet:
+    return Provider.objects.filter(staff__user=user).distinct()
+
+
+def roles_of(user, provider) -> set[str]:
+    return set(StaffRole.objects.filter(user=user, provider=provider).values_list("role", flat=True))
