@@ -19,7 +19,7 @@ REGIONS = {
     "astana": {"kk": "Астана қаласы", "ru": "город Астана", "en": "Astana city"},
     "mangystau": {"kk": "Маңғыстау облысы", "ru": "Мангистауская область", "en": "Mangystau region"},
 }
-DEMO_PASSWORD = "demo"
+DEMO_PASSWORD = "demo"  # noqa: S105 (published demo logins, printed by make run)
 
 
 def _roles_by_provider() -> dict[str, tuple[dict, bool, set[str]]]:
