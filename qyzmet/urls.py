@@ -1,4 +1,4 @@
-"""Top-level URLs: the catalogue at the root, language switching, the admin."""
+"""Top-level URLs: the catalogue at the root, the back office, the API, language switching, the admin."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -6,5 +6,8 @@ from django.urls import include, path
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("office/", include("qyzmet.office.urls")),
+    path("api/", include("qyzmet.api.urls")),
     path("", include("qyzmet.regulations.urls")),
 ]
