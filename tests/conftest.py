@@ -26,3 +26,12 @@ def write_catalogue(tmp_path):
         return tmp_path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The regulation catalogue is loaded once into the test database, as `make run` loads it."""
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        call_command("load_catalogue", stdout=open("/dev/null", "w"))  # noqa: SIM115

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 
 from django.db import transaction
 
+from .loader import CATALOGUE_DIR, regulation_files
 from .models import Regulation
 from .validate import validate_catalogue
+
+
+@functools.lru_cache(maxsize=4)
+def _validated(stamp: tuple):
+    # Keyed by the files' names and modification times: reloading an unchanged catalogue
+    # (every test run, every `make run`) does not parse it again in the same process.
+    return validate_catalogue()
 
 
 class CatalogueInvalid(Exception):
@@ -18,7 +27,8 @@ class CatalogueInvalid(Exception):
 @transaction.atomic
 def sync_catalogue() -> dict[str, int]:
     """Load every regulation file; refuse the whole load if any file has a problem."""
-    regulations, problems = validate_catalogue()
+    stamp = tuple((str(p), p.stat().st_mtime_ns) for p in regulation_files(CATALOGUE_DIR))
+    regulations, problems = _validated(stamp)
     if problems:
         raise CatalogueInvalid("\n".join(problems))
     counts = {"created": 0, "updated": 0, "unchanged": 0}
