@@ -5,6 +5,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# The seeds' regulations were all repealed; the demo runs on a day when ten of them were in force.
+DEMO_TODAY ?= 2015-10-14
 
 .PHONY: help run setup test lint format bench lock messages clean
 
@@ -29,15 +31,17 @@ messages: $(VENV)/.runtime  ## compile the kk/ru/en translations
 setup: $(VENV)/.runtime messages  ## virtualenv, migrations, regulation catalogue, demo data
 	$(BIN)/python manage.py migrate -v0
 	$(BIN)/python manage.py load_catalogue
-	$(BIN)/python manage.py load_demo
+	QYZMET_TODAY=$(DEMO_TODAY) $(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py collectstatic --noinput -v0
 
 run: setup  ## set everything up and serve on 127.0.0.1:$(PORT)
 	@echo ""
 	@echo "  Qyzmet is at http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
-	@echo "  demo login: admin / admin"
+	@echo "  demo logins: admin / admin (superuser); back office at /office/ as aed.office-clerk, aed.head,"
+	@echo "  aed.licensing-department (Almaty licensing department) ... all with password demo"
+	@echo "  the demo clock stands on $(DEMO_TODAY) (QYZMET_TODAY); 'make run DEMO_TODAY=' for real time"
 	@echo ""
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	QYZMET_TODAY=$(DEMO_TODAY) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.dev messages  ## lint, validate the catalogue, run the test suite
 	$(BIN)/ruff check qyzmet tests bench manage.py

@@ -7,7 +7,8 @@ import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.utils import timezone
+
+from qyzmet import clock
 
 from .models import GENESIS, AuditEntry, ChainHead
 
@@ -24,7 +25,7 @@ def record(
     with transaction.atomic():
         head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
         entry = AuditEntry(
-            at=at or timezone.now(),
+            at=at or clock.now(),
             actor=actor_name,
             action=action,
             subject_type=subject_type,

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qyzmet import clock
 from qyzmet.audit.log import record
 from qyzmet.providers.models import Provider, roles_of
 from qyzmet.regulations.models import Regulation
@@ -201,7 +202,7 @@ def complete_step(
 
     Returns the next step run, or None when the application has ended.
     """
-    now = at or timezone.now()
+    now = at or clock.now()
     with transaction.atomic():
         run = StepRun.objects.select_related("application__provider", "application__regulation").get(
             pk=run_id
@@ -327,7 +328,7 @@ def assign(run_id: int, assignee, by, at: dt.datetime | None = None) -> StepRun:
 
 
 def answer_conclusion(request_id: int, answer: str, by, note: str = "", at: dt.datetime | None = None):
-    now = at or timezone.now()
+    now = at or clock.now()
     if answer not in (ConclusionRequest.Answer.POSITIVE, ConclusionRequest.Answer.NEGATIVE):
         raise InvalidTransition(_("A conclusion is positive or negative."))
     with transaction.atomic():
@@ -351,7 +352,7 @@ def answer_conclusion(request_id: int, answer: str, by, note: str = "", at: dt.d
 
 
 def pause(app_id: int, reason: str, by, note: str = "", at: dt.datetime | None = None) -> Pause:
-    now = at or timezone.now()
+    now = at or clock.now()
     with transaction.atomic():
         if Application.objects.filter(pk=app_id, status=Status.IN_PROGRESS).update(status=Status.PAUSED) != 1:
             raise InvalidTransition(_("Only an application in progress can be paused."))
@@ -365,7 +366,7 @@ def pause(app_id: int, reason: str, by, note: str = "", at: dt.datetime | None =
 
 def resume(app_id: int, by, at: dt.datetime | None = None) -> Application:
     """Restart the clock; the due moments move by the time it stood still."""
-    now = at or timezone.now()
+    now = at or clock.now()
     with transaction.atomic():
         if Application.objects.filter(pk=app_id, status=Status.PAUSED).update(status=Status.IN_PROGRESS) != 1:
             raise InvalidTransition(_("The application is not paused."))
@@ -405,7 +406,7 @@ def shift(due: dt.datetime, paused: dt.datetime, resumed: dt.datetime, calendar)
 def tick(now: dt.datetime | None = None) -> dict[str, int]:
     """Mark overdue steps and applications, escalate them to the head, apply silence-consent and
     deemed issue. Idempotent: run it as often as you like (Celery beat, or `manage.py tick`)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     counts = {"steps_overdue": 0, "applications_overdue": 0, "silence_consent": 0, "deemed_issued": 0}
     late_runs = StepRun.objects.filter(
         completed_at__isnull=True,

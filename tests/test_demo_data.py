@@ -1,0 +1,24 @@
+"""`load_demo`: providers, staff for every role, applications spread over the steps."""
+
+import pytest
+from django.core.management import call_command
+
+from qyzmet.audit.log import verify
+from qyzmet.engine.models import Application, Status, StepRun
+from qyzmet.providers.models import Provider, StaffRole
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_fills_every_provider_and_leaves_some_work_open(monkeypatch):
+    monkeypatch.setenv("QYZMET_TODAY", "2015-10-14")
+    call_command("load_demo", per_regulation=6, stdout=open("/dev/null", "w"))
+    assert Provider.objects.count() >= 10
+    assert StaffRole.objects.filter(role="head").count() == Provider.objects.count()
+    statuses = set(Application.objects.values_list("status", flat=True))
+    assert {Status.ISSUED, Status.IN_PROGRESS} <= statuses
+    assert StepRun.objects.filter(completed_at__isnull=True).exists()
+    assert verify()[1] is None
+    before = Application.objects.count()
+    call_command("load_demo", per_regulation=6, stdout=open("/dev/null", "w"))
+    assert Application.objects.count() == before  # idempotent
