@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "qyzmet.api",
     "qyzmet.pki",
     "qyzmet.gateway",
+    "qyzmet.registry",
 ]
 
 MIDDLEWARE = [

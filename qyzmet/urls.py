@@ -9,5 +9,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("office/", include("qyzmet.office.urls")),
     path("api/", include("qyzmet.api.urls")),
+    path("register/", include("qyzmet.registry.urls")),
     path("", include("qyzmet.regulations.urls")),
 ]
