@@ -22,8 +22,12 @@ def record(
     subject_id = str(getattr(subject, "pk", None) if hasattr(subject, "_meta") else subject[1])
     # Stored exactly as it will be read back (dates as ISO strings), so the hash can be re-checked.
     data = json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder))
-    with transaction.atomic():
-        head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
+    # No savepoint: this always runs inside the transaction of the change it records.
+    with transaction.atomic(savepoint=False):
+        head = ChainHead.objects.select_for_update().filter(pk=1).first()
+        if head is None:
+            head, _ = ChainHead.objects.get_or_create(pk=1)
+            head = ChainHead.objects.select_for_update().get(pk=1)
         entry = AuditEntry(
             at=at or clock.now(),
             actor=actor_name,
@@ -32,15 +36,10 @@ def record(
             subject_id=subject_id,
             data=data,
             prev_hash=head.hash,
-            hash="pending",
         )
-        entry.save()
-        # The hash covers the id, so it is computed once the row has one; a raw UPDATE is the
-        # only way to fill it in, and the database trigger allows exactly that transition.
         entry.hash = entry.compute_hash()
-        AuditEntry.objects.filter(pk=entry.pk, hash="pending").update(hash=entry.hash)
-        head.last_id, head.hash = entry.pk, entry.hash
-        head.save(update_fields=["last_id", "hash"])
+        entry.save()
+        ChainHead.objects.filter(pk=1).update(last_id=entry.pk, hash=entry.hash)
     return entry
 
 

@@ -28,7 +28,9 @@ def _staff(provider: Provider, role: str):
     return sr.user if sr else None
 
 
-def _drive(app: Application, reg, rng: random.Random, until: dt.datetime, refuse: bool, stop_after: int) -> None:
+def _drive(
+    app: Application, reg, rng: random.Random, until: dt.datetime, refuse: bool, stop_after: int
+) -> None:
     """Complete steps along the expected path while they fall before `until`, at most `stop_after`."""
     proc = reg.procedure(app.procedure)
     outcomes = dict((s.id, o) for s, o in paths.walk(proc, app.variant, "refuse" if refuse else "approve"))
@@ -47,7 +49,10 @@ def _drive(app: Application, reg, rng: random.Random, until: dt.datetime, refuse
         outcome = outcomes.get(step.id)
         kwargs = {}
         if outcome in paths.REFUSING:
-            kwargs = {"grounds": [g.code for g in reg.refusal_grounds[:1]], "note": "Қажетті құжаттар толық емес / documents incomplete"}
+            kwargs = {
+                "grounds": [g.code for g in reg.refusal_grounds[:1]],
+                "note": "Қажетті құжаттар толық емес / documents incomplete",
+            }
         user = _staff(app.provider, step.actor) or _staff(app.provider, "head")
         run = services.complete_step(run.pk, user, outcome, at=done_at, **kwargs)
 
@@ -77,7 +82,9 @@ def _working_moments(calendar, end: dt.date, count: int, span_days: int, rng) ->
         if calendar.is_working_day(day):
             days.append(day)
     return sorted(
-        dt.datetime.combine(rng.choice(days), dt.time(rng.randint(9, 17), rng.choice([0, 15, 30, 45])), tzinfo=ALMATY)
+        dt.datetime.combine(
+            rng.choice(days), dt.time(rng.randint(9, 17), rng.choice([0, 15, 30, 45])), tzinfo=ALMATY
+        )
         for _ in range(count)
     )
 
@@ -108,7 +115,11 @@ def create_demo_applications(today: dt.date, per_regulation: int = 30, seed: int
             if app is None:
                 continue
             # two in five stay open somewhere along the way (those whose step is past due are overdue)
-            stop_after = rng.randint(0, len(reg.procedure(app.procedure).steps)) if in_force and rng.random() < 0.4 else 10**6
+            stop_after = (
+                rng.randint(0, len(reg.procedure(app.procedure).steps))
+                if in_force and rng.random() < 0.4
+                else 10**6
+            )
             _drive(app, reg, rng, limit, refuse=rng.random() < 0.2, stop_after=stop_after)
             created += 1
     counts = services.tick(now=until)

@@ -61,6 +61,7 @@ def file_application(
     applicant_name: str = "",
     applicant_user=None,
     data: dict | None = None,
+    channel_step: str | None = None,
 ) -> Application:
     """Register an application under the regulation version in force for its provider that day."""
     from qyzmet.identity.numbers import problem
@@ -82,7 +83,12 @@ def file_application(
             _("%(service)s has no variant %(variant)s") % {"service": service, "variant": variant}
         )
     procedure = reg.procedure_for(variant)
-    if procedure is None:
+    if procedure is not None:
+        flow_code, start = procedure.code, procedure.start
+    elif channel_step and reg.channel(channel) is not None:
+        # No internal procedure is written: the provider performs the channel's own check.
+        flow_code, start = channel, channel_step
+    else:
         raise EngineError(
             _("%(id)s has no internal procedure for %(variant)s") % {"id": reg.id, "variant": variant}
         )
@@ -94,7 +100,7 @@ def file_application(
             service=service,
             variant=variant,
             channel=channel,
-            procedure=procedure.code,
+            procedure=flow_code,
             applicant=applicant,
             applicant_name=applicant_name,
             applicant_user=applicant_user,
@@ -108,6 +114,7 @@ def file_application(
         )
         app.number = f"QZ-{timezone.localtime(filed_at):%y%m%d}-{app.pk:06d}"
         app.save(update_fields=["number"])
+        _first_run, started = _start_step(app, reg, flow_code, _step(reg, flow_code, start), filed_at)
         record(
             actor,
             "application_filed",
@@ -119,10 +126,10 @@ def file_application(
                 "channel": channel,
                 "applicant": applicant,
                 "due_at": app.due_at,
+                "started": started,
             },
             at=filed_at,
         )
-        _start_step(app, reg, procedure.code, _step(reg, procedure.code, procedure.start), filed_at, actor)
     return app
 
 
@@ -140,7 +147,11 @@ def step_due(app: Application, reg, step: Step, started: dt.datetime) -> tuple[d
     return paths.due_of(reg, step, started, app.registered_at, app.provider.calendar(), rules)
 
 
-def _start_step(app: Application, reg, flow_code: str, step: Step, started: dt.datetime, actor) -> StepRun:
+def _start_step(
+    app: Application, reg, flow_code: str, step: Step, started: dt.datetime
+) -> tuple[StepRun, dict]:
+    """Create the run of the step the application has reached; return it with what the audit entry
+    of the enclosing change should say about it (one entry per change, not per row)."""
     due, rule = step_due(app, reg, step, started)
     run = StepRun.objects.create(
         application=app,
@@ -151,27 +162,23 @@ def _start_step(app: Application, reg, flow_code: str, step: Step, started: dt.d
         due_at=due,
         due_rule=rule,
     )
-    record(
-        actor,
-        "step_started",
-        app,
-        {"step": step.id, "role": step.actor, "due_at": due, "rule": rule},
-        at=started,
-    )
+    started_data = {"step": step.id, "role": step.actor, "due_at": due, "rule": rule}
     if step.requests_conclusion_from:
         rules = rules_for(reg, timezone.localtime(app.filed_at).date())
         calendar = app.provider.calendar()
         term = rules["conclusions-answer"].term if "conclusions-answer" in rules else None
-        for body in step.requests_conclusion_from:
-            ConclusionRequest.objects.create(
+        ConclusionRequest.objects.bulk_create(
+            ConclusionRequest(
                 application=app,
                 step_run=run,
                 body=body,
                 requested_at=started,
                 due_at=calendar.due(started, term) if term else (due or started),
             )
-            record(actor, "conclusion_requested", app, {"step": step.id, "body": body}, at=started)
-    return run
+            for body in step.requests_conclusion_from
+        )
+        started_data["conclusions_requested"] = list(step.requests_conclusion_from)
+    return run, started_data
 
 
 def may_act(user, run: StepRun) -> bool:
@@ -242,22 +249,19 @@ def complete_step(
         if updated != 1:
             run.refresh_from_db()
             raise StepAlreadyCompleted(_already_done(run))
-        record(
-            user,
-            "step_completed",
-            app,
-            {"step": step.id, "outcome": outcome, "note": note, "grounds": list(grounds)},
-            at=now,
-        )
+        change = {"step": step.id, "outcome": outcome, "note": note, "grounds": list(grounds)}
         if step.end:
-            _close(app, reg, step, now, user, grounds, note)
+            change["closed"] = _close(app, reg, step, now, grounds, note)
+            record(user, "step_completed", app, change, at=now)
             return None
         next_id = step.next or next(b.to for b in step.branches if b.when == outcome)
         if outcome in paths.REFUSING and grounds:
             app.refusal_grounds = list(grounds)
             app.refusal_text = note
             app.save(update_fields=["refusal_grounds", "refusal_text"])
-        return _start_step(app, reg, run.flow, _step(reg, run.flow, next_id), now, user)
+        next_run, change["started"] = _start_step(app, reg, run.flow, _step(reg, run.flow, next_id), now)
+        record(user, "step_completed", app, change, at=now)
+        return next_run
 
 
 def _already_done(run: StepRun) -> str:
@@ -281,7 +285,7 @@ def _check_grounds(reg, grounds, note):
         raise InvalidTransition(_("A refusal needs a written explanation."))
 
 
-def _close(app: Application, reg, step: Step, now, actor, grounds=(), note=""):
+def _close(app: Application, reg, step: Step, now, grounds=(), note="") -> dict:
     refused = step.end == "refusal"
     fields = {
         "status": Status.REFUSED if refused else Status.ISSUED,
@@ -295,13 +299,7 @@ def _close(app: Application, reg, step: Step, now, actor, grounds=(), note=""):
         raise InvalidTransition(_("The application is no longer open."))
     for k, v in fields.items():
         setattr(app, k, v)
-    record(
-        actor,
-        "application_closed",
-        app,
-        {"status": fields["status"], "result": fields["result"], "kept_term": app.kept_term()},
-        at=now,
-    )
+    return {"status": fields["status"], "result": fields["result"], "kept_term": app.kept_term()}
 
 
 def assign(run_id: int, assignee, by, at: dt.datetime | None = None) -> StepRun:

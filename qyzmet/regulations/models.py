@@ -8,7 +8,6 @@ here so that applications can point at the exact version they were filed under, 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 
 from django.db import models
 from django.db.models import Q
@@ -49,6 +48,15 @@ class Regulation(models.Model):
     def __str__(self) -> str:
         return self.id
 
-    @functools.cached_property
+    @property
     def parsed(self) -> RegulationDocument:
-        return RegulationDocument.model_validate(self.document)
+        """The validated document, parsed once per process and version (keyed by its digest)."""
+        key = (self.pk, self.digest)
+        doc = _PARSED.get(key)
+        if doc is None:
+            doc = _PARSED[key] = RegulationDocument.model_validate(self.document)
+        return doc
+
+
+# Versions are immutable once loaded (a new wording is a new file), so caching by digest is safe.
+_PARSED: dict[tuple[str, str], RegulationDocument] = {}

@@ -29,6 +29,10 @@ class Command(BaseCommand):
         self.stdout.write(f"demo login: {ADMIN[0]} / {ADMIN[1]} (superuser)")
         self.stdout.write(
             f"providers: {len(providers)}; staff logins <provider>.<role> / {DEMO_PASSWORD}, e.g. "
-            + ", ".join(sorted(User.objects.filter(username__startswith="aed.").values_list("username", flat=True))[:4])
+            + ", ".join(
+                sorted(User.objects.filter(username__startswith="aed.").values_list("username", flat=True))[
+                    :4
+                ]
+            )
         )
         self.stdout.write(f"demo day {today:%d.%m.%Y}: " + " ".join(f"{k}={v}" for k, v in counts.items()))

@@ -1,0 +1,482 @@
+"""Engine benchmark on PostgreSQL, with two baselines run against the same database server.
+
+engine:  N applications of a licence driven through its whole internal procedure (approve path)
+         by `engine.services`, one transaction and audit entries per step, as in production.
+spiff:   the same procedure exported as BPMN and run in SpiffWorkflow, its whole workflow state
+         serialized with `BpmnWorkflowSerializer` and saved to a table after every task, in its
+         own transaction: what a BPMN engine persisting per step costs on the same database.
+pgbench: the database server's own rate of small write transactions (TPC-B-like, 2 clients).
+profile: where the engine's time goes (queries per call, database share, cProfile top entries),
+         measured on a smaller run after the timed one, so the measuring does not slow it.
+
+Targets from the issue: engine >= 3x SpiffWorkflow's steps/s and >= 0.5x pgbench's tps.
+
+    .venv/bin/python bench/engine.py [--n 200] [--profile-n 20] [--pgbench-seconds 10] [--no-pgbench]
+
+DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/qyzmet_bench; the database is created
+if missing, migrated and loaded with the catalogue. Benchmark rows are left behind (each run adds
+its own applications), so do not point this at a database you care about.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import io
+import os
+import pstats
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/qyzmet_bench"
+REGULATION = "almaty-2015-2-279/medical-licence"
+VARIANT = "issue"
+PGBENCH_DB = "qyzmet_pgbench"
+SPIFF_TABLE = "bench_spiff_workflow"
+
+
+# Database set-up ------------------------------------------------------------------------------
+
+
+def _with_db(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+def ensure_database(url: str) -> None:
+    """Create the database named in `url` when the server does not have it yet."""
+    import psycopg
+    from psycopg import sql
+
+    name = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(_with_db(url, "postgres"), autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qyzmet.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    devnull = open(os.devnull, "w")  # noqa: SIM115 (kept open for the commands' output)
+    call_command("migrate", verbosity=0, stdout=devnull)
+    call_command("load_catalogue", stdout=devnull)
+    # Query logging (DEBUG) would slow the timed runs; the profile section turns it on for itself.
+    from django.conf import settings
+
+    settings.DEBUG = False
+
+
+# The engine -----------------------------------------------------------------------------------
+
+
+class EngineDriver:
+    """A provider with staff for every role of the procedure, and a way to drive applications."""
+
+    def __init__(self, label: str):
+        from django.contrib.auth import get_user_model
+
+        from qyzmet.engine import paths
+        from qyzmet.providers.models import Provider, StaffRole
+        from qyzmet.regulations.loader import catalogue
+
+        self.reg = catalogue()[REGULATION]
+        self.procedure = self.reg.procedure_for(VARIANT)
+        self.path = paths.walk(self.procedure, VARIANT)  # [(step, outcome)], approve path
+        self.provider, _ = Provider.objects.get_or_create(
+            code=f"bench-{label}",
+            defaults={"acts_as": self.reg.provider.code, "name": self.reg.provider.name.model_dump()},
+        )
+        User = get_user_model()
+        self.staff = {}
+        for step, _outcome in self.path:
+            if step.actor not in self.staff:
+                user, _ = User.objects.get_or_create(username=f"bench-{label}.{step.actor}")
+                StaffRole.objects.get_or_create(user=user, provider=self.provider, role=step.actor)
+                self.staff[step.actor] = user
+        day = self.reg.in_force.from_ + dt.timedelta(days=10)
+        from qyzmet.calendar.workcal import ALMATY
+
+        self.filed = dt.datetime(day.year, day.month, day.day, 10, 0, tzinfo=ALMATY)
+
+    def file(self):
+        from qyzmet.engine import services
+        from qyzmet.identity.numbers import generate_iin
+
+        return services.file_application(
+            service=self.reg.service,
+            provider=self.provider,
+            variant=VARIANT,
+            channel="provider_office",
+            applicant=generate_iin(),
+            filed_at=self.filed,
+        )
+
+    def drive(self, app, hooks=None) -> int:
+        """Complete every step of the expected path; returns the number of steps completed."""
+        from qyzmet.engine import services
+        from qyzmet.engine.models import ConclusionRequest
+
+        hooks = hooks or {}
+        run = app.steps.get()
+        moment = self.filed
+        done = 0
+        for step, outcome in self.path:
+            assert run.step_id == step.id, (run.step_id, step.id)
+            if step.requests_conclusion_from:
+                # The bodies answer before the step can be completed (each its own transaction).
+                pending = ConclusionRequest.objects.filter(step_run=run).values_list("pk", flat=True)
+                for req_id in list(pending):
+                    with hooks.get("answer", _null)():
+                        services.answer_conclusion(req_id, "positive", by="body", at=moment)
+            moment = moment + dt.timedelta(minutes=1)
+            with hooks.get("complete", _null)():
+                run = services.complete_step(run.pk, self.staff[step.actor], outcome, at=moment)
+            done += 1
+            if run is None:
+                break
+        assert run is None, "the application did not end"
+        return done
+
+
+class _null:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def bench_engine(n: int) -> tuple[float, int, float]:
+    driver = EngineDriver("engine")
+    driver.drive(driver.file())  # warm-up: caches, prepared connections
+    steps = 0
+    start = time.perf_counter()
+    for _ in range(n):
+        steps += driver.drive(driver.file())
+    elapsed = time.perf_counter() - start
+    return steps / elapsed, steps, elapsed
+
+
+# SpiffWorkflow --------------------------------------------------------------------------------
+
+
+def bench_spiff(n: int, roundtrip: bool = False) -> tuple[float, int, float, int]:
+    """Steps/s of SpiffWorkflow persisting its serialized state after every task.
+
+    With `roundtrip`, each task also starts by loading and deserializing the state, as a stateless
+    web request would (the engine's complete_step reads its state from the database too).
+    """
+    from django.db import connection, transaction
+    from lxml import etree
+    from SpiffWorkflow.bpmn.parser import BpmnParser
+    from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+    from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+    from SpiffWorkflow.util.task import TaskState
+
+    from qyzmet.regulations import bpmn
+    from qyzmet.regulations.loader import catalogue
+
+    reg = catalogue()[REGULATION]
+    procedure = reg.procedure_for(VARIANT)
+    xml = bpmn.to_bpmn_xml(reg, procedure.code)
+    process_id = bpmn.build_graph(reg, procedure.code).process_id
+    from qyzmet.engine import paths
+
+    choices = {step.id: outcome for step, outcome in paths.walk(procedure, VARIANT) if outcome}
+    by_task = {"t_" + bpmn._ncname(s): s for s in choices}
+
+    parser = BpmnParser()
+    parser.add_bpmn_xml(etree.fromstring(xml.encode()), filename=f"{process_id}.bpmn")
+    spec = parser.get_spec(process_id)  # parsed once, as a deployed process would be
+    serializer = BpmnWorkflowSerializer()
+
+    with connection.cursor() as cur:
+        cur.execute(
+            f"CREATE TABLE IF NOT EXISTS {SPIFF_TABLE} ("
+            " id bigserial PRIMARY KEY, state jsonb NOT NULL, updated timestamptz NOT NULL)"
+        )
+
+    def save_new(workflow) -> int:
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute(
+                f"INSERT INTO {SPIFF_TABLE} (state, updated) VALUES (%s, now()) RETURNING id",
+                [serializer.serialize_json(workflow)],
+            )
+            return cur.fetchone()[0]
+
+    def save(row_id: int, workflow) -> None:
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute(
+                f"UPDATE {SPIFF_TABLE} SET state = %s, updated = now() WHERE id = %s",
+                [serializer.serialize_json(workflow), row_id],
+            )
+
+    def load(row_id: int):
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT state::text FROM {SPIFF_TABLE} WHERE id = %s", [row_id])
+            return serializer.deserialize_json(cur.fetchone()[0])
+
+    size = 0
+
+    def one_instance() -> int:
+        nonlocal size
+        workflow = BpmnWorkflow(spec)
+        workflow.do_engine_steps()
+        row_id = save_new(workflow)
+        done = 0
+        while not workflow.is_completed():
+            if roundtrip:
+                workflow = load(row_id)
+            ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+            if not ready:
+                raise RuntimeError(f"{process_id}: stuck after {done} tasks")
+            task = ready[0]
+            step_id = by_task.get(task.task_spec.bpmn_id)
+            if step_id is not None:
+                task.data[bpmn.outcome_variable(step_id)] = choices[step_id]
+            task.run()
+            workflow.do_engine_steps()
+            save(row_id, workflow)
+            done += 1
+        size = len(serializer.serialize_json(workflow))
+        return done
+
+    one_instance()  # warm-up
+    steps = 0
+    start = time.perf_counter()
+    for _ in range(n):
+        steps += one_instance()
+    elapsed = time.perf_counter() - start
+    return steps / elapsed, steps, elapsed, size
+
+
+# pgbench --------------------------------------------------------------------------------------
+
+
+def bench_pgbench(url: str, seconds: int) -> float | None:
+    """tps of `pgbench -c 2 -j 2 -T seconds` on a small (-s 1) schema in its own database."""
+    parts = urlsplit(url)
+    env = dict(os.environ)
+    if parts.password:
+        env["PGPASSWORD"] = parts.password
+    conn = ["-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 5432)]
+    if parts.username:
+        conn += ["-U", parts.username]
+    try:
+        ensure_database(_with_db(url, PGBENCH_DB))
+        subprocess.run(
+            ["pgbench", *conn, "-i", "-s", "1", "-q", PGBENCH_DB],
+            check=True,
+            capture_output=True,
+            env=env,
+            timeout=120,
+        )
+        out = subprocess.run(
+            ["pgbench", *conn, "-c", "2", "-j", "2", "-T", str(seconds), PGBENCH_DB],
+            check=True,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=seconds + 120,
+        ).stdout
+    except (OSError, subprocess.SubprocessError) as exc:
+        print(f"pgbench_error={exc!r}")
+        return None
+    match = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out) or re.search(
+        r"tps = ([\d.]+)", out
+    )
+    return float(match.group(1)) if match else None
+
+
+# Where the engine's time goes -----------------------------------------------------------------
+
+
+class _Counted:
+    """Counts queries and database time of the calls made inside it, per kind of call."""
+
+    def __init__(self, stats: dict, kind: str):
+        self.stats, self.kind = stats, kind
+
+    def __enter__(self):
+        from django.db import connection
+
+        self.cm = connection.execute_wrapper(self._wrap)
+        self.cm.__enter__()
+        self.start = time.perf_counter()
+        self.queries, self.db = 0, 0.0
+        return self
+
+    def _wrap(self, execute, sql, params, many, context):
+        t = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.db += time.perf_counter() - t
+            self.queries += 1
+
+    def __exit__(self, *exc):
+        total = time.perf_counter() - self.start
+        self.cm.__exit__(*exc)
+        s = self.stats.setdefault(self.kind, [0, 0, 0.0, 0.0])
+        s[0] += 1
+        s[1] += self.queries
+        s[2] += self.db
+        s[3] += total
+        return False
+
+
+def profile_engine(n: int) -> None:
+    driver = EngineDriver("profile")
+    stats: dict = {}
+    hooks = {
+        "answer": lambda: _Counted(stats, "answer_conclusion"),
+        "complete": lambda: _Counted(stats, "complete_step"),
+    }
+    driver.drive(driver.file())
+    for _ in range(n):
+        with _Counted(stats, "file_application"):
+            app = driver.file()
+        driver.drive(app, hooks)
+    print(f"# where the time goes: {n} applications, queries and database time per call")
+    for kind, (calls, queries, db, total) in stats.items():
+        print(
+            f"profile_{kind}: calls={calls} queries_per_call={queries / calls:.1f} "
+            f"ms_per_call={1000 * total / calls:.2f} db_share={db / total:.0%}"
+        )
+    # One complete_step's statements, so the next person sees what each step asks of the database.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    app = driver.file()
+    run = app.steps.get()
+    step, outcome = driver.path[0]
+    with CaptureQueriesContext(connection) as ctx:
+        from qyzmet.engine import services
+
+        services.complete_step(run.pk, driver.staff[step.actor], outcome, at=driver.filed)
+    print(f"# the statements of one complete_step ({len(ctx.captured_queries)}):")
+    for q in ctx.captured_queries:
+        print("  " + _shorten(q["sql"]))
+
+    profiler = cProfile.Profile()
+    start = time.perf_counter()
+    profiler.enable()
+    for _ in range(n):
+        driver.drive(driver.file())
+    profiler.disable()
+    wall = time.perf_counter() - start
+    ps = pstats.Stats(profiler)
+    print(f"# cProfile of {n} applications ({wall:.2f} s under the profiler); shares overlap:")
+    for label, pattern in BUCKETS:
+        share = _cumulative(ps, pattern) / wall
+        print(f"profile_share {label}: {share:.0%}")
+    out = io.StringIO()
+    ps.stream = out
+    ps.sort_stats("cumulative").print_stats(r"qyzmet", 10)
+    lines = out.getvalue().splitlines()
+    first = next((i for i, line in enumerate(lines) if line.lstrip().startswith("ncalls")), 0)
+    print("# top 10 qyzmet functions by cumulative time:")
+    print("\n".join(line.replace(str(ROOT) + "/", "") for line in lines[first:] if line.strip()))
+
+    # What re-reading the regulation costs on every step (complete_step selects the whole row).
+    from qyzmet.regulations.models import Regulation
+
+    reg_id = app.regulation_id
+    start = time.perf_counter()
+    for _ in range(50):
+        Regulation.objects.get(pk=reg_id).parsed  # noqa: B018 (the cost is the point)
+    reload_ms = (time.perf_counter() - start) * 1000 / 50
+    print(f"regulation_reload_and_parse_ms={reload_ms:.2f}  (done again by every complete_step)")
+
+
+# (label, regex on "file:function") whose cumulative time is summed; nested calls are not.
+BUCKETS = [
+    ("audit.record (chain lock, insert, hash update, head update)", r"audit/log\.py:record$"),
+    ("Regulation.parsed (pydantic validation of the document)", r"regulations/models\.py:parsed$"),
+    ("JSONField decoding of rows (mostly the regulation document)", r"fields/json\.py:from_db_value$"),
+    ("round trips to PostgreSQL (psycopg execute)", r"psycopg/cursor\.py:execute$"),
+    ("COMMIT (psycopg commit)", r"psycopg/connection\.py:commit$"),
+    ("paths.due_of + rules_for (calendar, law)", r"engine/(paths\.py:due_of|law\.py:rules_for)$"),
+]
+
+
+def _cumulative(ps: pstats.Stats, pattern: str) -> float:
+    rx = re.compile(pattern)
+    return sum(
+        ct
+        for (filename, _line, func), (_cc, _nc, _tt, ct, _callers) in ps.stats.items()
+        if rx.search(f"{filename}:{func}")
+    )
+
+
+def _shorten(sql: str, width: int = 150) -> str:
+    sql = re.sub(r"\s+", " ", sql)
+    sql = re.sub(r"SELECT (.{60}).*? FROM", r"SELECT \1... FROM", sql)
+    return sql if len(sql) <= width else sql[: width - 3] + "..."
+
+
+# Main -----------------------------------------------------------------------------------------
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=200, help="applications / workflow instances per run")
+    ap.add_argument("--profile-n", type=int, default=20, help="applications in the profile section")
+    ap.add_argument("--pgbench-seconds", type=int, default=10)
+    ap.add_argument("--no-pgbench", action="store_true")
+    ap.add_argument("--no-profile", action="store_true")
+    args = ap.parse_args(argv)
+
+    url = os.environ.get("DATABASE_URL", DEFAULT_URL)
+    if not url.startswith(("postgres://", "postgresql://")):
+        sys.exit(f"bench/engine.py needs PostgreSQL; DATABASE_URL is {url}")
+    ensure_database(url)
+    setup_django(url)
+
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"# host: {os.cpu_count()} CPUs, load average {load} (other load makes these figures noisy)")
+    engine_rate, engine_steps, engine_s = bench_engine(args.n)
+    print(f"engine: {args.n} applications of {REGULATION} ({VARIANT}, approve path)")
+    print(f"engine_steps={engine_steps} seconds={engine_s:.2f}")
+    print(f"engine_steps_per_s={engine_rate:.1f}")
+    print(
+        "  (each application: 1 filing + 2 conclusion answers + 6 steps = 9 transactions, "
+        "18 audit entries; SpiffWorkflow below: 1 insert + 6 updates = 7 transactions)"
+    )
+
+    spiff_rate, spiff_steps, spiff_s, size = bench_spiff(args.n)
+    print(f"spiff: {args.n} instances, state serialized and saved after each task ({size} bytes of JSON)")
+    print(f"spiff_steps={spiff_steps} seconds={spiff_s:.2f}")
+    print(f"spiff_steps_per_s={spiff_rate:.1f}")
+    print(f"ratio={engine_rate / spiff_rate:.2f}  (target >= 3)")
+    rt_rate, _, _, _ = bench_spiff(max(args.n // 4, 10), roundtrip=True)
+    print(
+        f"spiff_roundtrip_steps_per_s={rt_rate:.1f} ratio_roundtrip={engine_rate / rt_rate:.2f}"
+        "  (also loading + deserializing the state before each task, as a stateless request would)"
+    )
+
+    if not args.no_pgbench:
+        tps = bench_pgbench(url, args.pgbench_seconds)
+        if tps:
+            print(f"pgbench_tps={tps:.1f}  (pgbench -c 2 -j 2 -T {args.pgbench_seconds}, scale 1)")
+            print(f"share_of_pgbench={engine_rate / tps:.3f}  (target >= 0.5)")
+
+    if not args.no_profile:
+        profile_engine(args.profile_n)
+
+
+if __name__ == "__main__":
+    main()
