@@ -57,6 +57,7 @@ format: $(VENV)/.dev
 
 bench: $(VENV)/.dev  ## benchmarks under bench/
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/engine.py
 
 lock: $(BIN)/activate  ## recompile the lock files from requirements*.in
 	$(BIN)/pip install -q uv

@@ -2,7 +2,7 @@
 
 catalogue: parsing + validating every regulation file, against plain YAML parsing of the same files.
 calendar:  due moments of working-day and working-minute norms, against adding a timedelta.
-Engine and portal benchmarks join this file as those parts land.
+The engine benchmark (PostgreSQL, against SpiffWorkflow and pgbench) is bench/engine.py.
 """
 
 from __future__ import annotations
