@@ -251,3 +251,64 @@ def test_overdue_steps_are_marked_and_escalated(loaded):
     )
     run.refresh_from_db()
     assert run.kept is False and late is not None
+
+
+def _channel_cases():
+    """Regulations that write no internal procedure: the provider performs the channel's own check."""
+    for reg in catalogue().values():
+        if reg.procedures:
+            continue
+        for channel in reg.channels:
+            handover = next(
+                (s for s in channel.steps if s.kind == "condition" and s.check in ("grounds", "conclusion")),
+                None,
+            )
+            if handover is None:
+                continue
+            flow = type("Flow", (), {"start": handover.id, "steps": channel.steps, "code": channel.code})
+            for end in [s for s in channel.steps if s.end]:
+                try:
+                    bpmn.path_to(flow, end.id)
+                except ValueError:
+                    continue  # an end before the hand-over (log-in, EDS): the portal tests walk those
+                yield pytest.param(
+                    reg.id, channel.code, handover.id, end.id, id=f"{reg.id}:{channel.code}:{end.id}"
+                )
+
+
+@pytest.mark.parametrize("reg_id,channel,handover,end_id", list(_channel_cases()))
+def test_provider_check_of_a_channel_runs_to_each_end(loaded, reg_id, channel, handover, end_id):
+    reg = catalogue()[reg_id]
+    flow = reg.channel(channel)
+    provider = _provider_for(reg)
+    app = services.file_application(
+        service=reg.service,
+        provider=provider,
+        variant=reg.variants[0].code,
+        channel=channel,
+        applicant=generate_iin(),
+        filed_at=_filing_moment(reg),
+        channel_step=handover,
+    )
+    assert app.procedure == channel
+    choices = bpmn.path_to(type("Flow", (), {"start": handover, "steps": flow.steps}), end_id)
+    steps = {s.id: s for s in flow.steps}
+    run = app.steps.get()
+    for _ in range(len(flow.steps)):
+        step = steps[run.step_id]
+        outcome = choices.get(step.id)
+        kwargs = {}
+        if outcome in paths.REFUSING:
+            kwargs = {
+                "grounds": [g.code for g in reg.refusal_grounds[:1]],
+                "note": "does not meet the requirements",
+            }
+        nxt = services.complete_step(
+            run.pk, staff_for(provider, step.actor), outcome, at=run.started_at, **kwargs
+        )
+        if nxt is None:
+            break
+        run = nxt
+    app.refresh_from_db()
+    assert run.step_id == end_id
+    assert app.status == (Status.REFUSED if steps[end_id].end == "refusal" else Status.ISSUED)

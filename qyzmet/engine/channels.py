@@ -168,6 +168,12 @@ def _signature(sub: Submission) -> tuple[bool, str]:
     return True, "signature valid"
 
 
+def _as_json(trace: list[Passed]) -> list[dict]:
+    return [
+        {**p.__dict__, "at": p.at.isoformat(), "due": p.due.isoformat() if p.due else None} for p in trace
+    ]
+
+
 def submit(sub: Submission) -> ChannelResult:
     """Walk the channel for one submission up to the hand-over to the provider (or a refusal)."""
     from . import services
@@ -199,7 +205,7 @@ def submit(sub: Submission) -> ChannelResult:
                     actor=sub.initiated_by,
                     applicant_name=sub.applicant_name,
                     applicant_user=sub.applicant_user,
-                    data={**sub.data, "channel_trace": [p.__dict__ for p in trace]},
+                    data={**sub.data, "channel_trace": _as_json(trace)},
                     channel_step=step.id,
                 )
             return ChannelResult("filed", trace, application=app)
@@ -213,7 +219,7 @@ def submit(sub: Submission) -> ChannelResult:
                     "regulation": reg.id,
                     "channel": sub.channel,
                     "step": step.id,
-                    "trace": [p.__dict__ for p in trace],
+                    "trace": _as_json(trace),
                 },
                 at=now,
             )
