@@ -41,7 +41,7 @@ run: setup  ## set everything up and serve on 127.0.0.1:$(PORT)
 	@echo "  aed.licensing-department (Almaty licensing department) ... all with password demo"
 	@echo "  the demo clock stands on $(DEMO_TODAY) (QYZMET_TODAY); 'make run DEMO_TODAY=' for real time"
 	@echo ""
-	QYZMET_TODAY=$(DEMO_TODAY) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	QYZMET_TODAY=$(DEMO_TODAY) QYZMET_INPROCESS_SCHEDULER=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.dev messages  ## lint, validate the catalogue, run the test suite
 	$(BIN)/ruff check qyzmet tests bench manage.py
