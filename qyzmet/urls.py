@@ -10,5 +10,6 @@ urlpatterns = [
     path("office/", include("qyzmet.office.urls")),
     path("api/", include("qyzmet.api.urls")),
     path("register/", include("qyzmet.registry.urls")),
+    path("portal/", include("qyzmet.portal.urls")),
     path("", include("qyzmet.regulations.urls")),
 ]
