@@ -1,0 +1,20 @@
+"""GET /applications/{number}: one application as its handler needs it."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+from .access import application_for
+from .present import application_detail
+from .schemas import ApplicationDetail, Error
+
+router = Router(tags=["applications"])
+
+
+@router.get(
+    "/applications/{number}",
+    response={200: ApplicationDetail, 404: Error},
+    summary="An application: current steps, due moments, conclusions, history",
+)
+def get_application(request, number: str):
+    return application_detail(application_for(request.auth, number), request.auth)

@@ -1,0 +1,53 @@
+"""Who is calling: a bearer API token (document systems) or the Django session (the browser).
+
+Both resolve to a user, and from there on the API knows only that user: the same roles, the same
+providers, the same permission checks as in the office. Session calls that change state need the
+CSRF token, as any form in the office does; bearer calls do not, since no browser sends them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from ninja.security import HttpBearer
+from ninja.security.session import SessionAuth
+
+from .models import ApiToken, hash_token
+
+# Writing last_used on every call would make each read a write; a minute is precise enough to
+# tell which tokens are still in use.
+LAST_USED_PRECISION = dt.timedelta(minutes=1)
+
+
+class ApiTokenAuth(HttpBearer):
+    def __call__(self, request):
+        # ninja's own version logs the whole header (the token) when the scheme is not Bearer
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        return self.authenticate(request, token.strip())
+
+    def authenticate(self, request, token: str):
+        row = (
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=hash_token(token), revoked__isnull=True, user__is_active=True)
+            .first()
+        )
+        if row is None:
+            return None
+        now = timezone.now()
+        if row.last_used is None or now - row.last_used > LAST_USED_PRECISION:
+            ApiToken.objects.filter(pk=row.pk).update(last_used=now)
+        request.user = row.user
+        return row.user
+
+
+class ActiveSessionAuth(SessionAuth):
+    def authenticate(self, request, key):
+        user = request.user
+        return user if user.is_authenticated and user.is_active else None
+
+
+token_auth = ApiTokenAuth()
+session_auth = ActiveSessionAuth()

@@ -1,0 +1,51 @@
+"""POST /applications/{number}/pause and /resume: stop and restart the legal clock.
+
+Resuming moves the application's and its open steps' due moments by the time the clock stood
+still (`services.resume`).
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from ninja import Router
+
+from qyzmet.engine import services
+
+from .access import application_for, handles
+from .present import application_detail
+from .schemas import ApplicationDetail, Error, PauseClock, ValidationErrors
+
+router = Router(tags=["clock"])
+
+
+def _handled_application(user, number: str):
+    app = application_for(user, number)
+    # the engine leaves this check to its callers: only staff who may act on a current step
+    # stop or restart the clock
+    if not handles(user, app):
+        raise services.NotPermitted(_("You do not handle a current step of this application."))
+    return app
+
+
+@router.post(
+    "/applications/{number}/pause",
+    response={200: ApplicationDetail, 403: Error, 404: Error, 409: Error, 422: ValidationErrors},
+    summary="Pause the legal clock (documents requested, a state database unreachable)",
+)
+def pause_clock(request, number: str, payload: PauseClock):
+    app = _handled_application(request.auth, number)
+    services.pause(app.pk, payload.reason, by=request.auth, note=payload.note)
+    app.refresh_from_db()
+    return application_detail(app, request.auth)
+
+
+@router.post(
+    "/applications/{number}/resume",
+    response={200: ApplicationDetail, 403: Error, 404: Error, 409: Error},
+    summary="Restart the legal clock; due moments move by the paused time",
+)
+def resume_clock(request, number: str):
+    app = _handled_application(request.auth, number)
+    services.resume(app.pk, by=request.auth)
+    app.refresh_from_db()
+    return application_detail(app, request.auth)

@@ -1,0 +1,183 @@
+"""What the API reads and returns. Texts from regulations come in the request's language
+(Accept-Language: kk, ru or en); moments are ISO 8601 with their offset."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from ninja import Field, Schema
+
+from qyzmet.engine.models import Pause, Status
+
+
+class Error(Schema):
+    detail: str = Field(description="what went wrong, in the request's language")
+
+
+class FieldError(Schema):
+    loc: list[str | int] = Field(description="where: body/query/path, then the field name")
+    msg: str
+    type: str
+
+
+class ValidationErrors(Schema):
+    detail: list[FieldError]
+
+
+# Reading --------------------------------------------------------------------------------------
+
+
+class InboxItem(Schema):
+    run_id: int
+    application: str = Field(description="application number")
+    service: str
+    provider: str = Field(description="provider code")
+    applicant: str = Field(description="IIN or BIN")
+    applicant_name: str
+    application_status: Status
+    step: str = Field(description="step id in the regulation")
+    action: str = Field(description="what the step does, from the regulation")
+    role: str
+    assignee: str | None
+    started_at: dt.datetime
+    due_at: dt.datetime | None
+    overdue: bool
+
+
+class Inbox(Schema):
+    count: int = Field(description="open steps matching the filters, before limit/offset")
+    items: list[InboxItem]
+
+
+class CurrentStep(Schema):
+    run_id: int
+    step: str
+    action: str
+    role: str
+    assignee: str | None
+    started_at: dt.datetime
+    due_at: dt.datetime | None
+    due_rule: str = Field(description="the law rule that set the due moment, if any")
+    overdue_since: dt.datetime | None
+    allowed_outcomes: list[str]
+    may_act: bool = Field(description="whether the caller may complete or assign this step")
+
+
+class StepRecord(Schema):
+    run_id: int
+    step: str
+    role: str
+    started_at: dt.datetime
+    due_at: dt.datetime | None
+    completed_at: dt.datetime | None
+    completed_by: str | None
+    outcome: str
+    kept: bool | None = Field(description="completed by its due moment (null: no due moment, or open)")
+
+
+class Conclusion(Schema):
+    id: int
+    step: str
+    body: str
+    requested_at: dt.datetime
+    due_at: dt.datetime
+    answer: Literal["pending", "positive", "negative", "deemed_positive"]
+    answered_at: dt.datetime | None
+    note: str
+
+
+class PauseRecord(Schema):
+    reason: str
+    note: str
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    started_by: str
+    ended_by: str
+
+
+class RefusalGround(Schema):
+    code: str
+    text: str
+
+
+class HistoryEntry(Schema):
+    at: dt.datetime
+    actor: str
+    action: str
+    data: dict[str, Any]
+
+
+class ApplicationDetail(Schema):
+    number: str
+    service: str
+    regulation: str = Field(description="id of the regulation version the application is filed under")
+    variant: str
+    channel: str
+    procedure: str
+    provider: str
+    applicant: str
+    applicant_name: str
+    status: Status
+    filed_at: dt.datetime
+    registered_at: dt.datetime
+    due_at: dt.datetime | None = Field(description="the application's term; moves when the clock is paused")
+    closed_at: dt.datetime | None
+    overdue_since: dt.datetime | None
+    result: str
+    refusal_grounds: list[str]
+    refusal_text: str
+    current_steps: list[CurrentStep]
+    steps: list[StepRecord]
+    conclusions: list[Conclusion]
+    pauses: list[PauseRecord]
+    grounds_available: list[RefusalGround] = Field(description="refusal grounds the regulation allows")
+    history: list[HistoryEntry] = Field(description="the audit log of the application, oldest first")
+
+
+class StatusCounts(Schema):
+    in_progress: int
+    paused: int
+    issued: int
+    refused: int
+    deemed_issued: int
+
+
+class Figures(Schema):
+    open: int
+    due_today: int = Field(description="in progress, due from now to the end of today (Almaty time)")
+    overdue: int = Field(description="in progress, due moment passed")
+
+
+class Dashboard(Schema):
+    provider: str
+    name: str
+    at: dt.datetime
+    applications_by_status: StatusCounts
+    applications: Figures
+    steps: Figures
+
+
+# Actions --------------------------------------------------------------------------------------
+
+
+class CompleteStep(Schema):
+    outcome: str | None = Field(
+        None, description="one of the step's allowed outcomes; may be left out when it has only `done`"
+    )
+    note: str = ""
+    grounds: list[str] = Field(default_factory=list, description="refusal ground codes (refusals only)")
+
+
+class AssignStep(Schema):
+    username: str = Field(min_length=1, max_length=150)
+
+
+class AnswerConclusion(Schema):
+    answer: Literal["positive", "negative"]
+    note: str = ""
+
+
+class PauseClock(Schema):
+    reason: Pause.Reason
+    note: str = ""

@@ -1,0 +1,64 @@
+"""POST /applications/{number}/steps/{run_id}/complete and .../assign.
+
+The engine decides (roles, allowed outcomes, refusal grounds, races); these views find the rows
+the caller may see and pass the request on.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import Router
+from ninja.errors import ValidationError
+
+from qyzmet.engine import services
+
+from .access import application_for
+from .present import application_detail
+from .schemas import ApplicationDetail, AssignStep, CompleteStep, Error, ValidationErrors
+
+router = Router(tags=["steps"])
+
+ERRORS = {403: Error, 404: Error, 409: Error, 422: ValidationErrors}
+
+
+def _run_of(app, run_id: int):
+    run = app.steps.filter(pk=run_id).first()
+    if run is None:
+        raise Http404(
+            _("Application %(number)s has no step run %(run)s.") % {"number": app.number, "run": run_id}
+        )
+    return run
+
+
+@router.post(
+    "/applications/{number}/steps/{run_id}/complete",
+    response={200: ApplicationDetail, **ERRORS},
+    summary="Complete a step with one of its allowed outcomes",
+)
+def complete_step(request, number: str, run_id: int, payload: CompleteStep):
+    """A refusing outcome needs grounds from the regulation and a note. Completing a step that
+    is already completed (by anyone) is a 409 that says who completed it and when."""
+    app = application_for(request.auth, number)
+    run = _run_of(app, run_id)
+    services.complete_step(run.pk, request.auth, payload.outcome, note=payload.note, grounds=payload.grounds)
+    app.refresh_from_db()
+    return application_detail(app, request.auth)
+
+
+@router.post(
+    "/applications/{number}/steps/{run_id}/assign",
+    response={200: ApplicationDetail, **ERRORS},
+    summary="Assign an open step to a member of staff who holds its role",
+)
+def assign_step(request, number: str, run_id: int, payload: AssignStep):
+    app = application_for(request.auth, number)
+    run = _run_of(app, run_id)
+    assignee = get_user_model().objects.filter(username=payload.username, is_active=True).first()
+    if assignee is None:
+        raise ValidationError(
+            [{"loc": ["body", "payload", "username"], "msg": _("No such user."), "type": "value_error"}]
+        )
+    services.assign(run.pk, assignee, by=request.auth)
+    return application_detail(app, request.auth)
