@@ -25,6 +25,10 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.lock
 	$(BIN)/pip install -q --require-hashes -r requirements-dev.lock
 	touch $@
 
+# Browser tests drive Debian's Chromium (Playwright's own browser download is not reachable here).
+/usr/bin/chromium:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
 messages: $(VENV)/.runtime  ## compile the kk/ru/en translations
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
 
@@ -43,7 +47,7 @@ run: setup  ## set everything up and serve on 127.0.0.1:$(PORT)
 	@echo ""
 	QYZMET_TODAY=$(DEMO_TODAY) QYZMET_INPROCESS_SCHEDULER=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(VENV)/.dev messages  ## lint, validate the catalogue, run the test suite
+test: $(VENV)/.dev messages /usr/bin/chromium  ## lint, validate the catalogue, run the test suite
 	$(BIN)/ruff check qyzmet tests bench manage.py
 	$(BIN)/python -m qyzmet regulations validate
 	$(BIN)/python -m pytest
