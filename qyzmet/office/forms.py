@@ -1,0 +1,110 @@
+"""The forms of the task page, each built for one step run or one application.
+
+Choices come from the regulation (outcomes of the step, refusal grounds) and from the staff of
+the application's provider, so a form offers exactly what the engine will accept. The engine
+still checks everything again: these forms are for clear messages, not for security.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from qyzmet.engine import paths
+from qyzmet.engine.models import ConclusionRequest, Pause, StepRun
+from qyzmet.regulations.templatetags.regulations import tr
+
+OUTCOME_LABELS = {
+    "done": _("done"),
+    "yes": _("yes"),
+    "no": _("no"),
+    "complete": _("documents complete"),
+    "incomplete": _("documents incomplete (refuse)"),
+    "approve": _("approve"),
+    "refuse": _("refuse"),
+    "positive": _("positive"),
+    "negative": _("negative"),
+}
+
+
+def outcome_label(outcome: str):
+    return OUTCOME_LABELS.get(outcome, outcome)
+
+
+def is_refusal(outcome: str) -> bool:
+    return outcome in paths.REFUSING
+
+
+class CompleteStepForm(forms.Form):
+    """Complete the current step with one of its outcomes; a refusal needs grounds and a text."""
+
+    run = forms.IntegerField(widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(label=_("Outcome"))
+    grounds = forms.MultipleChoiceField(
+        label=_("Grounds for refusal"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    note = forms.CharField(label=_("Explanation"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, run: StepRun, outcomes: list[str], regulation, **kwargs):
+        kwargs.setdefault("initial", {})["run"] = run.pk
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = [(o, outcome_label(o)) for o in outcomes]
+        if len(outcomes) == 1:
+            self.fields["outcome"].initial = outcomes[0]
+        self.fields["grounds"].choices = [(g.code, tr(g.text)) for g in regulation.refusal_grounds]
+        self.has_grounds = bool(regulation.refusal_grounds)
+        self.offers_refusal = any(is_refusal(o) for o in outcomes)
+
+    def clean(self):
+        data = super().clean()
+        if is_refusal(data.get("outcome") or ""):
+            if self.has_grounds and not data.get("grounds"):
+                self.add_error("grounds", _("Choose at least one ground from the regulation."))
+            if not (data.get("note") or "").strip():
+                self.add_error("note", _("Explain the refusal in your own words."))
+        return data
+
+
+class AssignForm(forms.Form):
+    """Hand the step to a colleague who holds its role at the application's provider."""
+
+    run = forms.IntegerField(widget=forms.HiddenInput)
+    assignee = forms.ModelChoiceField(label=_("Colleague"), queryset=get_user_model().objects.none())
+
+    def __init__(self, *args, run: StepRun, **kwargs):
+        kwargs.setdefault("initial", {})["run"] = run.pk
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = (
+            get_user_model()
+            .objects.filter(staff_roles__provider=run.application.provider, staff_roles__role=run.role)
+            .distinct()
+            .order_by("username")
+        )
+        self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
+
+
+class ConclusionAnswerForm(forms.Form):
+    """Record the answer an approving body gave."""
+
+    request = forms.IntegerField(widget=forms.HiddenInput)
+    answer = forms.ChoiceField(
+        label=_("Answer"),
+        choices=[
+            (ConclusionRequest.Answer.POSITIVE, ConclusionRequest.Answer.POSITIVE.label),
+            (ConclusionRequest.Answer.NEGATIVE, ConclusionRequest.Answer.NEGATIVE.label),
+        ],
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+    def __init__(self, *args, conclusion: ConclusionRequest, **kwargs):
+        kwargs.setdefault("initial", {})["request"] = conclusion.pk
+        super().__init__(*args, **kwargs)
+        self.conclusion = conclusion
+
+
+class PauseForm(forms.Form):
+    """Stop the legal clock; the reason is one the law recognises, the note says what exactly."""
+
+    reason = forms.ChoiceField(label=_("Reason"), choices=Pause.Reason.choices)
+    note = forms.CharField(label=_("Note"), max_length=2000)

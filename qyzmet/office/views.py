@@ -1,0 +1,477 @@
+"""The provider's back office: the inbox, the task page with its actions, the dashboard.
+
+Views are thin: they fetch through `access` (the permission chokepoint), validate a form, call one
+function of `engine.services` (the only code that changes an application, and which writes the
+audit log) and redirect back (POST/redirect/GET). When the engine refuses an action (the step was
+completed meanwhile, the application is paused, ...) the task page is shown again with the
+engine's own message and nothing has changed: each service call is one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from qyzmet import clock
+from qyzmet.audit.models import AuditEntry
+from qyzmet.engine import paths, services
+from qyzmet.engine.law import rules_for
+from qyzmet.engine.models import OPEN_STATUSES, Application, ConclusionRequest, Status, StepRun
+
+from . import access
+from .forms import AssignForm, CompleteStepForm, ConclusionAnswerForm, PauseForm, outcome_label
+
+INBOX_PAGE_SIZE = 50
+
+
+# Inbox ----------------------------------------------------------------------------------------
+
+
+@access.office_staff_required
+def inbox(request):
+    """Open steps waiting for me, filtered by role, status and lateness, sorted by due moment."""
+    now = clock.now()
+    waiting = access.waiting_for(request.user).filter(application__status__in=OPEN_STATUSES)
+    role = request.GET.get("role", "")
+    status = request.GET.get("status", "")
+    overdue = request.GET.get("overdue") == "1"
+    query = (request.GET.get("q") or "").strip()
+    sort = "-due" if request.GET.get("sort") == "-due" else "due"
+
+    runs = waiting
+    if query:
+        runs = runs.filter(
+            Q(application__number__icontains=query) | Q(application__applicant__startswith=query)
+        )
+    # Counts per role ignore the role filter, so the role links always say what each would show.
+    per_role = list(runs.values("role").annotate(count=Count("id")).order_by("role"))
+    if role:
+        runs = runs.filter(role=role)
+    if status in OPEN_STATUSES:
+        runs = runs.filter(application__status=status)
+    if overdue:
+        runs = runs.filter(due_at__lt=now)
+    due = F("due_at").desc(nulls_last=True) if sort == "-due" else F("due_at").asc(nulls_last=True)
+    page = Paginator(runs.order_by(due, "id"), INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+
+    documents = _Documents()
+    rows = [
+        {
+            "run": run,
+            "app": run.application,
+            "title": documents.of(run.application).title,
+            "action": _step_of(documents.of(run.application), run).action,
+            "overdue": run.due_at is not None and run.due_at < now,
+        }
+        for run in page
+    ]
+    return render(
+        request,
+        "office/inbox.html",
+        {
+            "rows": rows,
+            "page": page,
+            "per_role": per_role,
+            "role": role,
+            "status": status,
+            "overdue": overdue,
+            "query": query,
+            "sort": sort,
+            "statuses": [(s, Status(s).label) for s in OPEN_STATUSES],
+            "total": waiting.count(),
+            "section": "inbox",
+        },
+    )
+
+
+class _Documents:
+    """Parsed regulations by id, so a page parses each regulation once however many rows it has."""
+
+    def __init__(self):
+        self._by_id: dict = {}
+
+    def of(self, app: Application):
+        if app.regulation_id not in self._by_id:
+            self._by_id[app.regulation_id] = app.regulation.parsed
+        return self._by_id[app.regulation_id]
+
+
+def _step_of(reg, run: StepRun):
+    flow = reg.procedure(run.flow) or reg.channel(run.flow)
+    return next(s for s in flow.steps if s.id == run.step_id)
+
+
+# The task page --------------------------------------------------------------------------------
+
+
+@access.office_staff_required
+def task(request, number: str):
+    app = access.application_for(request.user, number)
+    return _task_page(request, app)
+
+
+def _task_page(request, app: Application, *, error: str = "", bound: dict | None = None, status: int = 200):
+    """The application with everything needed to act on it; `bound` replaces a form shown with errors."""
+    app.refresh_from_db()
+    reg = app.regulation.parsed
+    user = request.user
+    now = clock.now()
+    rules = rules_for(reg, timezone.localtime(app.filed_at).date())
+    runs = list(app.steps.select_related("assignee", "completed_by").prefetch_related("conclusions"))
+    current = []
+    for run in runs:
+        if not run.is_open:
+            continue
+        step = _step_of(reg, run)
+        may_act = access.may_act_on(user, run) and app.status == Status.IN_PROGRESS
+        outcomes = services.allowed_outcomes(reg, run)
+        forms = {}
+        if may_act:
+            forms["complete"] = CompleteStepForm(run=run, outcomes=outcomes, regulation=reg)
+            forms["assign"] = AssignForm(run=run)
+        for name, form in (bound or {}).items():
+            if form.initial.get("run") == run.pk and name in forms:
+                forms[name] = form
+        current.append(
+            {
+                "run": run,
+                "step": step,
+                "actor": reg.actor(run.role),
+                "due_rule": rules.get(run.due_rule) if run.due_rule else None,
+                "overdue": run.due_at is not None and run.due_at < now,
+                "may_act": may_act,
+                "outcomes": [outcome_label(o) for o in outcomes],
+                "forms": forms,
+            }
+        )
+    conclusions = []
+    for req in app.conclusions.select_related("step_run").order_by("requested_at", "id"):
+        form = None
+        if req.answer == ConclusionRequest.Answer.PENDING and access.may_act_on(user, req.step_run):
+            form = (bound or {}).get(f"conclusion-{req.pk}") or ConclusionAnswerForm(conclusion=req)
+        conclusions.append({"req": req, "body": reg.actor(req.body), "form": form})
+    clock_allowed = access.may_manage_clock(user, app)
+    pause_form = None
+    if clock_allowed and app.status == Status.IN_PROGRESS:
+        pause_form = (bound or {}).get("pause") or PauseForm()
+    context = {
+        "app": app,
+        "reg": reg,
+        "act": reg.id.split("/")[0],
+        "slug": reg.id.split("/")[1],
+        "variant": reg.variant(app.variant),
+        "channel": reg.channel(app.channel),
+        "kept": app.kept_term(),
+        "overdue": app.is_open and app.due_at is not None and app.due_at < now,
+        "data": _data_rows(app.data),
+        "grounds": [g for g in reg.refusal_grounds if g.code in app.refusal_grounds],
+        "path": _path_rows(reg, app, runs),
+        "current": current,
+        "rules": list(rules.values()),
+        "conclusions": conclusions,
+        "pauses": list(app.pauses.order_by("started_at")),
+        "pause_form": pause_form,
+        "may_resume": clock_allowed and app.status == Status.PAUSED,
+        "history": _history(app),
+        "error": error,
+        "section": "task",
+    }
+    return render(request, "office/task.html", context, status=status)
+
+
+HISTORY_LABELS = {
+    "application_filed": gettext_lazy("application filed"),
+    "step_started": gettext_lazy("step started"),
+    "step_completed": gettext_lazy("step completed"),
+    "step_assigned": gettext_lazy("step assigned"),
+    "step_overdue": gettext_lazy("step overdue, escalated"),
+    "conclusion_requested": gettext_lazy("conclusion requested"),
+    "conclusion_answered": gettext_lazy("conclusion answered"),
+    "conclusion_deemed_positive": gettext_lazy("no answer in term: consent"),
+    "clock_paused": gettext_lazy("clock stopped"),
+    "clock_resumed": gettext_lazy("clock restarted"),
+    "application_closed": gettext_lazy("application closed"),
+    "application_overdue": gettext_lazy("application overdue"),
+    "application_deemed_issued": gettext_lazy("deemed issued"),
+}
+
+
+def _history(app: Application) -> list[dict]:
+    """The application's audit entries, oldest first, with their details flattened for reading."""
+    entries = AuditEntry.objects.filter(subject_type="application", subject_id=str(app.pk)).order_by("id")
+    return [
+        {"entry": e, "label": HISTORY_LABELS.get(e.action, e.action), "details": _details(e.data)}
+        for e in entries
+    ]
+
+
+def _details(data) -> str:
+    """An audit entry's data as one line: nested parts (the step started, the closing) in brackets."""
+    if isinstance(data, dict):
+        parts = [f"{k}: {_details(v)}" for k, v in data.items() if v not in ("", None, [], {})]
+        return "; ".join(parts)
+    if isinstance(data, list):
+        return ", ".join(_details(v) for v in data)
+    return str(data)
+
+
+def _data_rows(data: dict) -> list[dict]:
+    """The application's data as rows: a list (of documents, say) or a mapping shows item by item."""
+    rows = []
+    for key, value in sorted((data or {}).items()):
+        if isinstance(value, dict):
+            rows.append({"key": key, "entries": [f"{k}: {v}" for k, v in value.items()]})
+        elif isinstance(value, list):
+            items = [item.get("name") or item if isinstance(item, dict) else item for item in value]
+            rows.append({"key": key, "entries": items})
+        else:
+            rows.append({"key": key, "entries": None, "value": value})
+    return rows
+
+
+def _path_rows(reg, app: Application, runs: list[StepRun]) -> list[dict]:
+    """The expected path (the engine's own plan) side by side with the steps actually run.
+
+    The plan follows the way to the result, or the way to a refusal once the application was
+    refused, so that a refused application is compared with the path it really could take.
+    """
+    branch = "refuse" if app.status == Status.REFUSED else "approve"
+    # An application of a regulation without an internal procedure runs its channel's steps.
+    channel = app.channel if reg.procedure(app.procedure) is None else None
+    try:
+        planned = paths.plan(
+            reg, app.variant, app.registered_at, app.provider.calendar(), channel=channel, branch=branch
+        )
+    except (KeyError, ValueError):
+        planned = []
+    by_step = defaultdict(list)
+    for run in runs:
+        by_step[run.step_id].append(run)
+    rows, shown = [], set()
+    for p in planned:
+        actual = by_step.get(p.step.id, [])
+        shown.update(r.pk for r in actual)
+        rows.append(
+            {"planned": p, "step": p.step, "runs": actual, "outcome": outcome_label(p.outcome or "done")}
+        )
+    for run in runs:
+        if run.pk not in shown:  # a step off the expected path (a refusal branch, a loop back)
+            rows.append({"planned": None, "step": _step_of(reg, run), "runs": [run], "outcome": ""})
+    return rows
+
+
+def _after_action(request, app: Application, action, done: str):
+    """Run one engine action; on success redirect back, on refusal show the page with its message."""
+    try:
+        action()
+    except services.EngineError as exc:
+        return _task_page(request, app, error=str(exc), status=409)
+    messages.success(request, done)
+    return redirect("office:task", number=app.number)
+
+
+@require_POST
+@access.office_staff_required
+def complete(request, number: str):
+    app = access.application_for(request.user, number)
+    run = access.step_run_for(request.user, app, request.POST.get("run"))
+    reg = app.regulation.parsed
+    form = CompleteStepForm(
+        request.POST, run=run, outcomes=services.allowed_outcomes(reg, run), regulation=reg
+    )
+    if not form.is_valid():
+        return _task_page(
+            request, app, error=_("Please correct the form below."), bound={"complete": form}, status=400
+        )
+    data = form.cleaned_data
+    return _after_action(
+        request,
+        app,
+        lambda: services.complete_step(
+            run.pk, request.user, data["outcome"], note=data["note"], grounds=data["grounds"]
+        ),
+        _("Step %(step)s completed: %(outcome)s.")
+        % {"step": run.step_id, "outcome": outcome_label(data["outcome"])},
+    )
+
+
+@require_POST
+@access.office_staff_required
+def assign(request, number: str):
+    app = access.application_for(request.user, number)
+    run = access.step_run_for(request.user, app, request.POST.get("run"))
+    form = AssignForm(request.POST, run=run)
+    if not form.is_valid():
+        return _task_page(
+            request, app, error=_("Please correct the form below."), bound={"assign": form}, status=400
+        )
+    assignee = form.cleaned_data["assignee"]
+    return _after_action(
+        request,
+        app,
+        lambda: services.assign(run.pk, assignee, request.user),
+        _("Step %(step)s assigned to %(user)s.") % {"step": run.step_id, "user": assignee.get_username()},
+    )
+
+
+@require_POST
+@access.office_staff_required
+def answer_conclusion(request, number: str):
+    app = access.application_for(request.user, number)
+    req = access.conclusion_for(request.user, app, request.POST.get("request"))
+    form = ConclusionAnswerForm(request.POST, conclusion=req)
+    if not form.is_valid():
+        return _task_page(
+            request,
+            app,
+            error=_("Please correct the form below."),
+            bound={f"conclusion-{req.pk}": form},
+            status=400,
+        )
+    if not access.may_act_on(request.user, req.step_run):
+        return _task_page(request, app, error=_("You may not record conclusions for this step."), status=403)
+    data = form.cleaned_data
+    return _after_action(
+        request,
+        app,
+        lambda: services.answer_conclusion(req.pk, data["answer"], request.user, note=data["note"]),
+        _("The conclusion of %(body)s is recorded.") % {"body": req.body},
+    )
+
+
+@require_POST
+@access.office_staff_required
+def pause(request, number: str):
+    app = access.application_for(request.user, number)
+    if not access.may_manage_clock(request.user, app):
+        return _task_page(
+            request, app, error=_("You may not stop the clock of this application."), status=403
+        )
+    form = PauseForm(request.POST)
+    if not form.is_valid():
+        return _task_page(
+            request, app, error=_("Please correct the form below."), bound={"pause": form}, status=400
+        )
+    data = form.cleaned_data
+    return _after_action(
+        request,
+        app,
+        lambda: services.pause(app.pk, data["reason"], request.user, note=data["note"]),
+        _("The legal clock is stopped."),
+    )
+
+
+@require_POST
+@access.office_staff_required
+def resume(request, number: str):
+    app = access.application_for(request.user, number)
+    if not access.may_manage_clock(request.user, app):
+        return _task_page(
+            request, app, error=_("You may not restart the clock of this application."), status=403
+        )
+    return _after_action(
+        request,
+        app,
+        lambda: services.resume(app.pk, request.user),
+        _("The legal clock runs again; due moments moved by the time it stood still."),
+    )
+
+
+# Dashboard ------------------------------------------------------------------------------------
+
+
+@access.office_staff_required
+def dashboard(request):
+    """My providers at a glance: applications by status, due today, overdue, and each step's timing."""
+    now = clock.now()
+    apps = access.applications_for(request.user)
+    open_apps = apps.filter(status__in=OPEN_STATUSES)
+    today = timezone.localdate(now)
+    start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+    end = start + dt.timedelta(days=1)
+    by_status = {
+        row["status"]: row["count"] for row in apps.values("status").annotate(count=Count("id")).order_by()
+    }
+    return render(
+        request,
+        "office/dashboard.html",
+        {
+            "providers": access.providers_for(request.user),
+            "by_status": [(Status(s).label, by_status.get(s, 0)) for s in Status.values],
+            "total": sum(by_status.values()),
+            "due_today": open_apps.filter(due_at__gte=start, due_at__lt=end).count(),
+            "overdue": open_apps.filter(due_at__lt=now).count(),
+            "steps": _step_timings(apps),
+            "section": "dashboard",
+        },
+    )
+
+
+def _step_timings(apps) -> list[dict]:
+    """Per regulation and step: how long completed runs took in working hours, against the norm.
+
+    Times are working time on each provider's calendar, the way norms are counted, so a step
+    started on Friday evening and done on Monday morning took minutes, not days. Runs the scheduler
+    closed ("superseded" by a deemed issue) were never done by anyone and are left out.
+    """
+    runs = (
+        StepRun.objects.filter(application__in=apps, completed_at__isnull=False)
+        .exclude(outcome="superseded")
+        .select_related("application__provider", "application__regulation")
+        .order_by("application__regulation_id", "flow", "step_id")
+    )
+    groups: dict[tuple, dict] = {}
+    documents = _Documents()
+    for run in runs.iterator(chunk_size=2000):
+        app = run.application
+        key = (app.regulation_id, run.flow, run.step_id)
+        if key not in groups:
+            reg = documents.of(app)
+            step = _step_of(reg, run)
+            hours = app.provider.calendar().hours
+            groups[key] = {
+                "regulation": app.regulation_id,
+                "title": reg.title,
+                "step": step,
+                "norm_hours": _norm_hours(step.norm, hours.minutes_per_day),
+                "day_hours": hours.minutes_per_day / 60,
+                "count": 0,
+                "minutes": 0.0,
+                "judged": 0,
+                "kept": 0,
+            }
+        group = groups[key]
+        group["count"] += 1
+        group["minutes"] += app.provider.calendar().working_minutes_between(run.started_at, run.completed_at)
+        if run.kept is not None:
+            group["judged"] += 1
+            group["kept"] += run.kept
+    for group in groups.values():
+        group["average_hours"] = group["minutes"] / group["count"] / 60
+        group["average_days"] = group["average_hours"] / group["day_hours"]
+        group["kept_share"] = round(100 * group["kept"] / group["judged"]) if group["judged"] else None
+        group["slower"] = group["norm_hours"] is not None and group["average_hours"] > group["norm_hours"]
+    return list(groups.values())
+
+
+def _norm_hours(norm, minutes_per_day: float) -> float | None:
+    """A norm in working hours, to set beside the average; calendar days count as whole days."""
+    if norm is None:
+        return None
+    if norm.unit == "within_working_day":
+        return minutes_per_day / 60
+    value = getattr(norm, "value", None) or norm.max
+    if norm.unit == "working_days":
+        return value * minutes_per_day / 60
+    if norm.unit == "calendar_days":
+        return value * 24
+    return value * {"seconds": 1 / 3600, "minutes": 1 / 60, "hours": 1}[norm.unit]
