@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "qyzmet.gateway",
     "qyzmet.registry",
     "qyzmet.portal",
+    "qyzmet.psc",
 ]
 
 MIDDLEWARE = [

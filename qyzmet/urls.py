@@ -11,5 +11,6 @@ urlpatterns = [
     path("api/", include("qyzmet.api.urls")),
     path("register/", include("qyzmet.registry.urls")),
     path("portal/", include("qyzmet.portal.urls")),
+    path("psc/", include("qyzmet.psc.urls")),
     path("", include("qyzmet.regulations.urls")),
 ]
