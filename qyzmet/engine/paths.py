@@ -193,6 +193,15 @@ def application_term_due(reg: Regulation, variant: str, registered: dt.datetime,
     return max(dues) if dues else None
 
 
+def issued_result(reg: Regulation, variant: str) -> str:
+    """The result a variant issues (for a permit deemed issued, which no step produced)."""
+    wanted = RESULT_KIND_OF_VARIANT.get(variant)
+    for r in reg.results:
+        if wanted and r.kind == wanted:
+            return r.code
+    return next((r.code for r in reg.results if r.kind != "refusal"), "")
+
+
 def result_for(reg: Regulation, step: Step, variant: str) -> str:
     """The result an end step produces: its own, or the one of the application's variant."""
     if step.result:
@@ -200,8 +209,4 @@ def result_for(reg: Regulation, step: Step, variant: str) -> str:
     if step.end == "refusal":
         refusal = next((r for r in reg.results if r.kind == "refusal"), None)
         return refusal.code if refusal else ""
-    wanted = RESULT_KIND_OF_VARIANT.get(variant)
-    for r in reg.results:
-        if wanted and r.kind == wanted:
-            return r.code
-    return next((r.code for r in reg.results if r.kind != "refusal"), "")
+    return issued_result(reg, variant)

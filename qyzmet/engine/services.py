@@ -329,6 +329,9 @@ def answer_conclusion(request_id: int, answer: str, by, note: str = "", at: dt.d
     now = at or clock.now()
     if answer not in (ConclusionRequest.Answer.POSITIVE, ConclusionRequest.Answer.NEGATIVE):
         raise InvalidTransition(_("A conclusion is positive or negative."))
+    _check_staff(
+        by, ConclusionRequest.objects.select_related("application__provider").get(pk=request_id).application
+    )
     with transaction.atomic():
         updated = ConclusionRequest.objects.filter(
             pk=request_id, answer=ConclusionRequest.Answer.PENDING
@@ -349,8 +352,18 @@ def answer_conclusion(request_id: int, answer: str, by, note: str = "", at: dt.d
 # The legal clock ------------------------------------------------------------------------------
 
 
+def _check_staff(by, app: Application) -> None:
+    """People act on an application only as staff of its provider; system actors are strings."""
+    if hasattr(by, "pk") and not getattr(by, "is_superuser", False):
+        if not roles_of(by, app.provider):
+            raise NotPermitted(_("You are not on the staff of this provider."))
+
+
 def pause(app_id: int, reason: str, by, note: str = "", at: dt.datetime | None = None) -> Pause:
     now = at or clock.now()
+    if reason not in Pause.Reason.values:
+        raise InvalidTransition(_("Unknown reason for stopping the clock: %(reason)s") % {"reason": reason})
+    _check_staff(by, Application.objects.select_related("provider").get(pk=app_id))
     with transaction.atomic():
         if Application.objects.filter(pk=app_id, status=Status.IN_PROGRESS).update(status=Status.PAUSED) != 1:
             raise InvalidTransition(_("Only an application in progress can be paused."))
@@ -365,6 +378,7 @@ def pause(app_id: int, reason: str, by, note: str = "", at: dt.datetime | None =
 def resume(app_id: int, by, at: dt.datetime | None = None) -> Application:
     """Restart the clock; the due moments move by the time it stood still."""
     now = at or clock.now()
+    _check_staff(by, Application.objects.select_related("provider").get(pk=app_id))
     with transaction.atomic():
         if Application.objects.filter(pk=app_id, status=Status.PAUSED).update(status=Status.IN_PROGRESS) != 1:
             raise InvalidTransition(_("The application is not paused."))
@@ -450,7 +464,7 @@ def tick(now: dt.datetime | None = None) -> dict[str, int]:
         rules = rules_for(reg, timezone.localtime(app.filed_at).date())
         with transaction.atomic():
             if "deemed-issued" in rules:
-                result = paths.result_for(reg, Step.model_construct(end="result", result=None), app.variant)
+                result = paths.issued_result(reg, app.variant)
                 if Application.objects.filter(pk=app.pk, status=Status.IN_PROGRESS).update(
                     status=Status.DEEMED_ISSUED, closed_at=app.due_at, result=result, overdue_since=app.due_at
                 ):
