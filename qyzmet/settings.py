@@ -115,5 +115,8 @@ CELERY_BEAT_SCHEDULE = {
     "gateway-retry-pending-lookups": {"task": "qyzmet.gateway.tasks.retry_pending_lookups", "schedule": 30.0},
 }
 
+# Where the public verification pages live, for the QR codes on documents.
+QYZMET_PUBLIC_URL = os.environ.get("QYZMET_PUBLIC_URL", "http://127.0.0.1:8000")
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/office/"

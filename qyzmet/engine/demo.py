@@ -15,6 +15,7 @@ import random
 from django.db import transaction
 
 from qyzmet.calendar.workcal import ALMATY
+from qyzmet.gateway import synthetic
 from qyzmet.identity.numbers import generate_bin, generate_iin
 from qyzmet.providers.models import Provider, StaffRole
 from qyzmet.regulations.models import Regulation
@@ -63,6 +64,12 @@ def _file(reg, provider, rng, filed):
         return None
     entity = rng.random() < 0.6
     applicant = generate_bin(rng=rng) if entity else generate_iin(rng=rng)
+    # the name the state database simulator gives this number, as a clerk would see it
+    if entity:
+        name = synthetic.entity(applicant)["name"]
+    else:
+        p = synthetic.person(applicant)
+        name = " ".join(filter(None, [p["surname"], p["first_name"], p["patronymic"]]))
     return services.file_application(
         service=reg.service,
         provider=provider,
@@ -71,6 +78,7 @@ def _file(reg, provider, rng, filed):
         applicant=applicant,
         filed_at=filed,
         actor="demo",
+        applicant_name=name,
     )
 
 

@@ -253,6 +253,8 @@ def complete_step(
         if step.end:
             change["closed"] = _close(app, reg, step, now, grounds, note)
             record(user, "step_completed", app, change, at=now)
+            if app.status == Status.ISSUED:
+                _enter_in_register(app, now)
             return None
         next_id = step.next or next(b.to for b in step.branches if b.when == outcome)
         if outcome in paths.REFUSING and grounds:
@@ -300,6 +302,13 @@ def _close(app: Application, reg, step: Step, now, grounds=(), note="") -> dict:
     for k, v in fields.items():
         setattr(app, k, v)
     return {"status": fields["status"], "result": fields["result"], "kept_term": app.kept_term()}
+
+
+def _enter_in_register(app: Application, at: dt.datetime) -> None:
+    """An issued permit is entered in the register in the same transaction that issues it."""
+    from qyzmet.registry.services import enter_result
+
+    enter_result(app, at=at)
 
 
 def assign(run_id: int, assignee, by, at: dt.datetime | None = None) -> StepRun:
@@ -478,6 +487,7 @@ def tick(now: dt.datetime | None = None) -> dict[str, int]:
                         {"result": result, "law": rules["deemed-issued"].source},
                         at=now,
                     )
+                    _enter_in_register(app, now)
                     counts["deemed_issued"] += 1
             elif app.overdue_since is None:
                 Application.objects.filter(pk=app.pk).update(overdue_since=app.due_at)

@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+"""The public register: search, verification pages and the published chain head."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "registry"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("verify/", views.verify, name="verify"),
+    path("verify/<str:number>/", views.verify_number, name="verify-number"),
+    path("head/", views.head, name="head"),
+]

@@ -1,0 +1,93 @@
+"""`python -m qyzmet registry list|pdf|verify`: the permit register from the command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+
+def _list(args) -> int:
+    from .models import RegisterEntry
+
+    entries = RegisterEntry.objects.with_current_status().order_by("id")
+    rows = [
+        {
+            "number": e.number,
+            "kind": e.kind,
+            "holder": e.holder,
+            "holder_name": e.holder_name,
+            "status": e.current_status,
+            "issued_on": e.issued_on.isoformat(),
+            "provider": e.provider.code,
+        }
+        for e in entries.select_related("provider")
+    ]
+    if args.format == "json":
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        for row in rows:
+            print(f"{row['number']}\t{row['kind']}\t{row['holder']}\t{row['status']}\t{row['issued_on']}")
+    return 0
+
+
+def _pdf(args) -> int:
+    from qyzmet.engine.models import Application
+
+    from . import documents
+    from .models import RegisterEntry
+
+    entry = RegisterEntry.objects.filter(number=args.number).first()
+    if entry is not None:
+        if args.document:
+            print("--document is for application numbers; a register number gives its result", file=sys.stderr)
+            return 2
+        data = documents.entry_pdf(entry)
+    else:
+        application = Application.objects.filter(number=args.number).first()
+        if application is None:
+            print(f"{args.number} is neither a register entry nor an application", file=sys.stderr)
+            return 2
+        try:
+            data = documents.application_document(application, args.document)
+        except ValueError as exc:
+            print(str(exc), file=sys.stderr)
+            return 2
+    Path(args.out).write_bytes(data)
+    print(f"{args.number}: {args.out} ({len(data)} bytes, signed)")
+    return 0
+
+
+def _verify(args) -> int:
+    from . import chain
+
+    check = chain.verify()
+    if check.intact:
+        print(f"register chain intact: {check.count} events")
+        print(f"head: {check.head}")
+        return 0
+    where = f"event #{check.broken_seq}" if check.broken_seq else "outside the chain"
+    print(f"register chain broken at entry {check.broken_entry or '?'} ({where}): {check.problem}")
+    print(f"intact up to event #{check.count}, head of the intact part: {check.head}")
+    return 1
+
+
+def _registry(args) -> int:
+    from qyzmet.cli import setup_django
+
+    setup_django()
+    return {"list": _list, "pdf": _pdf, "verify": _verify}[args.action](args)
+
+
+def register(sub) -> None:
+    registry = sub.add_parser("registry", help="the permit register")
+    registry_sub = registry.add_subparsers(dest="action", required=True)
+    listing = registry_sub.add_parser("list", help="every entry with its current status")
+    listing.add_argument("--format", choices=["json", "text"], default="text")
+    pdf = registry_sub.add_parser("pdf", help="the signed PDF of an entry, or of an application's document")
+    pdf.add_argument("number", help="a register number, or an application number")
+    pdf.add_argument("--document", choices=["receipt", "refusal"], default=None, help="for an application")
+    pdf.add_argument("--out", required=True)
+    registry_sub.add_parser("verify", help="check the hash chain; name the first broken entry; print the head")
+    registry.set_defaults(func=_registry)

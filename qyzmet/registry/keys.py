@@ -1,0 +1,110 @@
+"""Each provider's signing key: issued by the certification centre, kept encrypted, loaded to sign.
+
+Documents of the register (permits, refusals, receipts) and the payloads of their QR codes are
+signed with the provider's key, an employee signing certificate naming the provider's BIN, as a
+provider's official signs with an NUC RK key. The provider model has no BIN of its own, so the
+first key gives the provider a valid demo BIN, kept with the key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import hmac
+import random
+from dataclasses import dataclass
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from qyzmet.identity import numbers
+from qyzmet.pki.ca import SIGN, CertificationCentre, load_p12, subject_numbers
+from qyzmet.providers.models import Provider
+
+from .models import ProviderKey
+
+
+def key_password(provider_code: str) -> str:
+    """The password of a provider's key file: derived from SECRET_KEY, never stored."""
+    from django.conf import settings
+
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"registry-key:{provider_code}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def _demo_numbers(provider_code: str) -> tuple[str, str]:
+    """A stable demo BIN for the provider and IIN for its signing official."""
+    rng = random.Random(provider_code)  # noqa: S311 - demo identity numbers, not secrets
+    return numbers.generate_bin(rng=rng), numbers.generate_iin(rng=rng)
+
+
+@dataclass(frozen=True)
+class Signer:
+    """A provider's key ready to sign: the private key, its certificate and the issuing CA."""
+
+    record: ProviderKey
+    private_key: object
+    certificate: x509.Certificate
+
+    @property
+    def serial(self) -> str:
+        return self.record.serial
+
+
+def install_key(provider: Provider, p12: bytes, now: dt.datetime | None = None) -> ProviderKey:
+    """Keep a key file issued for `provider` (its password must be `key_password(provider.code)`)."""
+    _, certificate = load_p12(p12, key_password(provider.code))
+    _, bin_ = subject_numbers(certificate)
+    return ProviderKey.objects.create(
+        provider=provider,
+        bin=bin_ or "",
+        serial=f"{certificate.serial_number:X}",
+        certificate=certificate.public_bytes(serialization.Encoding.PEM).decode(),
+        p12=p12,
+        not_after=certificate.not_valid_after_utc,
+        created_at=now or dt.datetime.now(dt.UTC),
+    )
+
+
+def issue_key(provider: Provider, ca: CertificationCentre | None = None) -> ProviderKey:
+    """Have the certification centre issue the provider a signing key file, and keep it."""
+    from qyzmet.pki import registry as pki_registry
+
+    bin_, official = _demo_numbers(provider.code)
+    issued, _ = pki_registry.issue(
+        ca,
+        iin=official,
+        bin=bin_,
+        name=f"SIGNING OFFICIAL {provider.code}"[:64],
+        organisation=(provider.name.get("ru") or provider.code)[:64],
+        purpose=SIGN,
+        password=key_password(provider.code),
+    )
+    return install_key(provider, issued.p12)
+
+
+def signer_for(provider: Provider, now: dt.datetime | None = None) -> Signer:
+    """The provider's newest key that is still valid, issuing one on first use."""
+    # Certificates live in real time, not in the platform's shifted clock (see clock.py).
+    now = now or dt.datetime.now(dt.UTC)
+    record = provider.signing_keys.filter(not_after__gt=now).first()
+    if record is None:
+        record = issue_key(provider)
+    key, certificate = _load(record.pk, record.serial, bytes(record.p12), provider.code)
+    return Signer(record=record, private_key=key, certificate=certificate)
+
+
+@functools.lru_cache(maxsize=32)
+def _load(pk: int, serial: str, p12: bytes, provider_code: str):
+    # Opening a key file runs its key derivation (20,000 rounds); once per process is enough.
+    return load_p12(p12, key_password(provider_code))
+
+
+def certificate_of(serial: str) -> tuple[ProviderKey, x509.Certificate] | None:
+    """A provider key by its certificate's serial (hex), with the parsed certificate."""
+    record = ProviderKey.objects.select_related("provider").filter(serial=serial.upper()).first()
+    if record is None:
+        return None
+    return record, x509.load_pem_x509_certificate(record.certificate.encode())

@@ -1,0 +1,236 @@
+"""The permit register: every result issued, and every change of its status, in one hash chain.
+
+A `RegisterEntry` is written once, when an application ends in a result (licence, certificate,
+permit, talon...), and never changed. What happens to it afterwards (suspension, resumption,
+termination) is a `RegisterEvent`. Events form the chain: each event's hash covers its fields
+and the previous event's hash, and the `entered` event of an entry carries the entry's fields,
+so editing an entry row, an event, or dropping the newest events all show in `chain.verify()`.
+The entry keeps the hash of its `entered` event as its seal. `RegisterHead` (one row) holds the
+newest hash, which the register publishes at /register/head/: anyone who noted it earlier can
+tell whether the history before it was rewritten.
+
+The current status of an entry is the status of its newest event (`with_current_status()`);
+`RegisterEntry.status` is the status it was entered with.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+
+from django.db import models
+from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext_lazy as _
+
+from qyzmet.engine.models import Application
+from qyzmet.providers.models import Provider
+
+GENESIS = "0" * 64
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class Kind(models.TextChoices):
+    """The result kinds of the regulation format (schema.Result.kind) that go into the register."""
+
+    LICENCE = "licence", _("licence")
+    LICENCE_ANNEX = "licence_annex", _("licence annex")
+    REISSUED_LICENCE = "reissued_licence", _("reissued licence")
+    DUPLICATE = "duplicate", _("duplicate")
+    CERTIFICATE = "certificate", _("certificate")
+    ACCREDITATION_CERTIFICATE = "accreditation_certificate", _("accreditation certificate")
+    CONCLUSION = "conclusion", _("conclusion")
+    PERMIT = "permit", _("permit")
+    TALON = "talon", _("attachment talon")
+    DATABASE_INCLUSION = "database_inclusion", _("inclusion in a database")
+    NOTIFICATION = "notification", _("notification")
+
+
+# The number's prefix says what was issued: LIC-2015-00042 is the 42nd licence of 2015.
+NUMBER_PREFIX = {
+    Kind.LICENCE: "LIC",
+    Kind.LICENCE_ANNEX: "LIA",
+    Kind.REISSUED_LICENCE: "LIR",
+    Kind.DUPLICATE: "DUP",
+    Kind.CERTIFICATE: "CRT",
+    Kind.ACCREDITATION_CERTIFICATE: "ACR",
+    Kind.CONCLUSION: "CON",
+    Kind.PERMIT: "PRM",
+    Kind.TALON: "TLN",
+    Kind.DATABASE_INCLUSION: "DBI",
+    Kind.NOTIFICATION: "NTF",
+}
+
+
+class EntryStatus(models.TextChoices):
+    VALID = "valid", _("valid")
+    SUSPENDED = "suspended", _("suspended")
+    TERMINATED = "terminated", _("terminated")
+
+
+def _canonical(value) -> bytes:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+
+
+class RegisterEntryQuerySet(models.QuerySet):
+    def with_current_status(self):
+        """Annotate `current_status`: the status set by the entry's newest event."""
+        newest = RegisterEvent.objects.filter(entry=OuterRef("pk")).order_by("-seq").values("status")[:1]
+        return self.annotate(current_status=Subquery(newest))
+
+
+class RegisterEntry(models.Model):
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices, db_index=True)
+    name = models.JSONField(help_text="kk/ru/en: the result's name in the regulation")
+    result_code = models.CharField(max_length=60)
+    application = models.OneToOneField(
+        Application, null=True, blank=True, on_delete=models.PROTECT, related_name="register_entry"
+    )
+    regulation_id = models.CharField(max_length=120, blank=True)
+    service = models.CharField(max_length=80, db_index=True)
+    holder = models.CharField(_("IIN/BIN"), max_length=12, db_index=True)
+    holder_name = models.CharField(_("holder"), max_length=300, blank=True)
+    activity = models.JSONField(help_text="kk/ru/en: the service's title")
+    subtypes = models.JSONField(default=list, blank=True)
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="register_entries")
+    issued_on = models.DateField(_("issued on"), db_index=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    status = models.CharField(
+        max_length=20, choices=EntryStatus.choices, default=EntryStatus.VALID, help_text="as entered"
+    )
+    original = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="derived"
+    )
+    entered_at = models.DateTimeField()
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = RegisterEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_on", "-id"]
+        verbose_name = _("register entry")
+        verbose_name_plural = _("register entries")
+
+    def __str__(self) -> str:
+        return self.number
+
+    def snapshot(self) -> dict:
+        """The entry's fields as its `entered` event records them (and the chain checks them)."""
+        return {
+            "number": self.number,
+            "kind": self.kind,
+            "name": self.name,
+            "result": self.result_code,
+            "application": self.application.number if self.application_id else None,
+            "regulation": self.regulation_id,
+            "service": self.service,
+            "holder": self.holder,
+            "holder_name": self.holder_name,
+            "activity": self.activity,
+            "subtypes": self.subtypes,
+            "provider": self.provider.code,
+            "issued_on": self.issued_on.isoformat(),
+            "valid_until": self.valid_until.isoformat() if self.valid_until else None,
+            "status": self.status,
+            "original": self.original.number if self.original_id else None,
+            "entered_at": self.entered_at.astimezone(dt.UTC).isoformat(),
+        }
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("register entries cannot be changed; record an event instead")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("register entries cannot be deleted")
+
+
+class RegisterEvent(models.Model):
+    """One link of the chain: an entry entered, or its status changed."""
+
+    class Action(models.TextChoices):
+        ENTERED = "entered", _("entered in the register")
+        SUSPENDED = "suspended", _("suspended")
+        RESUMED = "resumed", _("resumed")
+        TERMINATED = "terminated", _("terminated")
+
+    seq = models.BigIntegerField(unique=True)  # 1, 2, 3... in chain order
+    entry = models.ForeignKey(RegisterEntry, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    status = models.CharField(max_length=20, choices=EntryStatus.choices)
+    at = models.DateTimeField()
+    actor = models.CharField(max_length=150)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.entry_id}"
+
+    def payload(self, entry_number: str) -> bytes:
+        # The sequence number, not the row id, is hashed, so the hash is known before the insert
+        # and no row is ever written twice.
+        return _canonical(
+            {
+                "seq": self.seq,
+                "entry": entry_number,
+                "action": self.action,
+                "status": self.status,
+                "at": self.at.astimezone(dt.UTC).isoformat(),
+                "actor": self.actor,
+                "note": self.note,
+                "data": self.data,
+                "prev": self.prev_hash,
+            }
+        )
+
+    def compute_hash(self, entry_number: str) -> str:
+        return hashlib.sha256(self.payload(entry_number)).hexdigest()
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("register events cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("register events cannot be deleted")
+
+
+class RegisterHead(models.Model):
+    """One row: the newest event's sequence number and hash, locked by every append."""
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default=GENESIS)
+    at = models.DateTimeField(null=True, blank=True)
+
+
+class ProviderKey(models.Model):
+    """A provider's signing key file (PKCS#12 from the certification centre), for its documents.
+
+    The certificate is an employee certificate with the provider's BIN (OU=BIN...). The file is
+    encrypted with a password derived from SECRET_KEY (keys.py), so a database dump alone does
+    not give the key away.
+    """
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="signing_keys")
+    bin = models.CharField(max_length=12)
+    serial = models.CharField(max_length=40, unique=True)
+    certificate = models.TextField()  # PEM
+    p12 = models.BinaryField()
+    not_after = models.DateTimeField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.provider.code} {self.serial}"

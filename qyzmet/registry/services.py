@@ -1,0 +1,182 @@
+"""Entering results in the register and changing their status: the only code that writes to it.
+
+`enter_result` is called once an application has ended in a result (status issued, or deemed
+issued when the provider let the term pass). It is idempotent: an application has at most one
+entry, and calling again returns it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qyzmet import clock
+from qyzmet.audit.log import record
+from qyzmet.engine.models import Application, Status
+
+from . import chain
+from .models import NUMBER_PREFIX, EntryStatus, Kind, RegisterEntry, RegisterEvent
+
+ISSUING_STATUSES = (Status.ISSUED, Status.DEEMED_ISSUED)
+# Results that stand for an earlier one: they are linked to the holder's latest valid entry.
+DERIVED_KINDS = (Kind.REISSUED_LICENCE, Kind.DUPLICATE)
+DERIVED_VARIANTS = ("reissue", "duplicate")
+
+
+class RegistryError(Exception):
+    """Something the register cannot do; the message says why."""
+
+
+def _result_of(application: Application):
+    reg = application.regulation.parsed
+    result = next((r for r in reg.results if r.code == application.result), None)
+    if result is None:
+        raise RegistryError(
+            _("Application %(number)s has no result the regulation names (%(result)s).")
+            % {"number": application.number, "result": application.result or "—"}
+        )
+    if result.kind == "refusal":
+        raise RegistryError(
+            _("Application %(number)s ended in a refusal; refusals are not entered in the register.")
+            % {"number": application.number}
+        )
+    return reg, result
+
+
+def _next_number(kind: str, year: int) -> str:
+    """The next number of its kind and year. Call with the chain head locked."""
+    prefix = f"{NUMBER_PREFIX[kind]}-{year}-"
+    last = (
+        RegisterEntry.objects.filter(number__startswith=prefix).order_by("-number").values_list("number", flat=True).first()
+    )
+    sequence = int(last[len(prefix) :]) + 1 if last else 1
+    return f"{prefix}{sequence:05d}"
+
+
+def _original_for(application: Application, kind: str) -> RegisterEntry | None:
+    if kind not in DERIVED_KINDS and application.variant not in DERIVED_VARIANTS:
+        return None
+    return (
+        RegisterEntry.objects.with_current_status()
+        .filter(service=application.service, holder=application.applicant, current_status=EntryStatus.VALID)
+        .order_by("-issued_on", "-id")
+        .first()
+    )
+
+
+def enter_result(application: Application, at: dt.datetime | None = None) -> RegisterEntry:
+    """Enter the result of a closed application; return the existing entry if already entered.
+
+    Call it inside the transaction that closes the application, after the close, so that an
+    issued application and its entry are committed together. The application is read again
+    here: callers that close with a conditional UPDATE (the engine's `tick`) hold a stale copy.
+    """
+    existing = RegisterEntry.objects.filter(application=application).first()
+    if existing is not None:
+        return existing
+    application = Application.objects.select_related("regulation", "provider").get(pk=application.pk)
+    if application.status not in ISSUING_STATUSES:
+        raise RegistryError(
+            _("Application %(number)s has not ended in a result (status: %(status)s).")
+            % {"number": application.number, "status": application.get_status_display()}
+        )
+    reg, result = _result_of(application)
+    now = at or clock.now()
+    issued_on = timezone.localtime(application.closed_at or now).date()
+    try:
+        with transaction.atomic():
+            head = chain.locked_head()
+            # Checked again under the lock: a concurrent call may have entered it meanwhile.
+            existing = RegisterEntry.objects.filter(application=application).first()
+            if existing is not None:
+                return existing
+            entry = RegisterEntry(
+                number=_next_number(result.kind, issued_on.year),
+                kind=result.kind,
+                name=result.name.model_dump(),
+                result_code=result.code,
+                application=application,
+                regulation_id=reg.id,
+                service=application.service,
+                holder=application.applicant,
+                holder_name=application.applicant_name,
+                activity=reg.title.model_dump(),
+                subtypes=list(application.data.get("subtypes") or []),
+                provider=application.provider,
+                issued_on=issued_on,
+                valid_until=None,  # the catalogue's results carry no term of validity: indefinite
+                status=EntryStatus.VALID,
+                original=_original_for(application, result.kind),
+                entered_at=now,
+            )
+            event = chain.next_event(
+                head, entry.number, RegisterEvent.Action.ENTERED, entry.status, now, "system", data=entry.snapshot()
+            )
+            entry.prev_hash, entry.hash = event.prev_hash, event.hash
+            entry.save()
+            event.entry = entry
+            event.save()
+            chain.advance(head, event)
+            record(
+                "system",
+                "register_entry_created",
+                application,
+                {"number": entry.number, "kind": entry.kind, "original": event.data["original"]},
+                at=now,
+            )
+    except IntegrityError:
+        # Lost a race on the application's one entry: the winner's entry is the answer.
+        existing = RegisterEntry.objects.filter(application=application).first()
+        if existing is None:
+            raise
+        return existing
+    return entry
+
+
+# Which status each action leads to, and from which statuses it may be taken.
+TRANSITIONS = {
+    RegisterEvent.Action.SUSPENDED: (EntryStatus.SUSPENDED, (EntryStatus.VALID,)),
+    RegisterEvent.Action.RESUMED: (EntryStatus.VALID, (EntryStatus.SUSPENDED,)),
+    RegisterEvent.Action.TERMINATED: (EntryStatus.TERMINATED, (EntryStatus.VALID, EntryStatus.SUSPENDED)),
+}
+
+
+def current_status(entry: RegisterEntry) -> str:
+    return entry.events.order_by("-seq").values_list("status", flat=True).first() or entry.status
+
+
+def change_status(
+    entry: RegisterEntry, action: str, actor, note: str = "", at: dt.datetime | None = None
+) -> RegisterEvent:
+    """Suspend, resume or terminate an entry: a new event in the chain, the entry untouched."""
+    if action not in TRANSITIONS:
+        raise RegistryError(_("Unknown register action %(action)s.") % {"action": action})
+    if not note.strip():
+        raise RegistryError(_("A change of status needs its reason."))
+    new_status, allowed_from = TRANSITIONS[action]
+    now = at or clock.now()
+    actor_name = getattr(actor, "username", None) or str(actor or "system")
+    with transaction.atomic():
+        head = chain.locked_head()
+        status = current_status(entry)
+        if status not in allowed_from:
+            raise RegistryError(
+                _("Entry %(number)s is %(status)s; it cannot be %(action)s.")
+                % {"number": entry.number, "status": EntryStatus(status).label, "action": action}
+            )
+        event = chain.next_event(head, entry.number, action, new_status, now, actor_name, note=note)
+        event.entry = entry
+        event.save()
+        chain.advance(head, event)
+        if entry.application_id:
+            record(actor, f"register_entry_{action}", entry.application, {"number": entry.number, "note": note}, at=now)
+    return event
+
+
+def is_in_force(entry: RegisterEntry, status: str, on: dt.date | None = None) -> bool:
+    """Valid, and not past its term of validity (if it has one)."""
+    on = on or clock.today()
+    return status == EntryStatus.VALID and (entry.valid_until is None or on <= entry.valid_until)

@@ -1,0 +1,131 @@
+"""Public pages of the register: search, verification of a number or a QR payload, the chain head.
+
+The register is public (who holds which permit, issued by whom, valid or not), so these pages
+need no log-in. Documents of applications (receipts, refusals) are not in the register; their
+verification page only confirms that the provider issued such a document, without the
+applicant's details.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from qyzmet.engine.models import Application
+
+from . import qr
+from .documents import APPLICATION_DOCUMENTS
+from .models import EntryStatus, RegisterEntry, RegisterHead
+from .services import is_in_force
+
+SEARCH_LIMIT = 100
+
+
+def _search(params) -> tuple[dict, list]:
+    criteria = {k: (params.get(k) or "").strip() for k in ("number", "holder", "activity", "provider")}
+    entries = RegisterEntry.objects.with_current_status().select_related("provider")
+    if criteria["number"]:
+        entries = entries.filter(number__icontains=criteria["number"])
+    if criteria["holder"]:
+        text = criteria["holder"]
+        entries = entries.filter(Q(holder=text) | Q(holder_name__icontains=text))
+    if criteria["activity"]:
+        text = criteria["activity"]
+        entries = entries.filter(
+            Q(service__icontains=text)
+            | Q(activity__kk__icontains=text)
+            | Q(activity__ru__icontains=text)
+            | Q(activity__en__icontains=text)
+        )
+    if criteria["provider"]:
+        text = criteria["provider"]
+        entries = entries.filter(
+            Q(provider__code__icontains=text)
+            | Q(provider__name__kk__icontains=text)
+            | Q(provider__name__ru__icontains=text)
+            | Q(provider__name__en__icontains=text)
+        )
+    return criteria, list(entries[:SEARCH_LIMIT])
+
+
+def search(request):
+    criteria, entries = _search(request.GET)
+    return render(
+        request,
+        "registry/search.html",
+        {"criteria": criteria, "entries": entries, "searched": any(criteria.values()), "limit": SEARCH_LIMIT},
+    )
+
+
+def _entry_context(entry: RegisterEntry) -> dict:
+    status = entry.events.order_by("-seq").values_list("status", flat=True).first() or entry.status
+    return {
+        "entry": entry,
+        "status": status,
+        "status_label": EntryStatus(status).label,
+        "in_force": is_in_force(entry, status),
+        "events": entry.events.order_by("seq"),
+    }
+
+
+def verify_number(request, number: str):
+    entry = RegisterEntry.objects.select_related("provider", "original").filter(number=number).first()
+    if entry is not None:
+        return render(request, "registry/verify.html", {"number": number, **_entry_context(entry)})
+    application = Application.objects.select_related("provider").filter(number=number).first()
+    if application is not None:
+        return render(request, "registry/verify.html", {"number": number, "application": application})
+    return render(request, "registry/verify.html", {"number": number, "not_found": True}, status=404)
+
+
+def verify(request):
+    """Without `q`: a form; with `q` (a QR payload): its signature, then the live state."""
+    payload = (request.GET.get("q") or "").strip()
+    if not payload:
+        return render(request, "registry/verify.html", {"ask": True})
+    check = qr.verify_payload(payload)
+    context = {"payload": payload, "check": check}
+    if not check:
+        return render(request, "registry/verify.html", {**context, "forged": True}, status=400)
+    data = check.data
+    if data["k"] in APPLICATION_DOCUMENTS:
+        application = Application.objects.select_related("provider").filter(number=data["n"]).first()
+        # Only someone holding the signed document learns how the application ended.
+        return render(
+            request,
+            "registry/verify.html",
+            {**context, "number": data["n"], "application": application, "show_outcome": True},
+        )
+    entry = RegisterEntry.objects.select_related("provider", "original").filter(number=data["n"]).first()
+    if entry is None:
+        return render(request, "registry/verify.html", {**context, "number": data["n"], "not_found": True})
+    # A genuine signature over data the register disagrees with is reported, not trusted.
+    mismatch = [
+        field
+        for field, value in (
+            ("h", entry.holder),
+            ("k", entry.kind),
+            ("d", entry.issued_on.isoformat()),
+            ("p", entry.provider.code),
+        )
+        if data[field] != value
+    ]
+    return render(
+        request,
+        "registry/verify.html",
+        {**context, "number": entry.number, "mismatch": mismatch, **_entry_context(entry)},
+    )
+
+
+def head(request):
+    row = RegisterHead.objects.filter(pk=1).first() or RegisterHead(pk=1)
+    published = {"seq": row.seq, "hash": row.hash, "at": row.at.isoformat() if row.at else None}
+    if request.GET.get("format") == "json":
+        return JsonResponse(published)
+    return render(
+        request,
+        "registry/head.html",
+        {"head": row, "explanation": _("Each event of the register is chained to the previous one by its hash.")},
+    )

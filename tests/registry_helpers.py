@@ -1,0 +1,105 @@
+"""Shared set-up for register tests: a provider with its signing key, and applications driven to an end.
+
+The certification centre and the provider's key file are made once per test module (RSA key
+generation is the slow part); each test installs the key file in its own database.
+"""
+
+import datetime as dt
+
+import pytest
+
+from qyzmet.calendar.workcal import ALMATY
+from qyzmet.engine import paths, services
+from qyzmet.pki.ca import CertificationCentre
+from qyzmet.providers.models import Provider
+from qyzmet.registry import keys
+from qyzmet.regulations import bpmn
+from qyzmet.regulations.loader import catalogue
+
+from .engine_helpers import staff_for
+
+LICENCE = "almaty-2015-2-279/medical-licence"
+CERTIFICATE = "mhsd-2015-401/specialist-certificate"
+PROVIDER_CODE = "reg-test-health"
+HOLDER = "870412300129"
+OTHER_HOLDER = "900101300156"
+
+
+@pytest.fixture(scope="module")
+def centre(tmp_path_factory):
+    """A test certification centre for the module, made the platform's through $QYZMET_PKI_DIR."""
+    directory = tmp_path_factory.mktemp("pki")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("QYZMET_PKI_DIR", str(directory))
+        yield CertificationCentre(directory).ensure()
+
+
+MINISTRY_CODE = "reg-test-ministry"
+
+
+@pytest.fixture(scope="module")
+def key_files(centre):
+    """Signing key files of the two test providers, as `keys.issue_key` would have them issued."""
+    files = {}
+    for code in (PROVIDER_CODE, MINISTRY_CODE):
+        bin_, official = keys._demo_numbers(code)
+        files[code] = centre.issue(
+            iin=official, bin=bin_, name="SIGNING OFFICIAL", password=keys.key_password(code)
+        ).p12
+    return files
+
+
+def make_provider(reg_id: str, code: str = PROVIDER_CODE, key_files=None) -> Provider:
+    reg = catalogue()[reg_id]
+    provider = Provider.objects.create(code=code, acts_as=reg.provider.code, name=reg.provider.name.model_dump())
+    if key_files:
+        keys.install_key(provider, key_files[code])
+    return provider
+
+
+@pytest.fixture
+def provider(db, key_files):
+    """Almaty's licensing provider (medical licences) with its signing key installed."""
+    return make_provider(LICENCE, PROVIDER_CODE, key_files)
+
+
+@pytest.fixture
+def ministry(db, key_files):
+    """The ministry's provider of certificates and permits, with its signing key installed."""
+    return make_provider(CERTIFICATE, MINISTRY_CODE, key_files)
+
+
+def filing_moment(reg_id: str, days: int = 10) -> dt.datetime:
+    day = catalogue()[reg_id].in_force.from_ + dt.timedelta(days=days)
+    return dt.datetime(day.year, day.month, day.day, 10, 0, tzinfo=ALMATY)
+
+
+def drive(provider, reg_id, end_id, *, variant="issue", applicant=HOLDER, name="ТОО «Шипагер»", days=10, data=None):
+    """File an application and have the provider's staff complete every step on the way to `end_id`."""
+    reg = catalogue()[reg_id]
+    app = services.file_application(
+        service=reg.service,
+        provider=provider,
+        variant=variant,
+        channel="provider_office",
+        applicant=applicant,
+        applicant_name=name,
+        filed_at=filing_moment(reg_id, days),
+        data=data,
+    )
+    proc = reg.procedure(app.procedure)
+    choices = bpmn.path_to(proc, end_id)
+    run = app.steps.get()
+    for _ in range(len(proc.steps) + 1):
+        outcome = choices.get(run.step_id)
+        moment = run.started_at + dt.timedelta(minutes=1)
+        for request in run.conclusions.all():
+            services.answer_conclusion(request.pk, "positive", by="body", at=moment)
+        extra = {}
+        if outcome in paths.REFUSING:
+            extra = {"grounds": [g.code for g in reg.refusal_grounds[:1]], "note": "Нет справки / Анықтама жоқ"}
+        run = services.complete_step(run.pk, staff_for(provider, run.role), outcome, at=moment, **extra)
+        if run is None:
+            break
+    app.refresh_from_db()
+    return app

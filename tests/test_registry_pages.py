@@ -1,0 +1,121 @@
+"""The public register: search, the verification page of a number and of a QR payload, the chain head."""
+
+import pytest
+
+from qyzmet.registry import documents, keys, qr, services
+from qyzmet.registry.models import RegisterHead
+
+from . import registry_helpers
+from .registry_helpers import HOLDER, LICENCE, OTHER_HOLDER, drive
+
+# fixtures
+centre, key_files, provider = registry_helpers.centre, registry_helpers.key_files, registry_helpers.provider
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def licences(provider):
+    first = services.enter_result(drive(provider, LICENCE, "S6", name="ТОО «Шипагер»"))
+    second = services.enter_result(drive(provider, LICENCE, "S6", applicant=OTHER_HOLDER, name="ИП Ахметова", days=11))
+    return first, second
+
+
+def _get(client, url, **params):
+    return client.get(url, params, HTTP_ACCEPT_LANGUAGE="en")
+
+
+@pytest.mark.parametrize(
+    "params,expected",
+    [
+        ({"holder": HOLDER}, [0]),
+        ({"holder": "Ахметова"}, [1]),
+        ({"activity": "medical"}, [0, 1]),
+        ({"activity": "stone-cutting"}, []),
+        ({"provider": "reg-test-health"}, [0, 1]),
+    ],
+)
+def test_search_by_holder_activity_and_provider(client, licences, params, expected):
+    html = _get(client, "/register/", **params).content.decode()
+    for index, entry in enumerate(licences):
+        assert (entry.number in html) == (index in expected), (params, entry.number)
+
+
+def test_search_by_number(client, licences):
+    response = _get(client, "/register/", number=licences[1].number)
+    html = response.content.decode()
+    assert response.status_code == 200 and licences[1].number in html and licences[0].number not in html
+
+
+def test_verify_page_says_valid_and_what_was_issued(client, licences):
+    entry = licences[0]
+    html = _get(client, f"/register/verify/{entry.number}/").content.decode()
+    assert f"{entry.number} is valid." in html
+    assert entry.name["en"] in html and HOLDER in html
+
+
+def test_verify_page_of_a_terminated_entry_says_not_valid(client, licences):
+    entry = licences[0]
+    services.change_status(entry, "terminated", "head", note="holder's request")
+    html = _get(client, f"/register/verify/{entry.number}/").content.decode()
+    assert f"{entry.number} is not valid (terminated)." in html
+
+
+def test_unknown_number_is_not_found(client, db):
+    response = _get(client, "/register/verify/LIC-2015-99999/")
+    assert response.status_code == 404 and "No document numbered LIC-2015-99999" in response.content.decode()
+
+
+def test_verify_page_in_russian(client, licences):
+    html = client.get(f"/register/verify/{licences[0].number}/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert licences[0].name["ru"] in html
+
+
+def _payload(entry):
+    return qr.make_payload(
+        keys.signer_for(entry.provider),
+        number=entry.number,
+        holder=entry.holder,
+        kind=entry.kind,
+        issued=entry.issued_on.isoformat(),
+        provider=entry.provider.code,
+    )
+
+
+def test_qr_payload_page_checks_the_signature_and_shows_live_status(client, licences):
+    entry = licences[0]
+    html = _get(client, "/register/verify/", q=_payload(entry)).content.decode()
+    assert "The QR code is genuine" in html and f"{entry.number} is valid." in html
+    services.change_status(entry, "suspended", "head", note="inspection")
+    html = _get(client, "/register/verify/", q=_payload(entry)).content.decode()
+    assert "The QR code is genuine" in html and f"{entry.number} is not valid (suspended)." in html
+
+
+def test_forged_qr_payload_is_refused(client, licences):
+    payload = _payload(licences[0])
+    forged = payload[: payload.rindex(".") + 1] + _payload(licences[1]).rsplit(".", 1)[1]
+    response = _get(client, "/register/verify/", q=forged)
+    assert response.status_code == 400 and "NOT genuine" in response.content.decode()
+
+
+def test_qr_of_an_application_document_confirms_it_without_personal_data(client, provider):
+    app = drive(provider, LICENCE, "S6-refusal")
+    payload = qr.make_payload(
+        keys.signer_for(provider), number=app.number, holder=app.applicant, kind=documents.REFUSAL,
+        issued="2015-07-01", provider=provider.code,
+    )
+    html = _get(client, "/register/verify/", q=payload).content.decode()
+    assert "The QR code is genuine" in html and f"Application {app.number} was registered" in html
+    assert app.applicant not in html and "refused" in html
+    by_number = _get(client, f"/register/verify/{app.number}/").content.decode()
+    assert "was registered" in by_number and "refused" not in by_number
+
+
+def test_head_page_publishes_the_chain_head(client, licences):
+    head = RegisterHead.objects.get()
+    assert head.hash in _get(client, "/register/head/").content.decode()
+    assert _get(client, "/register/head/", format="json").json() == {
+        "seq": 2,
+        "hash": head.hash,
+        "at": head.at.isoformat(),
+    }
