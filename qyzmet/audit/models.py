@@ -21,6 +21,13 @@ class AppendOnlyError(Exception):
     pass
 
 
+def chain_hash(prev_hash: str, digest: str) -> str:
+    """An entry's place in the chain: SHA-256 of the previous hash followed by its own digest
+    (hex text). PostgreSQL computes the same in SQL (`sha256(convert_to(prev || digest, 'UTF8'))`)
+    so that an append is one statement under the head's lock."""
+    return hashlib.sha256((prev_hash + digest).encode()).hexdigest()
+
+
 class AuditEntry(models.Model):
     at = models.DateTimeField()
     actor = models.CharField(max_length=150)  # a username, or "system" / "portal" / "scheduler"
@@ -43,7 +50,6 @@ class AuditEntry(models.Model):
                 "action": self.action,
                 "subject": [self.subject_type, self.subject_id],
                 "data": self.data,
-                "prev": self.prev_hash,
             },
             sort_keys=True,
             ensure_ascii=False,
@@ -51,8 +57,12 @@ class AuditEntry(models.Model):
             default=str,
         ).encode()
 
-    def compute_hash(self) -> str:
+    def digest(self) -> str:
+        """The entry's own content, hashed without the chain (computable before taking the lock)."""
         return hashlib.sha256(self.payload()).hexdigest()
+
+    def compute_hash(self) -> str:
+        return chain_hash(self.prev_hash, self.digest())
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

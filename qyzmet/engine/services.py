@@ -12,12 +12,13 @@ import datetime as dt
 import uuid
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qyzmet import clock
 from qyzmet.audit.log import record
-from qyzmet.providers.models import Provider, roles_of
+from qyzmet.providers.models import Provider, StaffRole, roles_of
 from qyzmet.regulations.models import Regulation
 from qyzmet.regulations.schema import Step
 
@@ -181,12 +182,23 @@ def _start_step(
     return run, started_data
 
 
+def _holds_role(user):
+    """A subquery: does `user` hold the step's role, or the head's, at the application's provider?"""
+    return Exists(
+        StaffRole.objects.filter(
+            user_id=getattr(user, "pk", None), provider_id=OuterRef("application__provider_id")
+        ).filter(Q(role=OuterRef("role")) | Q(role="head"))
+    )
+
+
 def may_act(user, run: StepRun) -> bool:
     """Staff of the application's provider holding the step's role, its assignee, or the head."""
     if user is None:
         return False
     if getattr(user, "is_superuser", False):
         return True
+    if getattr(run, "holds_role", None) is not None:  # fetched with the step (complete_step)
+        return run.holds_role or run.assignee_id == user.pk
     roles = roles_of(user, run.application.provider)
     return run.role in roles or "head" in roles or run.assignee_id == user.pk
 
@@ -211,8 +223,11 @@ def complete_step(
     """
     now = at or clock.now()
     with transaction.atomic():
-        run = StepRun.objects.select_related("application__provider", "application__regulation").get(
-            pk=run_id
+        run = (
+            StepRun.objects.select_related("application__provider", "application__regulation")
+            .defer("application__regulation__document")  # parsed documents are cached by digest
+            .annotate(holds_role=_holds_role(user))
+            .get(pk=run_id)
         )
         app = run.application
         if not may_act(user, run):
