@@ -119,3 +119,10 @@ def test_head_page_publishes_the_chain_head(client, licences):
         "hash": head.hash,
         "at": head.at.isoformat(),
     }
+
+
+def test_signed_pdf_of_an_entry_is_served(client, licences):
+    response = client.get(f"/register/verify/{licences[0].number}/pdf/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF") and b"/ByteRange" in response.content
+    assert client.get("/register/verify/NO-SUCH-1/pdf/").status_code == 404

@@ -9,5 +9,6 @@ urlpatterns = [
     path("", views.search, name="search"),
     path("verify/", views.verify, name="verify"),
     path("verify/<str:number>/", views.verify_number, name="verify-number"),
+    path("verify/<str:number>/pdf/", views.entry_pdf, name="entry-pdf"),
     path("head/", views.head, name="head"),
 ]

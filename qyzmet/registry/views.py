@@ -129,3 +129,17 @@ def head(request):
         "registry/head.html",
         {"head": row, "explanation": _("Each event of the register is chained to the previous one by its hash.")},
     )
+
+
+def entry_pdf(request, number: str):
+    """The signed document of a register entry, as issued (the register is public)."""
+    from django.http import Http404, HttpResponse
+
+    from .documents import entry_pdf as render_entry_pdf
+
+    entry = RegisterEntry.objects.select_related("provider").filter(number=number).first()
+    if entry is None:
+        raise Http404(_("No such entry in the register."))
+    response = HttpResponse(render_entry_pdf(entry), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{entry.number}.pdf"'
+    return response
