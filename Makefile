@@ -62,6 +62,7 @@ format: $(VENV)/.dev
 bench: $(VENV)/.dev  ## benchmarks under bench/
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/portal.py
 
 lock: $(BIN)/activate  ## recompile the lock files from requirements*.in
 	$(BIN)/pip install -q uv

@@ -115,6 +115,10 @@ CELERY_BEAT_SCHEDULE = {
     "gateway-retry-pending-lookups": {"task": "qyzmet.gateway.tasks.retry_pending_lookups", "schedule": 30.0},
 }
 
+# The e-government gateway: unset, its simulators run in-process; set, they are reached over HTTP
+# (`python -m qyzmet gateway serve`), as a real gateway would be.
+QYZMET_GATEWAY_URL = os.environ.get("QYZMET_GATEWAY_URL") or None
+
 # Where the public verification pages live, for the QR codes on documents.
 QYZMET_PUBLIC_URL = os.environ.get("QYZMET_PUBLIC_URL", "http://127.0.0.1:8000")
 

@@ -16,7 +16,7 @@ from ninja.errors import AuthenticationError
 
 from qyzmet.engine.services import EngineError, NotPermitted
 
-from . import applications, clock, conclusions, dashboard, inbox, steps
+from . import applications, clock, conclusions, dashboard, inbox, portal, steps
 from .auth import session_auth, token_auth
 from .docs import LocalSwagger
 
@@ -74,3 +74,5 @@ def refused_by_engine(request, exc):
 
 for group in (inbox, applications, steps, conclusions, clock, dashboard):
     api.add_router("/", group.router)
+# The applicant API: the same tokens and sessions, its own permission chokepoint (portal/access.py).
+api.add_router("/portal/", portal.router)

@@ -47,3 +47,55 @@ class ApiToken(models.Model):
     def revoke(self) -> None:
         ApiToken.objects.filter(pk=self.pk, revoked__isnull=True).update(revoked=timezone.now())
         self.refresh_from_db(fields=["revoked"])
+
+
+class Submission(models.Model):
+    """One signed request posted to the portal API, and what became of it.
+
+    Keyed by the SHA-256 of the signature value (and the applicant who posted it), so posting the
+    same signed request again finds this row instead of filing a second application: a filed
+    submission answers with its application; a refused or waiting one is walked again, since the
+    payment or the state database may have changed in between. `claimed_at` marks the walk in
+    progress, so two posts arriving together do not both walk the channel (the second waits).
+    """
+
+    RUNNING, FILED, REFUSED, WAITING = "running", "filed", "refused", "waiting"
+    STATUS_CHOICES = [
+        (RUNNING, _("being processed")),
+        (FILED, _("filed")),
+        (REFUSED, _("refused")),
+        (WAITING, _("waiting for a state database")),
+    ]
+
+    signature_sha256 = models.CharField(_("SHA-256 of the signature value"), max_length=64)
+    applicant = models.CharField(_("IIN/BIN"), max_length=12, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    provider = models.CharField(max_length=160)
+    service = models.CharField(max_length=80)
+    variant = models.CharField(max_length=40)
+    regulation = models.CharField(max_length=120, blank=True)
+    channel = models.CharField(max_length=40, blank=True)
+    status = models.CharField(max_length=16, choices=STATUS_CHOICES, default=RUNNING)
+    application = models.ForeignKey(
+        "engine.Application", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    step = models.CharField(_("step that ended the walk"), max_length=40, blank=True)
+    message = models.JSONField(_("refusal message (kk/ru/en)"), null=True, blank=True)
+    reason = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=1)
+    claimed_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("portal submission")
+        verbose_name_plural = _("portal submissions")
+        constraints = [
+            # the applicant is part of the key: someone else replaying my signed request is refused
+            # on their own row and cannot block mine
+            models.UniqueConstraint(fields=["signature_sha256", "applicant"], name="api_submission_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.applicant} {self.service} {self.status}"

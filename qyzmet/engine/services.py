@@ -72,7 +72,8 @@ def file_application(
             _("IIN/BIN %(number)s: %(problem)s") % {"number": applicant, "problem": problem(applicant)}
         )
     local_day = timezone.localtime(filed_at).date()
-    row = Regulation.objects.version_for(service, provider.acts_as, local_day)
+    # the document is parsed once per process and version (Regulation.parsed), not read each time
+    row = Regulation.objects.defer("document").version_for(service, provider.acts_as, local_day)
     if row is None:
         raise NoRegulationInForce(
             _("No regulation of %(service)s was in force at %(provider)s on %(day)s")

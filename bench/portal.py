@@ -1,0 +1,512 @@
+"""Portal benchmark: signed submissions posted concurrently over HTTP, against a baseline of GETs.
+
+The set-up is what production looks like on one machine, scaled down:
+
+* PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/qyzmet_bench; created,
+  migrated, loaded with the catalogue and seeded with providers when needed);
+* the gateway simulators as their own HTTP service (`python -m qyzmet gateway serve`, a
+  subprocess), which the app reaches through QYZMET_GATEWAY_URL;
+* the app in a separate process tree served by wsgiref: `bench/portal.py serve` binds one socket,
+  forks --workers processes, and each serves it with a fixed pool of --threads threads (gthread
+  style, so every thread keeps its database connection). gunicorn is not installed, and
+  runserver is one process (one core, under the GIL) that cannot be pointed at the gateway URL;
+* the demo clock on QYZMET_TODAY=2015-10-14, when the Almaty medical licence was in force.
+
+M applicants (ordinary IINs), each with a signing key of a test certification centre in a
+temporary directory and a paid licence fee, have their requests signed before the clock starts;
+then C client threads POST them to /api/v1/portal/submissions (localhost only, each request with
+a timeout, the whole run with a deadline). The baseline is the same number of GETs of
+/api/v1/portal/me/applications by the same applicants on the same server (token check, one
+query): what any authenticated API call costs here. Last, one submission's server-side work is
+profiled in this process (cProfile over --profile-n submissions through Django's test client,
+the same database and gateway service).
+
+Target from the issue: 300 submissions/s with p99 under 250 ms on 2 cores.
+
+    .venv/bin/python bench/portal.py [--m 300] [--concurrency 16] [--workers 2] [--threads 8]
+
+Benchmark rows (users, tokens, applications) are left behind: do not point it at a database you
+care about.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import http.client
+import io
+import json
+import os
+import pstats
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/qyzmet_bench"
+TODAY = "2015-10-14"
+REGULATION = "almaty-2015-2-279/medical-licence"
+VARIANT = "issue"
+SUBMIT = "/api/v1/portal/submissions"
+BASELINE = "/api/v1/portal/me/applications"
+HOST = "127.0.0.1"
+
+
+# The app server (runs in its own processes) ---------------------------------------------------
+
+
+def serve(port: int, workers: int, threads: int) -> None:
+    """wsgiref, pre-forked: one listening socket, `workers` processes, `threads` threads each."""
+    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qyzmet.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.wsgi import get_wsgi_application
+
+    # settings.py does not read QYZMET_GATEWAY_URL from the environment (yet); the transport
+    # reads the setting, so it is set here.
+    settings.QYZMET_GATEWAY_URL = os.environ.get("QYZMET_GATEWAY_URL") or None
+    app = get_wsgi_application()
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((HOST, port))
+    listener.listen(1024)
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_message(self, format, *args):  # the base class names it `format`
+            pass
+
+    class PooledServer(WSGIServer):
+        """wsgiref's server on an inherited socket, each request handled by a pool thread."""
+
+        def __init__(self):
+            super().__init__((HOST, port), QuietHandler, bind_and_activate=False)
+            self.socket = listener
+            self.server_name, self.server_port = HOST, port
+            self.setup_environ()
+            self.set_app(app)
+            self.pool = ThreadPoolExecutor(threads)
+
+        def process_request(self, request, client_address):
+            self.pool.submit(self._handle, request, client_address)
+
+        def _handle(self, request, client_address):
+            try:
+                self.finish_request(request, client_address)
+            except Exception:
+                self.handle_error(request, client_address)
+            finally:
+                self.shutdown_request(request)
+
+    children = []
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            PooledServer().serve_forever(poll_interval=0.05)
+            os._exit(0)
+        children.append(pid)
+
+    def stop(*_):
+        for pid in children:
+            os.kill(pid, signal.SIGTERM)
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for pid in children:
+        os.waitpid(pid, 0)
+
+
+# Set-up of this process -----------------------------------------------------------------------
+
+
+def _with_db(url: str, name: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path="/" + name))
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    name = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(_with_db(url, "postgres"), autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def wait_for(port: int, path: str, seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            conn = http.client.HTTPConnection(HOST, port, timeout=2)
+            conn.request("GET", path)
+            conn.getresponse().read()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def setup_django(url: str, gateway_url: str) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qyzmet.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.QYZMET_GATEWAY_URL = gateway_url
+    devnull = open(os.devnull, "w")  # noqa: SIM115 (kept open for the commands' output)
+    call_command("migrate", verbosity=0, stdout=devnull)
+    call_command("load_catalogue", stdout=devnull)
+
+    from qyzmet.providers.models import Provider
+    from qyzmet.providers.seed import seed_providers
+    from qyzmet.regulations.loader import catalogue
+
+    if not Provider.objects.filter(acts_as=catalogue()[REGULATION].provider.code).exists():
+        seed_providers(with_staff=False)
+
+
+class Applicants:
+    """M applicants with a token, a signing key, a paid fee and a signed request each."""
+
+    def __init__(self, centre, count: int, first_seed: int):
+        from django.contrib.auth import get_user_model
+
+        from qyzmet.api.models import ApiToken
+        from qyzmet.engine.fees import fee_for
+        from qyzmet.gateway.clients.payments import PaymentsClient
+        from qyzmet.gateway.testing import ordinary_iin
+        from qyzmet.pki.signing import sign
+        from qyzmet.providers.models import Provider
+        from qyzmet.regulations.loader import catalogue
+
+        reg = catalogue()[REGULATION]
+        self.provider = Provider.objects.filter(acts_as=reg.provider.code).order_by("code").first()
+        fee = fee_for(reg, VARIANT, int(TODAY[:4]))
+        payments = PaymentsClient()
+        User = get_user_model()
+        self.headers, self.payloads = [], []
+        run = os.urandom(4).hex()  # a fresh payment reference per run (the gateway forgets on restart anyway)
+        for i in range(count):
+            iin = ordinary_iin(seed=first_seed + i)
+            user, _ = User.objects.get_or_create(username=iin)
+            _, token = ApiToken.issue(user, "bench")
+            key = centre.issue(iin=iin, password="bench", name="BENCH APPLICANT")
+            request = {"iin": iin, "regulation": reg.id, "service": reg.service, "variant": VARIANT}
+            payment = payments.create(f"draft-{run}-{i}", fee.tenge, iin, f"bench-{run}-{i}")
+            self.headers.append({"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+            self.payloads.append(
+                json.dumps(
+                    {
+                        "provider": self.provider.code,
+                        "service": reg.service,
+                        "variant": VARIANT,
+                        "signed_request": sign(request, key.private_key, key.certificate),
+                        "payment_id": payment["payment_id"],
+                    }
+                ).encode()
+            )
+
+
+# The load ------------------------------------------------------------------------------------
+
+
+def fire(port: int, requests: list, concurrency: int, timeout: float, deadline: float):
+    """Send (method, path, headers, body) requests from `concurrency` threads; returns the wall
+    time, the latencies in seconds and the count of each status (0: failed or not sent)."""
+    latencies, statuses = [], {}
+    lock = threading.Lock()
+    pending = iter(requests)
+    stop_at = time.monotonic() + deadline
+
+    def worker():
+        while time.monotonic() < stop_at:
+            with lock:
+                item = next(pending, None)
+            if item is None:
+                return
+            method, path, headers, body = item
+            start = time.perf_counter()
+            try:
+                conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+                conn.request(method, path, body=body, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+                conn.close()
+            except OSError:
+                status = 0
+            took = time.perf_counter() - start
+            with lock:
+                latencies.append(took)
+                statuses[status] = statuses.get(status, 0) + 1
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - start
+    return wall, latencies, statuses
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return (
+        ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] if ordered else float("nan")
+    )
+
+
+def report(label: str, count: int, wall: float, latencies: list[float], statuses: dict) -> float:
+    per_s = statuses.get(201 if label == "submissions" else 200, 0) / wall
+    print(
+        f"{label}_per_s={per_s:.1f} p50_ms={1000 * percentile(latencies, 50):.1f} "
+        f"p99_ms={1000 * percentile(latencies, 99):.1f} requests={count} seconds={wall:.2f} "
+        f"statuses={dict(sorted(statuses.items()))}"
+    )
+    return per_s
+
+
+# Where a submission's time goes ---------------------------------------------------------------
+
+# (label, regex on "file:function") whose cumulative time is summed; buckets may nest.
+BUCKETS = [
+    ("engine.channels.submit (the whole walk)", r"engine/channels\.py:submit$"),
+    (
+        "EDS check: verify_signed_request (certificate chain, CRL, RSA)",
+        r"pki/verify\.py:verify_signed_request$",
+    ),
+    ("  CertificationCentre.trust (reading root, issuing CA, CRL from disk)", r"pki/ca\.py:trust$"),
+    ("payment check: PaymentsClient.status over HTTP (Message rows too)", r"engine/channels\.py:_paid$"),
+    ("  HTTP to the gateway service (httpx)", r"gateway/transport\.py:send$"),
+    ("services.file_application", r"engine/services\.py:file_application$"),
+    ("  audit.record (chain lock, insert, head update)", r"audit/log\.py:record$"),
+    ("expected path for the answer (paths.plan)", r"engine/paths\.py:plan$"),
+    ("idempotency row (_claim)", r"api/portal/submissions\.py:_claim$"),
+    ("token check (ApiTokenAuth)", r"api/auth\.py:authenticate$"),
+    ("round trips to PostgreSQL (psycopg execute)", r"psycopg/cursor\.py:execute$"),
+    ("COMMIT (psycopg commit)", r"psycopg/connection\.py:commit$"),
+]
+
+
+def _cumulative(ps: pstats.Stats, pattern: str) -> float:
+    rx = re.compile(pattern)
+    return sum(
+        ct
+        for (filename, _line, func), (_cc, _nc, _tt, ct, _callers) in ps.stats.items()
+        if rx.search(f"{filename}:{func}")
+    )
+
+
+def profile(applicants: Applicants) -> None:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+
+    def post(i: int):
+        return client.generic(
+            "POST",
+            SUBMIT,
+            applicants.payloads[i],
+            content_type="application/json",
+            headers={"Authorization": applicants.headers[i]["Authorization"]},
+        )
+
+    n = len(applicants.payloads)
+    assert post(0).status_code == 201  # warm-up: caches, connection
+    with CaptureQueriesContext(connection) as ctx:
+        start = time.perf_counter()
+        assert post(1).status_code == 201
+        one_ms = 1000 * (time.perf_counter() - start)
+    db_ms = sum(float(q["time"]) for q in ctx.captured_queries) * 1000
+    print(
+        f"# one submission in this process: {one_ms:.1f} ms, {len(ctx.captured_queries)} queries "
+        f"({db_ms:.1f} ms of them in the database as Django times them)"
+    )
+    profiler = cProfile.Profile()
+    start = time.perf_counter()
+    profiler.enable()
+    for i in range(2, n):
+        assert post(i).status_code == 201
+    profiler.disable()
+    wall = time.perf_counter() - start
+    ps = pstats.Stats(profiler)
+    print(f"# cProfile of {n - 2} submissions ({1000 * wall / (n - 2):.1f} ms each under the profiler):")
+    for label, pattern in BUCKETS:
+        print(f"profile_share {label}: {_cumulative(ps, pattern) / wall:.0%}")
+    for title, order, restriction in (
+        (
+            "# top 25 qyzmet/django/ninja functions by cumulative time:",
+            "cumulative",
+            r"qyzmet/|django/|ninja/",
+        ),
+        ("# top 12 functions by own time:", "tottime", ""),
+    ):
+        out = io.StringIO()
+        ps.stream = out
+        ps.sort_stats(order).print_stats(restriction, 25 if restriction else 12)
+        lines = out.getvalue().splitlines()
+        first = next((i for i, line in enumerate(lines) if line.lstrip().startswith("ncalls")), 0)
+        print(title)
+        print("\n".join(_short(line) for line in lines[first:] if line.strip()))
+
+
+def _short(line: str) -> str:
+    return re.sub(r"\S*site-packages/", "", line.replace(str(ROOT) + "/", ""))
+
+
+# Main -----------------------------------------------------------------------------------------
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--m", type=int, default=300, help="signed submissions (one applicant each)")
+    ap.add_argument("--concurrency", type=int, default=16, help="client threads")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="server processes")
+    ap.add_argument("--threads", type=int, default=8, help="threads per server process")
+    ap.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
+    ap.add_argument("--deadline", type=float, default=300.0, help="seconds per timed run")
+    ap.add_argument("--profile-n", type=int, default=20)
+    args = ap.parse_args(argv)
+
+    url = os.environ.get("DATABASE_URL", DEFAULT_URL)
+    if not url.startswith(("postgres://", "postgresql://")):
+        sys.exit(f"bench/portal.py needs PostgreSQL; DATABASE_URL is {url}")
+    ensure_database(url)
+
+    workdir = tempfile.TemporaryDirectory(prefix="qyzmet-bench-portal-")
+    gateway_port, app_port = free_port(), free_port()
+    gateway_url = f"http://{HOST}:{gateway_port}"
+    env = dict(
+        os.environ,
+        DATABASE_URL=url,
+        QYZMET_TODAY=TODAY,
+        QYZMET_PKI_DIR=str(Path(workdir.name) / "pki"),
+        QYZMET_GATEWAY_URL=gateway_url,
+        QYZMET_DEBUG="0",  # no query log in memory, as in production
+        QYZMET_SECRET_KEY=os.environ.get("QYZMET_SECRET_KEY", "bench-" + os.urandom(16).hex()),
+        CELERY_TASK_ALWAYS_EAGER="1",
+    )
+    os.environ.update(env)
+    python = sys.executable
+    children = []
+    try:
+        children.append(
+            subprocess.Popen(
+                [python, "-m", "qyzmet", "gateway", "serve", "--port", str(gateway_port), "--quiet"],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+            )
+        )
+        wait_for(gateway_port, "/health")
+        setup_django(url, gateway_url)  # migrations before the app server starts
+
+        from qyzmet.pki.ca import CertificationCentre
+
+        centre = CertificationCentre.default().ensure()
+        children.append(
+            subprocess.Popen(
+                [python, __file__, "serve", "--port", str(app_port), "--workers", str(args.workers)]
+                + ["--threads", str(args.threads)],
+                cwd=ROOT,
+                env=env,
+            )
+        )
+        wait_for(app_port, "/api/v1/openapi.json")
+
+        seed = int(time.time()) % 1_000_000 * 1000  # new applicants each run
+        started = time.perf_counter()
+        warm = Applicants(centre, args.concurrency, seed)
+        timed = Applicants(centre, args.m, seed + args.concurrency)
+        profiled = Applicants(centre, args.profile_n + 2, seed + args.concurrency + args.m)
+        print(f"# host: {os.cpu_count()} CPUs, load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        print(
+            f"# server: wsgiref pre-forked, {args.workers} processes x {args.threads} threads (bench/portal.py "
+            f"serve); gateway simulators over HTTP (python -m qyzmet gateway serve); PostgreSQL; "
+            f"QYZMET_TODAY={TODAY}; {REGULATION} {VARIANT} at {timed.provider.code}"
+        )
+        print(
+            f"# set-up: {args.m + args.concurrency + args.profile_n + 2} applicants, keys, fees and signatures "
+            f"in {time.perf_counter() - started:.1f} s (not timed)"
+        )
+
+        def gets(group):
+            return [("GET", BASELINE, h, None) for h in group.headers]
+
+        def posts(group):
+            return [("POST", SUBMIT, h, b) for h, b in zip(group.headers, group.payloads, strict=True)]
+
+        # warm-up: every worker process parses the regulation, loads the CA, opens connections
+        fire(app_port, gets(warm) + posts(warm), args.concurrency, args.timeout, args.deadline)
+
+        print(f"# {args.m} requests each, {args.concurrency} client threads, localhost")
+        base = report(
+            "baseline_get",
+            args.m,
+            *fire(app_port, gets(timed), args.concurrency, args.timeout, args.deadline),
+        )
+        wall, latencies, statuses = fire(
+            app_port, posts(timed), args.concurrency, args.timeout, args.deadline
+        )
+        subs = report("submissions", args.m, wall, latencies, statuses)
+        p99 = 1000 * percentile(latencies, 99)
+        print(f"ratio={subs / base:.3f}  (submissions per s / baseline GETs per s)")
+        met = subs >= 300 and p99 < 250
+        print(
+            f"target 300/s at p99 < 250 ms on 2 cores: {'met' if met else 'NOT met'} "
+            f"({subs:.0f}/s, p99 {p99:.0f} ms on {os.cpu_count()} CPUs, database and gateway on the same host)"
+        )
+
+        from django.conf import settings
+
+        settings.DEBUG = False
+        profile(profiled)
+    finally:
+        for child in reversed(children):
+            child.terminate()
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        workdir.cleanup()
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "serve":
+        sp = argparse.ArgumentParser()
+        sp.add_argument("serve")
+        sp.add_argument("--port", type=int, required=True)
+        sp.add_argument("--workers", type=int, default=2)
+        sp.add_argument("--threads", type=int, default=8)
+        a = sp.parse_args()
+        serve(a.port, a.workers, a.threads)
+    else:
+        main()

@@ -1,0 +1,85 @@
+"""Who the applicant is and what is theirs: the permission chokepoint of the portal API.
+
+An applicant is a user whose username is their IIN (a person) or BIN (a legal entity); the
+portal knows them by that number alone. Their applications are the ones filed for that number,
+whatever the channel; anyone else's are reported absent (404), as in the back-office API, so
+the API never confirms that another applicant's application number exists.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from qyzmet import clock
+from qyzmet.engine.models import Application
+from qyzmet.engine.services import EngineError, NotPermitted
+from qyzmet.identity.numbers import problem
+from qyzmet.providers.models import Provider
+from qyzmet.regulations.models import Regulation
+
+# The channels through which an applicant files from home, in order of preference.
+PORTAL_CHANNELS = ("egov_portal", "elicense_portal")
+
+
+def applicant_number(user) -> str:
+    """The caller's IIN/BIN; staff accounts (usernames that are not a number) get a 403."""
+    number = user.get_username()
+    if problem(number):
+        raise NotPermitted(_("Portal actions need an applicant's account: its username is the IIN or BIN."))
+    return number
+
+
+def my_applications(user) -> QuerySet[Application]:
+    return Application.objects.filter(applicant=applicant_number(user))
+
+
+def my_application(user, number: str) -> Application:
+    app = my_applications(user).select_related("provider", "regulation").filter(number=number).first()
+    if app is None:
+        raise Http404(_("You have no application %(number)s.") % {"number": number})
+    return app
+
+
+def provider_named(code: str) -> Provider:
+    provider = Provider.objects.filter(code=code).first()
+    if provider is None:
+        raise Http404(_("No provider %(code)s.") % {"code": code})
+    return provider
+
+
+def regulation_at(provider: Provider, service: str) -> Regulation:
+    """The version of `service` in force at `provider` today (the platform clock's today)."""
+    # The document (tens of kB of JSON) stays in the database: `parsed` is cached per process by
+    # digest, and loads it only on a miss. That saves decoding it on every request.
+    row = Regulation.objects.defer("document").version_for(service, provider.acts_as, clock.today())
+    if row is None:
+        raise Http404(
+            _("%(service)s is not provided at %(provider)s today.")
+            % {"service": service, "provider": provider.code}
+        )
+    return row
+
+
+def portal_channel(row: Regulation) -> str:
+    reg = row.parsed
+    code = next((c for c in PORTAL_CHANNELS if reg.channel(c) is not None), None)
+    if code is None:
+        raise EngineError(_("%(id)s is not provided through the portal.") % {"id": row.pk})
+    return code
+
+
+def variant_of(row: Regulation, variant: str) -> str:
+    reg = row.parsed
+    if reg.variant(variant) is None:
+        raise Http404(
+            _("%(service)s has no variant %(variant)s.") % {"service": reg.service, "variant": variant}
+        )
+    channel = reg.channel(portal_channel(row))
+    if channel.variants and variant not in channel.variants:
+        raise EngineError(
+            _("%(variant)s of %(service)s is not applied for through the portal.")
+            % {"variant": variant, "service": reg.service}
+        )
+    return variant

@@ -1,0 +1,91 @@
+"""POST /payments and GET /payments/{payment_id}: the licence fee, through the payment gateway.
+
+The amount is never the client's: it is the fee of the variant under the regulation in force at
+the provider today (`engine.fees.fee_for`). Creating is idempotent by client reference, which
+the gateway keeps (`PaymentsClient.create`); references are scoped to the payer, so two
+applicants choosing the same reference never meet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Router, Status
+
+from qyzmet import clock
+from qyzmet.engine.services import EngineError
+from qyzmet.gateway.clients.payments import PaymentsClient
+from qyzmet.gateway.errors import Conflict, InvalidRequest, NotFound, Unavailable
+
+from ..schemas import Error, ValidationErrors
+from .access import applicant_number, provider_named, regulation_at, variant_of
+from .cabinet import unavailable
+from .present import fee_due
+from .schemas import CreatePayment, Payment
+
+router = Router(tags=["portal: payments"])
+
+
+def _gateway_reference(payer: str, client_reference: str) -> str:
+    return f"{payer}:{client_reference}"
+
+
+def _as_payment(answer: dict, payer: str) -> dict:
+    return {**answer, "client_reference": answer["client_reference"].removeprefix(f"{payer}:")}
+
+
+@router.post(
+    "/payments",
+    response={201: Payment, 403: Error, 404: Error, 409: Error, 422: ValidationErrors, 503: Error},
+    summary="Ask the payment gateway for the fee of a service (the same reference: the same payment)",
+)
+def portal_create_payment(request, response: HttpResponse, payload: CreatePayment):
+    payer = applicant_number(request.auth)
+    provider = provider_named(payload.provider)
+    row = regulation_at(provider, payload.service)
+    variant = variant_of(row, payload.variant)
+    today = clock.today()
+    fee = fee_due(row.parsed, variant, today.year)
+    if fee is None:
+        raise EngineError(
+            _("%(variant)s of %(service)s carries no fee to pay.")
+            % {"variant": variant, "service": row.service}
+        )
+    # The default makes a repeated click on "pay" find the same payment for the same application.
+    reference = (
+        payload.client_reference
+        or hashlib.sha256(f"{provider.code}|{row.pk}|{variant}|{today}".encode()).hexdigest()[:32]
+    )
+    try:
+        answer = PaymentsClient().create(
+            f"draft-{reference[:20]}", fee["tenge"], payer, _gateway_reference(payer, reference)
+        )
+    except Conflict as exc:
+        raise EngineError(
+            _("This reference was used for another payment: %(error)s") % {"error": exc}
+        ) from None
+    except InvalidRequest as exc:
+        raise EngineError(str(exc)) from None
+    except Unavailable as exc:
+        return unavailable(response, exc)
+    return Status(201, _as_payment(answer, payer))
+
+
+@router.get(
+    "/payments/{payment_id}",
+    response={200: Payment, 403: Error, 404: Error, 503: Error},
+    summary="One of my payments, as the payment gateway knows it now",
+)
+def portal_get_payment(request, response: HttpResponse, payment_id: str):
+    payer = applicant_number(request.auth)
+    try:
+        answer = PaymentsClient().status(payment_id)
+    except NotFound:
+        answer = None
+    except Unavailable as exc:
+        return unavailable(response, exc)
+    if answer is None or answer.get("payer") != payer:
+        raise Http404(_("You have no payment %(id)s.") % {"id": payment_id})
+    return _as_payment(answer, payer)

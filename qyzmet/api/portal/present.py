@@ -1,0 +1,123 @@
+"""Turning regulations, applications and fees into what the applicant API returns (no decisions)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from qyzmet.engine import paths
+from qyzmet.engine.fees import fee_for
+from qyzmet.engine.models import Application
+from qyzmet.regulations.templatetags.regulations import norm, tr
+
+from .access import PORTAL_CHANNELS
+
+
+def fee_due(reg, variant: str, year: int) -> dict | None:
+    fee = fee_for(reg, variant, year)
+    if fee is None:
+        return None
+    return {
+        "tenge": int(fee.tenge),
+        "mci_units": float(fee.mci_units),
+        "mci_value": fee.mci_value,
+        "sources": list(fee.sources),
+    }
+
+
+def passport(row, today: dt.date, providers: list[str]) -> dict:
+    reg = row.parsed
+    return {
+        "service": reg.service,
+        "regulation": reg.id,
+        "title": tr(reg.title),
+        "provider": reg.provider.code,
+        "provider_name": tr(reg.provider.name),
+        "in_force_from": row.in_force_from,
+        "in_force_until": row.in_force_until,
+        "variants": [
+            {
+                "code": v.code,
+                "name": tr(v.name),
+                "term": norm(v.term),
+                "fee": fee_due(reg, v.code, today.year),
+            }
+            for v in reg.variants
+        ],
+        "channels": [{"code": c.code, "name": tr(c.name)} for c in reg.channels],
+        "portal_channel": next((c for c in PORTAL_CHANNELS if reg.channel(c) is not None), None),
+        "providers": providers,
+    }
+
+
+def expected_path(app: Application) -> list[dict]:
+    """The provider's steps from filing to the result, each due when the one before falls due.
+
+    Where the regulation writes no internal procedure, the provider performs the channel's own
+    steps from the one the application was handed over at.
+    """
+    reg = app.regulation.parsed
+    calendar = app.provider.calendar()
+    if reg.procedure_for(app.variant) is not None:
+        planned = paths.plan(reg, app.variant, app.registered_at, calendar)
+    else:
+        first = app.steps.order_by("started_at", "id").values_list("step_id", flat=True).first()
+        planned = paths.plan(reg, app.variant, app.registered_at, calendar, channel=app.channel)
+        ids = [p.step.id for p in planned]
+        planned = planned[ids.index(first) :] if first in ids else []
+    return [
+        {
+            "step": p.step.id,
+            "action": tr(p.step.action),
+            "actor": tr(reg.actor(p.step.actor).name) if reg.actor(p.step.actor) else p.step.actor,
+            "starts": p.starts,
+            "due": p.due,
+        }
+        for p in planned
+    ]
+
+
+def my_application(app: Application) -> dict:
+    reg = app.regulation.parsed
+    return {
+        "number": app.number,
+        "service": app.service,
+        "title": tr(reg.title),
+        "regulation": app.regulation_id,
+        "variant": app.variant,
+        "channel": app.channel,
+        "provider": app.provider.code,
+        "provider_name": app.provider.display_name,
+        "status": app.status,
+        "filed_at": app.filed_at,
+        "due_at": app.due_at,
+        "closed_at": app.closed_at,
+        "result": app.result,
+    }
+
+
+def my_application_detail(app: Application) -> dict:
+    reg = app.regulation.parsed
+    grounds = {g.code: tr(g.text) for g in reg.refusal_grounds}
+
+    def action(run) -> str:
+        flow = reg.procedure(run.flow) or reg.channel(run.flow)
+        step = next((s for s in flow.steps if s.id == run.step_id), None) if flow else None
+        return tr(step.action) if step else ""
+
+    return {
+        **my_application(app),
+        "refusal_grounds": [grounds.get(code, code) for code in app.refusal_grounds],
+        "refusal_text": app.refusal_text,
+        "steps": [
+            {
+                "step": run.step_id,
+                "action": action(run),
+                "started_at": run.started_at,
+                "due_at": run.due_at,
+                "completed_at": run.completed_at,
+                "outcome": run.outcome,
+            }
+            for run in app.steps.all()
+        ],
+        "expected_path": expected_path(app),
+    }
