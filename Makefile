@@ -8,7 +8,7 @@ PORT ?= 8000
 # The seeds' regulations were all repealed; the demo runs on a day when ten of them were in force.
 DEMO_TODAY ?= 2015-10-14
 
-.PHONY: help run setup test lint format bench lock messages clean
+.PHONY: help run setup test lint format bench lock messages assets clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -29,10 +29,14 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.lock
 /usr/bin/chromium:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
+assets:  ## front-end packages from the npm lock file (node-forge for in-browser signing) into qyzmet/static/vendor/
+	npm ci --no-audit --no-fund --loglevel=error
+	npm run build
+
 messages: $(VENV)/.runtime  ## compile the kk/ru/en translations
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
 
-setup: $(VENV)/.runtime messages  ## virtualenv, migrations, regulation catalogue, demo data
+setup: $(VENV)/.runtime messages assets  ## virtualenv, migrations, regulation catalogue, demo data
 	$(BIN)/python manage.py migrate -v0
 	$(BIN)/python manage.py load_catalogue
 	QYZMET_TODAY=$(DEMO_TODAY) $(BIN)/python manage.py load_demo
@@ -47,7 +51,7 @@ run: setup  ## set everything up and serve on 127.0.0.1:$(PORT)
 	@echo ""
 	QYZMET_TODAY=$(DEMO_TODAY) QYZMET_INPROCESS_SCHEDULER=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(VENV)/.dev messages /usr/bin/chromium  ## lint, validate the catalogue, run the test suite
+test: $(VENV)/.dev messages assets /usr/bin/chromium  ## lint, validate the catalogue, run the test suite
 	$(BIN)/ruff check qyzmet tests bench manage.py
 	$(BIN)/python -m qyzmet regulations validate
 	$(BIN)/python -m pytest
@@ -70,4 +74,4 @@ lock: $(BIN)/activate  ## recompile the lock files from requirements*.in
 	$(BIN)/uv pip compile --python-version 3.11 --generate-hashes requirements-dev.in -o requirements-dev.lock
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules qyzmet/static/vendor

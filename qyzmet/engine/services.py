@@ -271,6 +271,7 @@ def complete_step(
             record(user, "step_completed", app, change, at=now)
             if app.status == Status.ISSUED:
                 _enter_in_register(app, now)
+            _notify_after_commit(app)
             return None
         next_id = step.next or next(b.to for b in step.branches if b.when == outcome)
         if outcome in paths.REFUSING and grounds:
@@ -318,6 +319,16 @@ def _close(app: Application, reg, step: Step, now, grounds=(), note="") -> dict:
     for k, v in fields.items():
         setattr(app, k, v)
     return {"status": fields["status"], "result": fields["result"], "kept_term": app.kept_term()}
+
+
+def _notify_after_commit(app: Application) -> None:
+    """Tell the applicant (e-mail, SMS) once the change is committed; never inside it."""
+    from django.apps import apps as installed
+
+    if installed.is_installed("qyzmet.portal"):
+        from qyzmet.portal.notify import notify_status
+
+        transaction.on_commit(lambda: notify_status(app))
 
 
 def _enter_in_register(app: Application, at: dt.datetime) -> None:
@@ -504,6 +515,7 @@ def tick(now: dt.datetime | None = None) -> dict[str, int]:
                         at=now,
                     )
                     _enter_in_register(app, now)
+                    _notify_after_commit(app)
                     counts["deemed_issued"] += 1
             elif app.overdue_since is None:
                 Application.objects.filter(pk=app.pk).update(overdue_since=app.due_at)

@@ -24,6 +24,9 @@ class Command(BaseCommand):
             admin.is_staff = admin.is_superuser = True
             admin.save()
         providers = seed_providers()
+        from qyzmet.portal.seed import seed_demo_applicants
+
+        applicants = seed_demo_applicants()
         today = clock.today()
         counts = create_demo_applications(today, per_regulation=per_regulation)
         self.stdout.write(f"demo login: {ADMIN[0]} / {ADMIN[1]} (superuser)")
@@ -35,4 +38,8 @@ class Command(BaseCommand):
                 ]
             )
         )
+        for a in applicants:
+            self.stdout.write(
+                f"portal: {a.username} / demo; key files {a.auth_key}, {a.sign_key} (password demo)"
+            )
         self.stdout.write(f"demo day {today:%d.%m.%Y}: " + " ".join(f"{k}={v}" for k, v in counts.items()))

@@ -1,0 +1,154 @@
+"""The portal's forms: signing in with IIN/BIN and password, and the request form.
+
+Errors are worded for the applicant and shown next to the field they concern. The request form
+saves a draft with whatever is valid so far (`final=False`); only "continue" requires everything.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
+
+from qyzmet.identity import numbers
+
+from . import uploads
+
+
+class SignInForm(forms.Form):
+    username = forms.CharField(
+        label=_("IIN or BIN"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+    def __init__(self, *args, request=None, **kwargs):
+        self.request = request
+        self.user = None
+        super().__init__(*args, **kwargs)
+
+    def clean_username(self):
+        number = self.cleaned_data["username"].strip()
+        if numbers.problem(number):
+            raise forms.ValidationError(
+                _("This is not a valid IIN or BIN: %(problem)s.") % {"problem": numbers.problem(number)}
+            )
+        return number
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        self.user = authenticate(self.request, username=data["username"], password=data["password"])
+        if self.user is None or not self.user.is_active:
+            raise forms.ValidationError(_("The IIN/BIN or the password is wrong. Check them and try again."))
+        return data
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field; each is checked by `uploads.check`."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        checked, errors = [], []
+        for upload in files:
+            try:
+                checked.append(uploads.check(upload))
+            except forms.ValidationError as exc:
+                errors.extend(exc.messages)
+        if errors:
+            raise forms.ValidationError(errors)
+        return checked
+
+
+PHONE = re.compile(r"^\+?[78](\d{10})$")
+
+
+def normalise_phone(text: str) -> str:
+    digits = re.sub(r"[\s()\-]", "", text or "")
+    match = PHONE.match(digits)
+    return f"+7{match.group(1)}" if match else ""
+
+
+class RequestForm(forms.Form):
+    provider = forms.ChoiceField(label=_("Where to apply"), required=False)
+    subtypes = forms.CharField(
+        label=_("Activity sub-types"),
+        help_text=_("The kinds of activity the permit is for, one per line."),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    address = forms.CharField(
+        label=_("Address where the activity is carried out"),
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"size": 60}),
+    )
+    phone = forms.CharField(
+        label=_("Mobile phone"),
+        help_text=_("For SMS about your application, e.g. +7 701 234 56 78."),
+        max_length=20,
+        required=False,
+    )
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    required_documents = MultipleFileField(
+        label=_("Documents required by clause 9 of the Standard"),
+        help_text=_("PDF, JPEG or PNG, up to 10 MB each."),
+        required=False,
+    )
+    other_documents = MultipleFileField(label=_("Other documents (optional)"), required=False)
+
+    def __init__(self, *args, providers=(), has_required_documents=False, final=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.final = final
+        self.has_required_documents = has_required_documents
+        choices = [(p.code, p.display_name) for p in providers]
+        self.fields["provider"].choices = [("", _("— choose —"))] + choices if len(choices) > 1 else choices
+        self.single_provider = len(choices) == 1
+
+    def clean_phone(self):
+        text = self.cleaned_data["phone"].strip()
+        if not text:
+            return ""
+        phone = normalise_phone(text)
+        if not phone:
+            raise forms.ValidationError(_("Enter a Kazakhstan mobile number: +7 and ten digits."))
+        return phone
+
+    def clean_subtypes(self):
+        return [line.strip() for line in self.cleaned_data["subtypes"].splitlines() if line.strip()]
+
+    def clean(self):
+        data = super().clean()
+        if self.single_provider and not data.get("provider"):
+            data["provider"] = self.fields["provider"].choices[0][0]
+        if not self.final:
+            return data
+        required = {
+            "provider": _("Choose where to apply."),
+            "address": _("Enter the address where the activity is carried out."),
+            "phone": _("Enter a mobile phone number so that we can tell you about your application."),
+        }
+        for name, message in required.items():
+            if name not in self.errors and not data.get(name):
+                self.add_error(name, message)
+        if (
+            "required_documents" not in self.errors
+            and not data.get("required_documents")
+            and not self.has_required_documents
+        ):
+            self.add_error("required_documents", _("Attach the documents clause 9 of the Standard requires."))
+        return data

@@ -1,0 +1,103 @@
+"""Telling the applicant by e-mail and SMS when an application is filed and when it closes.
+
+`notify_status(application)` looks at the application's status: open means "filed", closed means
+"closed" (result issued, refused, deemed issued). It sends to the e-mail address and phone the
+applicant gave in the request (kept in `application.data["contacts"]`), or the account's e-mail,
+in the language the request was made in. Each (application, channel, event) is sent at most
+once, so the engine may call it after every change without the applicant getting repeats.
+A failed delivery is recorded and never raises: a lost SMS must not undo a state change.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from qyzmet import clock
+from qyzmet.engine.models import Application, Status
+
+from . import sms
+from .models import Notification
+
+log = logging.getLogger(__name__)
+
+FILED, CLOSED = "filed", "closed"
+
+
+def _event(app: Application) -> str:
+    return FILED if app.is_open else CLOSED
+
+
+def _text(app: Application, event: str) -> tuple[str, str]:
+    """Subject and body of the message, in the active language."""
+    title = app.regulation.parsed.title
+    service = getattr(title, (translation.get_language() or "kk")[:2], None) or title.kk
+    if event == FILED:
+        due = (
+            formats.date_format(timezone.localtime(app.due_at), "DATE_FORMAT") if app.due_at else _("not set")
+        )
+        subject = _("Application %(number)s filed") % {"number": app.number}
+        body = _(
+            "Your application %(number)s (%(service)s) was filed with %(provider)s. "
+            "The result is expected by %(due)s."
+        ) % {"number": app.number, "service": service, "provider": app.provider.display_name, "due": due}
+    else:
+        subject = _("Application %(number)s: %(status)s") % {
+            "number": app.number,
+            "status": Status(app.status).label,
+        }
+        body = _(
+            "Your application %(number)s (%(service)s) is closed: %(status)s. "
+            "See your personal cabinet for the document."
+        ) % {"number": app.number, "service": service, "status": Status(app.status).label}
+    return str(subject), str(body)
+
+
+def _addresses(app: Application) -> dict[str, str]:
+    contacts = (app.data or {}).get("contacts") or {}
+    email = contacts.get("email") or (app.applicant_user.email if app.applicant_user else "")
+    return {"email": email or "", "sms": contacts.get("phone") or ""}
+
+
+def notify_status(application: Application) -> list[Notification]:
+    """Send what the application's current status calls for; returns the notifications made now."""
+    app = application
+    event = _event(app)
+    language = (app.data or {}).get("language") or settings.LANGUAGE_CODE
+    made = []
+    with translation.override(language):
+        subject, body = _text(app, event)
+        for channel, to in _addresses(app).items():
+            if not to or Notification.objects.filter(application=app, channel=channel, event=event).exists():
+                continue
+            sent, error = True, ""
+            try:
+                if channel == "email":
+                    send_mail(subject, body, None, [to])
+                else:
+                    sms.client().send(to, body)
+            except Exception as exc:  # noqa: BLE001 - any failure of delivery is recorded, never raised
+                log.warning("notification %s to %s for %s failed: %s", channel, to, app.number, exc)
+                sent, error = False, str(exc)
+            try:
+                with transaction.atomic():
+                    made.append(
+                        Notification.objects.create(
+                            application=app,
+                            channel=channel,
+                            event=event,
+                            to=to,
+                            text=body,
+                            sent=sent,
+                            error=error,
+                            sent_at=clock.now(),
+                        )
+                    )
+            except IntegrityError:  # another process sent it at the same moment
+                pass
+    return made

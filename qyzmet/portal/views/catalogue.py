@@ -1,0 +1,60 @@
+"""The service catalogue: what can be requested today, by provider or by topic, and one service's
+passport with the buttons that start a request."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from qyzmet import clock
+from qyzmet.regulations.templatetags.regulations import tr
+
+from .. import access, drafts, offer
+
+
+def catalogue(request):
+    by = "topic" if request.GET.get("by") == "topic" else "provider"
+    groups: dict[str, dict] = {}
+    for item in offered_sorted():
+        if by == "topic":
+            key, label = item.topic
+        else:
+            key, label = item.reg.provider.code, tr(item.reg.provider.name)
+        groups.setdefault(key, {"label": label, "services": []})["services"].append(item)
+    return render(
+        request,
+        "portal/catalogue.html",
+        {"groups": sorted(groups.values(), key=lambda g: str(g["label"])), "by": by, "today": clock.today()},
+    )
+
+
+def offered_sorted():
+    return sorted(offer.offered(), key=lambda p: tr(p.reg.title))
+
+
+def _offered(act: str, slug: str):
+    row = offer.offered_regulation(f"{act}/{slug}")
+    if row is None:
+        raise Http404("this service is not offered today")
+    return row
+
+
+def service(request, act: str, slug: str):
+    row = _offered(act, slug)
+    return render(
+        request,
+        "portal/service.html",
+        {"item": offer.passport(row), "providers": offer.providers_for(row), "today": clock.today()},
+    )
+
+
+@access.applicant_required
+def start(request, act: str, slug: str):
+    row = _offered(act, slug)
+    if request.method != "POST":  # back from signing in: choose the variant on the service page
+        return redirect("portal:service", act=act, slug=slug)
+    variant = request.POST.get("variant", "")
+    if row.parsed.variant(variant) is None or offer.portal_channel(row.parsed, variant) is None:
+        raise Http404("this variant cannot be requested on the portal")
+    draft = drafts.start(request.user, row, variant)
+    return redirect("portal:draft", draft_id=draft.pk)

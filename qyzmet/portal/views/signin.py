@@ -1,0 +1,113 @@
+"""Signing in to the portal: IIN/BIN and password, or the EDS authentication key.
+
+EDS sign-in is a challenge and answer. The login page puts a random challenge in the session
+and on the page; the browser signs it with the authentication key of the applicant's key file
+(the key never leaves the browser) and posts the signature block; `verify_auth_challenge`
+checks it against the test certification centre. The challenge is taken out of the session
+before it is checked, so each can be answered once, and it expires after CHALLENGE_SECONDS.
+An applicant signing in by EDS for the first time gets an account named by the certificate's
+number: the BIN for an employee's key (she acts for the entity), else the IIN.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login, logout
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from qyzmet.pki.verify import Reason, verify_auth_challenge
+
+from ..forms import SignInForm
+
+CHALLENGE_KEY = "portal_eds_challenge"
+SIGNER_KEY = "portal_signer_iin"
+CHALLENGE_SECONDS = 300
+
+EDS_FAILURES = {
+    Reason.WRONG_KEY_USAGE: gettext_lazy(
+        "This is not an authentication key. Choose the key file whose name starts with AUTH_RSA256."
+    ),
+    Reason.EXPIRED: gettext_lazy(
+        "The certificate of this key has expired. Get a new key from the certification centre."
+    ),
+    Reason.NOT_YET_VALID: gettext_lazy("The certificate of this key is not valid yet."),
+    Reason.REVOKED: gettext_lazy("The certificate of this key was revoked."),
+    Reason.UNTRUSTED: gettext_lazy("This key was not issued by a certification centre the portal trusts."),
+    None: gettext_lazy("The EDS sign-in failed: the signature could not be checked. Try again."),
+}
+
+
+def _next(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("portal:cabinet")
+
+
+def _challenge(request) -> str:
+    challenge = f"qyzmet-portal-login:{secrets.token_urlsafe(32)}"
+    request.session[CHALLENGE_KEY] = {"text": challenge, "issued": time.time()}
+    return challenge
+
+
+def _page(request, form=None, eds_error: str = "", status: int = 200):
+    return render(
+        request,
+        "portal/login.html",
+        {
+            "form": form or SignInForm(),
+            "challenge": _challenge(request),
+            "next": _next(request),
+            "eds_error": eds_error,
+        },
+        status=status,
+    )
+
+
+def sign_in(request):
+    if request.method != "POST":
+        return _page(request)
+    form = SignInForm(request.POST, request=request)
+    if not form.is_valid():
+        return _page(request, form, status=400)
+    login(request, form.user)
+    request.session.pop(SIGNER_KEY, None)
+    return redirect(_next(request))
+
+
+@require_POST
+def sign_in_eds(request):
+    issued = request.session.pop(CHALLENGE_KEY, None)
+    if not issued or time.time() - issued["issued"] > CHALLENGE_SECONDS:
+        return _page(request, eds_error=_("The sign-in page was open too long. Try again."), status=400)
+    try:
+        signature = json.loads(request.POST.get("signature") or "")
+    except ValueError:
+        signature = None
+    result = verify_auth_challenge(issued["text"].encode("ascii"), signature)
+    if not result.valid:
+        return _page(request, eds_error=str(EDS_FAILURES.get(result.reason, EDS_FAILURES[None])), status=403)
+    username = result.bin or result.iin
+    user, created = get_user_model().objects.get_or_create(username=username)
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session[SIGNER_KEY] = result.iin
+    messages.success(request, _("You signed in with your EDS."))
+    return redirect(_next(request))
+
+
+@require_POST
+def sign_out(request):
+    logout(request)
+    return redirect("portal:catalogue")

@@ -1,0 +1,108 @@
+"""The applicant's cabinet: GET /me/applications[/{number}], /me/prefill, /me/lookups.
+
+Only the caller's own applications exist for them; pre-filling looks the caller up in the state
+database with a purpose, and every such lookup shows in /me/lookups.
+"""
+
+import pytest
+
+from qyzmet.gateway import faults
+from qyzmet.gateway.models import DataLookup
+from qyzmet.pki.ca import CertificationCentre
+from qyzmet.regulations.loader import catalogue
+
+from .portal_api_helpers import (
+    MEDICAL,
+    applicant,
+    get,
+    paid,
+    portal_platform,
+    post,
+    provider_of,
+    signed,
+)
+
+pytestmark = pytest.mark.django_db
+SERVICE = catalogue()[MEDICAL].service
+
+
+@pytest.fixture(scope="module")
+def centre(tmp_path_factory):
+    return CertificationCentre(tmp_path_factory.mktemp("pki")).ensure()
+
+
+@pytest.fixture(autouse=True)
+def platform(centre, monkeypatch, settings):
+    with portal_platform(centre, monkeypatch, settings):
+        yield
+
+
+def _filed(client, centre, user, headers) -> str:
+    request = {"iin": user.username, "service": SERVICE, "variant": "issue"}
+    payload = {
+        "provider": "aed",
+        "service": SERVICE,
+        "variant": "issue",
+        "signed_request": signed(centre, user.username, request),
+        "payment_id": paid(client, headers, "aed", SERVICE),
+    }
+    answer = post(client, "/submissions", headers, payload)
+    assert answer.status_code == 201, answer.json()
+    return answer.json()["application"]
+
+
+def test_my_applications_list_and_detail(client, centre):
+    provider_of(MEDICAL)
+    user, headers = applicant()
+    number = _filed(client, centre, user, headers)
+    mine = get(client, "/me/applications", headers).json()
+    assert [a["number"] for a in mine] == [number]
+    detail = get(client, f"/me/applications/{number}", headers)
+    assert detail.status_code == 200
+    body = detail.json()
+    assert body["status"] == "in_progress" and body["provider"] == "aed"
+    assert len(body["steps"]) == 1 and body["steps"][0]["completed_at"] is None and body["steps"][0]["action"]
+    assert body["expected_path"][0]["step"] == body["steps"][0]["step"]
+
+
+def test_another_applicants_application_is_not_found(client, centre):
+    provider_of(MEDICAL)
+    owner, owner_headers = applicant(seed=1)
+    number = _filed(client, centre, owner, owner_headers)
+    _, headers = applicant(seed=2)
+    answer = get(client, f"/me/applications/{number}", headers)
+    assert answer.status_code == 404
+    assert get(client, "/me/applications", headers).json() == []
+
+
+def test_prefill_looks_me_up_with_a_purpose_and_shows_in_my_lookups(client):
+    user, headers = applicant()
+    answer = get(client, "/me/prefill", headers, service=SERVICE)
+    assert answer.status_code == 200, answer.json()
+    assert answer.json()["system"] == "individuals" and answer.json()["number"] == user.username
+    lookup = DataLookup.objects.get(subject=user.username)
+    assert SERVICE in lookup.purpose and lookup.initiated_by == "portal"
+    seen = get(client, "/me/lookups", headers).json()
+    assert [(x["system"], x["purpose"], x["initiated_by"]) for x in seen] == [
+        ("individuals", lookup.purpose, "portal")
+    ]
+    _, stranger = applicant(seed=5)
+    assert get(client, "/me/lookups", stranger).json() == []
+
+
+def test_prefill_without_a_record_is_not_found(client):
+    _, headers = applicant(faults.magic_iin("not_found"))
+    answer = get(client, "/me/prefill", headers, service=SERVICE)
+    assert answer.status_code == 404 and answer.json()["detail"]
+
+
+def test_prefill_with_the_database_unreachable_asks_to_retry_later(client):
+    _, headers = applicant(faults.magic_iin("timeout"))
+    answer = get(client, "/me/prefill", headers, service=SERVICE)
+    assert answer.status_code == 503 and int(answer["Retry-After"]) > 0
+
+
+def test_the_cabinet_needs_a_signed_in_applicant(client):
+    assert get(client, "/me/applications").status_code == 401
+    _, headers = applicant("aed.head")
+    assert get(client, "/me/applications", headers).status_code == 403

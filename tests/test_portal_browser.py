@@ -1,0 +1,135 @@
+"""The portal in a real browser: an applicant signs in, fills in the request, attaches a document,
+pays, signs the request in the browser with her .p12 key file (forge + WebCrypto, the key stays
+in the page), submits, sees the confirmation and finds the application in her cabinet.
+
+Drives Debian's headless Chromium through Playwright against pytest-django's live server. A
+missing browser or a missing built vendor file (`npm ci && npm run build`) fails the test with
+the reason: a skip would let a broken portal pass unseen.
+"""
+
+import contextlib
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import expect
+
+from qyzmet.engine.models import Application
+from qyzmet.pki.ca import AUTH, SIGN
+
+from . import portal_helpers
+from .portal_helpers import APPLICANT, KEY_PASSWORD, LICENCE, PASSWORD, PDF, applicant
+
+# fixtures
+centre, keys, platform, provider = (
+    portal_helpers.centre,
+    portal_helpers.keys,
+    portal_helpers.platform,
+    portal_helpers.provider,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+FORGE = Path(settings.BASE_DIR) / "qyzmet" / "static" / "vendor" / "forge.min.js"
+
+
+@contextlib.contextmanager
+def chromium_page():
+    """A page of headless Chromium in English, opened inside the test so that what is missing is
+    reported as the test's failure."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium)")
+    if not FORGE.exists():
+        pytest.fail(f"{FORGE} is missing: run `npm ci && npm run build` in {settings.BASE_DIR}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(locale="en-US")
+            context.set_default_timeout(15_000)
+            page = context.new_page()
+            errors = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            yield page
+            assert not errors, f"JavaScript errors: {errors}"
+        finally:
+            browser.close()
+
+
+@pytest.fixture(autouse=True)
+def async_unsafe_allowed(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls while a
+    # loop runs unless told otherwise, and the test's own calls are synchronous and safe.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def test_sign_in_fill_in_sign_in_the_browser_submit_and_find_it_in_the_cabinet(
+    live_server, provider, keys, tmp_path
+):
+    applicant()
+    key_file = tmp_path / "RSA256_test.p12"
+    key_file.write_bytes(keys[(APPLICANT, SIGN)].p12)
+    with chromium_page() as page:
+        page.goto(f"{live_server.url}/portal/login/")
+        page.fill("#id_username", APPLICANT)
+        page.fill("#id_password", PASSWORD)
+        page.click("#password-login button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/portal/cabinet/")
+
+        page.goto(f"{live_server.url}/portal/services/{LICENCE}/")
+        page.click("button[name=apply][value=issue]")
+        page.wait_for_url(re.compile(r"/portal/drafts/\d+/$"))
+        assert page.locator("#applicant-name").inner_text().strip()  # from the state database
+        page.fill("#id_subtypes", "Stomatology")
+        page.fill("#id_phone", "+7 701 234 56 78")
+        page.set_input_files(
+            "#id_required_documents",
+            files=[{"name": "clause9.pdf", "mimeType": "application/pdf", "buffer": PDF}],
+        )
+        page.click("button[name=continue]")
+        page.wait_for_url(re.compile(r"/check/$"))
+        assert "clause9.pdf" in page.locator("#answers").inner_text()
+
+        page.click("#pay")
+        page.wait_for_url(re.compile(r"/sign/$"))
+        page.set_input_files("#sign-file", str(key_file))
+        page.fill("#sign-password", "wrong password")
+        page.click("#sign-submit")
+        expect(page.locator("#sign-form .sign-error")).to_contain_text("password is wrong")
+
+        page.fill("#sign-password", KEY_PASSWORD)
+        page.click("#sign-submit")
+        page.wait_for_url(re.compile(r"/portal/cabinet/applications/QZ-"))
+        number = page.locator("#application-number").inner_text().strip()
+        assert page.locator("#due-at").inner_text().strip() not in ("", "—")
+        assert "The expected path of your application" in page.content()
+
+        page.goto(f"{live_server.url}/portal/cabinet/")
+        assert number in page.locator("#open-applications").inner_text()
+    app = Application.objects.get(number=number)
+    assert app.applicant == APPLICANT and app.data["signature_sha256"]
+
+
+def test_eds_sign_in_with_the_authentication_key(live_server, keys, tmp_path):
+    key_file = tmp_path / "AUTH_RSA256_test.p12"
+    key_file.write_bytes(keys[(APPLICANT, AUTH)].p12)
+    with chromium_page() as page:
+        page.goto(f"{live_server.url}/portal/cabinet/")
+        page.wait_for_url(re.compile(r"/portal/login/\?next="))
+        page.set_input_files("#eds-file", str(key_file))
+        page.fill("#eds-password", KEY_PASSWORD)
+        page.click("#eds-login button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/portal/cabinet/")
+        assert APPLICANT in page.locator("nav.portal .who").inner_text()

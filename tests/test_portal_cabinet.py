@@ -1,0 +1,125 @@
+"""The personal cabinet: only my applications, every look-up of my data, results and notifications."""
+
+import datetime as dt
+from html import unescape
+
+import pytest
+from django.core import mail
+
+from qyzmet.calendar.workcal import ALMATY
+from qyzmet.engine import services
+from qyzmet.engine.models import Application, Status
+from qyzmet.gateway.lookups import look_up
+from qyzmet.portal.notify import notify_status
+from qyzmet.portal.sms import MemorySmsClient
+from qyzmet.regulations.loader import catalogue
+
+from . import portal_helpers
+from .portal_helpers import APPLICANT, LICENCE, OTHER, applicant
+
+# fixtures
+centre, platform, provider, person, signed_in = (
+    portal_helpers.centre,
+    portal_helpers.platform,
+    portal_helpers.provider,
+    portal_helpers.person,
+    portal_helpers.signed_in,
+)
+
+pytestmark = pytest.mark.django_db
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+FILED = dt.datetime(2015, 10, 12, 10, 0, tzinfo=ALMATY)
+
+
+def _file(provider, number=APPLICANT, user=None, **data):
+    return services.file_application(
+        service=catalogue()[LICENCE].service,
+        provider=provider,
+        variant="issue",
+        channel="egov_portal",
+        applicant=number,
+        filed_at=FILED,
+        actor="test",
+        applicant_user=user,
+        data=data,
+    )
+
+
+def _close(app, status=Status.REFUSED):
+    # Driving the whole internal procedure is the engine tests' business; here only the end matters.
+    Application.objects.filter(pk=app.pk).update(status=status, closed_at=FILED + dt.timedelta(days=5))
+    app.refresh_from_db()
+    return app
+
+
+def test_my_applications_with_term_due_date_and_current_step(signed_in, provider, person):
+    mine = _file(provider, user=person)
+    theirs = _file(provider, OTHER)
+    html = unescape(signed_in.get("/portal/cabinet/", **EN).content.decode())
+    assert mine.number in html and theirs.number not in html
+    assert "15 working days" in html
+    current = mine.steps.get(completed_at__isnull=True)
+    step = next(s for s in catalogue()[LICENCE].procedure(mine.procedure).steps if s.id == current.step_id)
+    assert " ".join(step.action.en.split()[:6]) in html
+
+
+def test_another_applicants_application_is_not_found(signed_in, provider):
+    theirs = _file(provider, OTHER)
+    assert signed_in.get(f"/portal/cabinet/applications/{theirs.number}/").status_code == 404
+    assert signed_in.get(f"/portal/cabinet/applications/{theirs.number}/summary.txt").status_code == 404
+
+
+def test_applications_filed_elsewhere_in_my_number_are_mine_too(signed_in, provider):
+    at_the_office = _file(provider, APPLICANT)
+    assert signed_in.get(f"/portal/cabinet/applications/{at_the_office.number}/").status_code == 200
+
+
+def test_every_lookup_of_my_data_is_listed_with_who_when_and_why(signed_in, provider):
+    look_up("individuals", APPLICANT, purpose="licence check by the clerk", initiated_by="aed.office-clerk")
+    look_up("individuals", OTHER, purpose="someone else's request", initiated_by="aed.office-clerk")
+    html = signed_in.get("/portal/cabinet/", **EN).content.decode()
+    assert "licence check by the clerk" in html and "aed.office-clerk" in html
+    assert "someone else" not in html
+
+
+def test_a_closed_application_links_to_its_result_and_a_text_summary(signed_in, provider, person):
+    app = _close(_file(provider, user=person))
+    html = signed_in.get("/portal/cabinet/", **EN).content.decode()
+    assert f'href="/register/verify/{app.number}/"' in html  # the refusal's verification page
+    summary = signed_in.get(f"/portal/cabinet/applications/{app.number}/summary.txt", **EN)
+    text = summary.content.decode()
+    assert summary["Content-Type"].startswith("text/plain") and app.number in text and "refused" in text
+
+
+def test_notifications_on_filing_and_closing_are_sent_once_each(signed_in, provider, person):
+    contacts = {"phone": "+77011112233", "email": "me@example.kz"}
+    app = _file(provider, user=person, contacts=contacts, language="en")
+    notify_status(app)
+    notify_status(app)  # called again for the same change: no repeat
+    assert len(mail.outbox) == 1 and f"Application {app.number} filed" in mail.outbox[0].subject
+    assert (
+        len(MemorySmsClient.outbox) == 1 and "The result is expected by" in MemorySmsClient.outbox[0]["text"]
+    )
+    notify_status(_close(app, Status.ISSUED))
+    assert len(mail.outbox) == 2 and "result issued" in mail.outbox[1].body
+    assert len(MemorySmsClient.outbox) == 2
+    html = signed_in.get("/portal/cabinet/", **EN).content.decode()
+    assert "+77011112233" in html and 'id="notifications"' in html
+
+
+def test_a_failed_sms_is_recorded_not_raised(provider, settings, person):
+    settings.QYZMET_SMS_BACKEND = "tests.test_portal_cabinet.BrokenSms"
+    app = _file(provider, user=person, contacts={"phone": "+77011112233"})
+    [notice] = notify_status(app)
+    assert not notice.sent and "operator down" in notice.error
+
+
+class BrokenSms:
+    def send(self, to, text):
+        raise RuntimeError("operator down")
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, provider):
+    app = _file(provider, applicant(OTHER).username)
+    assert client.get(f"/portal/cabinet/applications/{app.number}/")["Location"].startswith("/portal/login/")
