@@ -1,7 +1,7 @@
 """Template helpers for regulation documents: pick the text in the page's language, format norms."""
 
 from django import template
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from ..export import format_norm
@@ -20,26 +20,30 @@ def tr(text):
     return getattr(text, lang, None) or text.kk
 
 
+# Each unit with its plural forms, so that Russian reads "3 рабочих дня" and "5 рабочих дней".
 UNIT_LABELS = {
-    "seconds": lambda: _("seconds"),
-    "minutes": lambda: _("minutes"),
-    "hours": lambda: _("hours"),
-    "working_days": lambda: _("working days"),
-    "calendar_days": lambda: _("calendar days"),
+    "seconds": lambda n: ngettext("%(n)s second", "%(n)s seconds", n),
+    "minutes": lambda n: ngettext("%(n)s minute", "%(n)s minutes", n),
+    "hours": lambda n: ngettext("%(n)s hour", "%(n)s hours", n),
+    "working_days": lambda n: ngettext("%(n)s working day", "%(n)s working days", n),
+    "calendar_days": lambda n: ngettext("%(n)s calendar day", "%(n)s calendar days", n),
 }
 
 
 @register.filter
 def norm(value):
-    """A time norm as people read it: '1 working days' becomes '1 working days' in the page's language."""
+    """A time norm as people read it, e.g. "15 working days" or "10–15 seconds", in the page's language."""
     if value is None:
         return "—"
     if value.unit == "within_working_day":
         return _("within the working day")
-    unit = UNIT_LABELS[value.unit]()
     if hasattr(value, "min"):
-        return f"{value.min:g}–{value.max:g} {unit}"
-    return f"{value.value:g} {unit}"
+        amount, count = f"{value.min:g}–{value.max:g}", value.max
+    else:
+        amount, count = f"{value.value:g}", value.value
+    # a fraction takes the plural form that Russian uses for fractions (the last one)
+    count = int(count) if float(count).is_integer() else 5
+    return UNIT_LABELS[value.unit](count) % {"n": amount}
 
 
 @register.filter
