@@ -44,6 +44,9 @@ def test_only_one_of_two_simultaneous_completions_wins():
     outcomes = []
 
     def act(user):
+        from django.utils import translation
+
+        translation.activate("en")  # each thread has its own active language
         try:
             barrier.wait()
             services.complete_step(run.pk, user, at=run.started_at + dt.timedelta(minutes=1))

@@ -104,3 +104,31 @@ def waiting_for(user) -> QuerySet[StepRun]:
             mine |= Q(application__provider_id=provider_id, escalated_at__isnull=False)
     # The assignee branch is also bounded by the providers: an assignment outlives a lost role.
     return runs.filter(mine, application__provider__in=providers_for(user))
+
+
+def clerk_required(view):
+    """Logged in (else the login page), and an office clerk of some provider (else 403)."""
+    from .reception import is_clerk
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not is_clerk(request.user):
+            raise PermissionDenied("not an office clerk of any provider")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def reception_refusal_for(user, number: str):
+    """A refusal-to-accept receipt of one of the user's providers, or 404."""
+    from .models import ReceptionRefusal
+
+    refusal = (
+        ReceptionRefusal.objects.select_related("provider", "regulation", "clerk")
+        .filter(number=number, provider__in=providers_for(user))
+        .first()
+    )
+    if refusal is None:
+        raise Http404("no such receipt among your provider's")
+    return refusal

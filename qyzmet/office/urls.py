@@ -1,8 +1,8 @@
-"""The back office, mounted at /office/: inbox, task pages and their actions, dashboard."""
+"""The back office, mounted at /office/: inbox, task pages and their actions, dashboard, reception."""
 
 from django.urls import path
 
-from . import views
+from . import reception_views, views
 
 app_name = "office"
 urlpatterns = [
@@ -14,4 +14,15 @@ urlpatterns = [
     path("applications/<str:number>/conclusion/", views.answer_conclusion, name="answer-conclusion"),
     path("applications/<str:number>/pause/", views.pause, name="pause"),
     path("applications/<str:number>/resume/", views.resume, name="resume"),
+    path("applications/<str:number>/scans/<int:scan>/", reception_views.scan, name="reception-scan"),
+    path("reception/", reception_views.start, name="reception"),
+    path("reception/submit/", reception_views.submit, name="reception-submit"),
+    path("reception/accepted/<str:number>/", reception_views.accepted, name="reception-accepted"),
+    path("reception/accepted/<str:number>/receipt.pdf", reception_views.receipt, name="reception-receipt"),
+    path("reception/refusals/<str:number>/", reception_views.refusal, name="reception-refusal"),
+    path(
+        "reception/refusals/<str:number>/receipt.pdf",
+        reception_views.refusal_pdf,
+        name="reception-refusal-pdf",
+    ),
 ]

@@ -182,6 +182,7 @@ def _task_page(request, app: Application, *, error: str = "", bound: dict | None
         "pause_form": pause_form,
         "may_resume": clock_allowed and app.status == Status.PAUSED,
         "history": _history(app),
+        "scans": app.scans.defer("content"),
         "error": error,
         "section": "task",
     }
@@ -202,6 +203,7 @@ HISTORY_LABELS = {
     "application_closed": gettext_lazy("application closed"),
     "application_overdue": gettext_lazy("application overdue"),
     "application_deemed_issued": gettext_lazy("deemed issued"),
+    "paper_documents_scanned": gettext_lazy("paper documents scanned"),
 }
 
 

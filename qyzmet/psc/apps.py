@@ -1,3 +1,5 @@
+"""The Population Service Centre (PSC) channel: queue, acceptance, transfers, handover, storage."""
+
 from django.apps import AppConfig
 
 

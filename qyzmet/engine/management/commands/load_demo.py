@@ -24,6 +24,11 @@ class Command(BaseCommand):
             admin.is_staff = admin.is_superuser = True
             admin.save()
         providers = seed_providers()
+        from qyzmet.office.seed import seed_reception_clerks
+        from qyzmet.psc.seed import seed_centres
+
+        seed_centres()
+        seed_reception_clerks()
         from qyzmet.portal.seed import seed_demo_applicants
 
         applicants = seed_demo_applicants()
