@@ -1,0 +1,91 @@
+"""Shared set-up for the service-centre and office-channel tests.
+
+`platform` isolates the gateway and the certification centre; `make_centre` gives a centre with
+an operator; `drive` has the provider's staff complete every open step of an application on
+the way that keeps it going (documents complete, approve, a positive conclusion, its own
+variant), as tests/test_engine_procedures.py does step by step.
+"""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import translation
+
+from qyzmet.calendar.workcal import ALMATY
+from qyzmet.engine import paths, services
+from qyzmet.engine.models import ConclusionRequest
+from qyzmet.gateway.testing import FAST_POLICY, fresh_gateway
+from qyzmet.pki.ca import CertificationCentre
+from qyzmet.providers.models import Provider, StaffRole
+from qyzmet.psc.models import ACTS_AS, OPERATOR
+from qyzmet.regulations.loader import catalogue
+
+from .engine_helpers import staff_for
+
+
+@pytest.fixture(scope="module")
+def centre_pki(tmp_path_factory):
+    return CertificationCentre(tmp_path_factory.mktemp("pki")).ensure()
+
+
+@pytest.fixture
+def platform(centre_pki, monkeypatch, settings):
+    monkeypatch.setenv("QYZMET_PKI_DIR", str(centre_pki.directory))
+    settings.QYZMET_GATEWAY_URL = None
+    settings.QYZMET_GATEWAY_POLICY = FAST_POLICY
+    # Messages are asserted in English; the suite's default language is Kazakh.
+    with fresh_gateway(), translation.override("en"):
+        yield
+
+
+def make_centre(code: str = "psc-test-1"):
+    centre = Provider.objects.create(code=code, acts_as=ACTS_AS, name={"kk": code, "ru": code, "en": code})
+    operator = get_user_model().objects.create_user(username=f"{code}.operator")
+    StaffRole.objects.create(user=operator, provider=centre, role=OPERATOR)
+    return centre, operator
+
+
+def provider_for(reg_id: str, code: str | None = None) -> Provider:
+    reg = catalogue()[reg_id]
+    return Provider.objects.create(
+        code=code or f"p-{reg.provider.code}"[:160],
+        acts_as=reg.provider.code,
+        name=reg.provider.name.model_dump(),
+    )
+
+
+def working_moment(reg_id: str, days: int = 10, hour: int = 10) -> dt.datetime:
+    """A working morning some days after the regulation came into force (Monday to Friday)."""
+    day = catalogue()[reg_id].in_force.from_ + dt.timedelta(days=days)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return dt.datetime(day.year, day.month, day.day, hour, 0, tzinfo=ALMATY)
+
+
+def drive(app, branch: str = "approve"):
+    """Complete the application's open steps until it closes; return it refreshed."""
+    reg = app.regulation.parsed
+    refused = False
+    for _ in range(60):
+        run = app.steps.filter(completed_at__isnull=True).first()
+        if run is None:
+            break
+        flow = reg.procedure(run.flow) or reg.channel(run.flow)
+        step = next(s for s in flow.steps if s.id == run.step_id)
+        outcome = None
+        if step.branches:
+            outcome = paths.choose(step, app.variant, branch=branch, refused_yet=refused)
+            refused = refused or outcome in paths.REFUSING
+        moment = run.started_at + dt.timedelta(minutes=1)
+        for request in run.conclusions.filter(answer=ConclusionRequest.Answer.PENDING):
+            services.answer_conclusion(request.pk, "positive", by="body", at=moment)
+        extra = {}
+        if outcome in paths.REFUSING:
+            extra = {
+                "grounds": [g.code for g in reg.refusal_grounds[:1]],
+                "note": "does not meet the requirements",
+            }
+        services.complete_step(run.pk, staff_for(app.provider, run.role), outcome, at=moment, **extra)
+    app.refresh_from_db()
+    return app
