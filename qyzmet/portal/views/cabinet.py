@@ -144,3 +144,23 @@ def summary(request, number: str):
     )
     response["Content-Disposition"] = f'attachment; filename="{app.number}.txt"'
     return response
+
+
+@access.applicant_required
+def document(request, number: str):
+    """The signed PDF of my result or reasoned refusal (the register's documents, PAdES-signed)."""
+    from django.http import Http404
+
+    app = access.application_for(request.user, number)
+    if app.is_open or not apps.is_installed("qyzmet.registry"):
+        raise Http404(_("There is no document yet."))
+    from qyzmet.registry import documents
+
+    try:
+        entry = app.register_entry
+    except ObjectDoesNotExist:
+        entry = None
+    pdf = documents.entry_pdf(entry) if entry else documents.application_document(app)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{app.number}.pdf"'
+    return response
