@@ -70,7 +70,7 @@ def test_it_shows_the_application_its_path_and_history(client, cast, app):
     assert "application form" in html and "diploma copy" in html  # its documents
     for step in ("S1", "S2", "S3", "S4", "S5"):  # the expected path
         assert f"<b>{step}</b>" in html
-    assert "1 working days" in html  # the current step's norm
+    assert "1 working day" in html  # the current step's norm
     assert f'action="/office/applications/{app.number}/complete/"' in html
 
 

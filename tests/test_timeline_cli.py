@@ -19,7 +19,7 @@ def test_procedure_timeline_with_due_moments(capsys):
     )
     lines = capsys.readouterr().out.strip().splitlines()
     # Friday 1 June 2018: S1 (1 working day) is due Monday 4 June at close; S2 (2) Wednesday 6 June.
-    assert lines[0].startswith("examination:S1\tOffice clerk\t1 working days\t2018-06-04T18:30:00+06:00")
+    assert lines[0].startswith("examination:S1\tOffice clerk\t1 working day\t2018-06-04T18:30:00+06:00")
     assert lines[1].startswith("examination:S2 [complete]") and lines[1].endswith("2018-06-06T18:30:00+06:00")
     assert lines[-2].startswith("examination:S5 END result")
     assert lines[-1].startswith("term\t")

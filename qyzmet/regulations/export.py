@@ -62,6 +62,8 @@ def format_norm(norm) -> str:
     unit = norm.unit.replace("_", " ")
     if hasattr(norm, "min"):
         return f"{norm.min:g}-{norm.max:g} {unit}"
+    if norm.value == 1:
+        unit = unit.removesuffix("s")  # "1 working day"
     return f"{norm.value:g} {unit}"
 
 
