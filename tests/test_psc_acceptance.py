@@ -61,6 +61,12 @@ def test_a_complete_set_is_filed_with_the_provider_through_the_channel():
     app = acceptance.application
     assert app.channel == "psc" and app.provider == provider and app.registered_at == at
     assert app.data["psc"]["receipt"] == acceptance.number
+    # the centre certified the request it sent with its EDS, naming the applicant it accepted
+    from qyzmet.pki.verify import verify_signed_request
+
+    signed = app.data["operator_signature"]
+    assert signed["request"]["applicant"] == applicant and signed["request"]["receipt"] == acceptance.number
+    assert verify_signed_request(signed).valid
     # the term counts from the day after acceptance: the day of acceptance is not counted
     reg = catalogue()[NARCOTICS]
     assert app.due_at == provider.calendar().due(at, reg.variant("issue").term)

@@ -350,6 +350,7 @@ def _submit(
     acceptance: Acceptance, at: dt.datetime, documents_complete: bool = True
 ) -> channels.ChannelResult:
     """Run the psc channel for the acceptance; file, refuse or wait as the channel answers."""
+    operator_signature = _operator_signature(acceptance)
     result = channels.submit(
         channels.Submission(
             regulation=acceptance.regulation,
@@ -369,6 +370,7 @@ def _submit(
                     "receipt": acceptance.number,
                     "accepted_at": acceptance.accepted_at.isoformat(),
                 },
+                "operator_signature": operator_signature,
             },
             at=at,
         )
@@ -382,6 +384,37 @@ def _submit(
     acceptance.reason = result.reason
     acceptance.save(update_fields=["state", "application", "message", "reason"])
     return result
+
+
+def _operator_signature(acceptance: Acceptance) -> dict:
+    """The centre certifies the request it sends with its EDS (the psc tables' "operator signs").
+
+    The request names the applicant it was accepted for; the signature is the centre's official
+    key (an employee certificate with the centre's BIN) and is verified before it is sent.
+    """
+    from qyzmet.pki.ca import subject_numbers
+    from qyzmet.pki.signing import sign
+    from qyzmet.pki.verify import verify_signed_request
+    from qyzmet.registry.keys import signer_for
+
+    signer = signer_for(acceptance.centre)
+    iin, bin_ = subject_numbers(signer.certificate)
+    request = {
+        "iin": iin,
+        "bin": bin_,
+        "applicant": acceptance.applicant,
+        "regulation": acceptance.regulation_id,
+        "variant": acceptance.variant,
+        "receipt": acceptance.number,
+        "operator": acceptance.operator.get_username(),
+    }
+    envelope = sign(request, signer.private_key, signer.certificate)
+    check = verify_signed_request(envelope)
+    if not check.valid:
+        raise PscError(
+            _("The centre's signature could not be verified: %(reason)s") % {"reason": check.detail}
+        )
+    return envelope
 
 
 def resubmit(acceptance: Acceptance, by, at: dt.datetime | None = None) -> Acceptance:
