@@ -331,6 +331,33 @@ class Requirement(Model):
     source: Source
 
 
+class FormField(Model):
+    """A field of the request form that the regulation (or the Standard it cites) asks for."""
+
+    code: Literal["subtypes", "address", "activity_object"]
+    label: Text
+    required: bool = False
+    source: Source
+
+
+class FormDocument(Model):
+    """A document the applicant attaches, as the regulation names it (often only by the Standard's clause)."""
+
+    code: Slug
+    name: Text
+    required: bool = True
+    source: Source
+
+
+class RequestFormSpec(Model):
+    """The request form of a service for some variants (empty `variants`: all of them)."""
+
+    variants: list[Slug] = Field(default_factory=list)
+    fields: list[FormField] = Field(default_factory=list)
+    documents: list[FormDocument] = Field(min_length=1)
+    source: Source
+
+
 class Reading(Model):
     """A recorded choice where the seed is garbled, contradicts itself, or is silent."""
 
@@ -359,6 +386,7 @@ class Regulation(Model):
     quality_indicators: list[Indicator] = Field(default_factory=list)
     security_requirements: list[Requirement] = Field(default_factory=list)
     technical_conditions: list[Requirement] = Field(default_factory=list)
+    request_forms: list[RequestFormSpec] = Field(default_factory=list)
     readings: list[Reading] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -380,6 +408,13 @@ class Regulation(Model):
 
     def procedure(self, code: str) -> Procedure | None:
         return next((p for p in self.procedures if p.code == code), None)
+
+    def request_form_for(self, variant: str) -> RequestFormSpec | None:
+        """The request form of a variant (a form with no variants applies to all)."""
+        for form in self.request_forms:
+            if variant in form.variants:
+                return form
+        return next((f for f in self.request_forms if not f.variants), None)
 
     def procedure_for(self, variant: str) -> Procedure | None:
         """The internal procedure that applies to a variant (a procedure with no variants applies to all)."""

@@ -124,6 +124,10 @@ def check_regulation(reg: Regulation, seed_lengths: dict[str, int] | None = None
             problems.extend(
                 f"{w}: {m}" for w, m in _check_flow(reg, flow_kind, flow.code, flow.start, flow.steps)
             )
+    for i, form in enumerate(reg.request_forms):
+        for v in form.variants:
+            if v not in variant_codes:
+                problems.append(f"request_forms.{i}: unknown variant {v!r}")
     for variant in reg.variants:
         if reg.procedures and reg.procedure_for(variant.code) is None:
             problems.append(f"variants.{variant.code}: no internal procedure applies to it")
