@@ -111,10 +111,25 @@ class RequestForm(forms.Form):
     )
     other_documents = MultipleFileField(label=_("Other documents (optional)"), required=False)
 
-    def __init__(self, *args, providers=(), has_required_documents=False, final=False, **kwargs):
+    def __init__(self, *args, providers=(), has_required_documents=False, final=False, spec=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.final = final
         self.has_required_documents = has_required_documents
+        # The regulation's request form (regulations.schema.RequestFormSpec) names the fields it
+        # asks for and the documents; without one, the platform's default form applies.
+        self.spec_required = {"address"} if spec is None else set()
+        if spec is not None:
+            from qyzmet.regulations.templatetags.regulations import tr
+
+            for field in spec.fields:
+                target = "address" if field.code == "activity_object" else field.code
+                if target in self.fields:
+                    self.fields[target].label = tr(field.label)
+                    if field.required:
+                        self.spec_required.add(target)
+            names = [tr(d.name) for d in spec.documents if d.required]
+            if names:
+                self.fields["required_documents"].label = "; ".join(names)
         choices = [(p.code, p.display_name) for p in providers]
         self.fields["provider"].choices = [("", _("— choose —"))] + choices if len(choices) > 1 else choices
         self.single_provider = len(choices) == 1
@@ -139,9 +154,12 @@ class RequestForm(forms.Form):
             return data
         required = {
             "provider": _("Choose where to apply."),
-            "address": _("Enter the address where the activity is carried out."),
             "phone": _("Enter a mobile phone number so that we can tell you about your application."),
         }
+        if "address" in self.spec_required:
+            required["address"] = _("Enter the address where the activity is carried out.")
+        if "subtypes" in self.spec_required:
+            required["subtypes"] = _("Enter the sub-types of the activity.")
         for name, message in required.items():
             if name not in self.errors and not data.get(name):
                 self.add_error(name, message)

@@ -42,6 +42,7 @@ def _form(draft: Draft, data=None, files=None, *, final=False) -> RequestForm:
         providers=offer.providers_for(draft.regulation),
         has_required_documents=drafts.has_required_documents(draft),
         final=final,
+        spec=draft.regulation.parsed.request_form_for(draft.variant),
     )
 
 
