@@ -56,3 +56,12 @@ def test_without_a_spec_the_default_form_asks_for_the_address():
     data = {"provider": "p", "phone": "+77012345678"}
     form = RequestForm(data, providers=[type("P", (), {"code": "p", "display_name": "P"})()], final=True)
     assert not form.is_valid() and "address" in form.errors and "subtypes" not in form.errors
+
+
+def test_every_regulation_with_a_portal_channel_defines_its_request_form():
+    from qyzmet.regulations.loader import catalogue
+
+    for reg in catalogue().values():
+        for variant in reg.variants:
+            form = reg.request_form_for(variant.code)
+            assert form is not None and form.documents, (reg.id, variant.code)
