@@ -6,52 +6,16 @@ missing browser fails the test with the reason: a skip would let a broken office
 Run only these with `pytest -m browser`, or leave them out with `-m "not browser"`.
 """
 
-import contextlib
 import re
-from pathlib import Path
 
 import pytest
 
 from qyzmet.engine.models import Status
 from qyzmet.office.testing import PASSWORD, make_cast
 
+from .browser import async_unsafe_allowed, chromium_page  # noqa: F401 (fixture)
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@contextlib.contextmanager
-def chromium_page():
-    """A page of headless Chromium in English. Opened inside the test, not in a fixture, so that
-    a missing browser is a failure of the test rather than an error of its set-up."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(locale="en-US")
-            context.set_default_timeout(10_000)
-            yield context.new_page()
-        finally:
-            browser.close()
-
-
-@pytest.fixture(autouse=True)
-def async_unsafe_allowed(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
-    # synchronous and safe, but Django refuses them while a loop runs unless told otherwise.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture

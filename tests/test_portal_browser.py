@@ -7,7 +7,6 @@ missing browser or a missing built vendor file (`npm ci && npm run build`) fails
 the reason: a skip would let a broken portal pass unseen.
 """
 
-import contextlib
 import re
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from qyzmet.engine.models import Application
 from qyzmet.pki.ca import AUTH, SIGN
 
 from . import portal_helpers
+from .browser import async_unsafe_allowed, chromium_page  # noqa: F401 (fixture)
 from .portal_helpers import APPLICANT, KEY_PASSWORD, LICENCE, PASSWORD, PDF, applicant
 
 # fixtures
@@ -31,48 +31,7 @@ centre, keys, platform, provider = (
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 FORGE = Path(settings.BASE_DIR) / "qyzmet" / "static" / "vendor" / "forge.min.js"
-
-
-@contextlib.contextmanager
-def chromium_page():
-    """A page of headless Chromium in English, opened inside the test so that what is missing is
-    reported as the test's failure."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium)")
-    if not FORGE.exists():
-        pytest.fail(f"{FORGE} is missing: run `npm ci && npm run build` in {settings.BASE_DIR}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(locale="en-US")
-            context.set_default_timeout(15_000)
-            page = context.new_page()
-            errors = []
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            yield page
-            assert not errors, f"JavaScript errors: {errors}"
-        finally:
-            browser.close()
-
-
-@pytest.fixture(autouse=True)
-def async_unsafe_allowed(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls while a
-    # loop runs unless told otherwise, and the test's own calls are synchronous and safe.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def test_sign_in_fill_in_sign_in_the_browser_submit_and_find_it_in_the_cabinet(
@@ -81,7 +40,7 @@ def test_sign_in_fill_in_sign_in_the_browser_submit_and_find_it_in_the_cabinet(
     applicant()
     key_file = tmp_path / "RSA256_test.p12"
     key_file.write_bytes(keys[(APPLICANT, SIGN)].p12)
-    with chromium_page() as page:
+    with chromium_page(15_000, require=(FORGE,), fail_on_js_errors=True) as page:
         page.goto(f"{live_server.url}/portal/login/")
         page.fill("#id_username", APPLICANT)
         page.fill("#id_password", PASSWORD)
@@ -125,7 +84,7 @@ def test_sign_in_fill_in_sign_in_the_browser_submit_and_find_it_in_the_cabinet(
 def test_eds_sign_in_with_the_authentication_key(live_server, keys, tmp_path):
     key_file = tmp_path / "AUTH_RSA256_test.p12"
     key_file.write_bytes(keys[(APPLICANT, AUTH)].p12)
-    with chromium_page() as page:
+    with chromium_page(15_000, require=(FORGE,), fail_on_js_errors=True) as page:
         page.goto(f"{live_server.url}/portal/cabinet/")
         page.wait_for_url(re.compile(r"/portal/login/\?next="))
         page.set_input_files("#eds-file", str(key_file))
