@@ -226,7 +226,9 @@ def complete_step(
     with transaction.atomic():
         run = (
             StepRun.objects.select_related("application__provider", "application__regulation")
-            .defer("application__regulation__document")  # parsed documents are cached by digest
+            # the regulation's document is parsed once per process (cached by digest), and the
+            # application's own data (form answers, channel trace) plays no part in a transition
+            .defer("application__regulation__document", "application__data")
             .annotate(holds_role=_holds_role(user))
             .get(pk=run_id)
         )
