@@ -43,6 +43,18 @@ def _provider_for(reg):
     )
 
 
+def _file_certificate(reg, provider, filed_at):
+    """A specialist-certificate application filed through the portal (the short procedure)."""
+    return services.file_application(
+        service=reg.service,
+        provider=provider,
+        variant="issue",
+        channel="egov_portal",
+        applicant=generate_iin(),
+        filed_at=filed_at,
+    )
+
+
 def _filing_moment(reg):
     day = reg.in_force.from_ + dt.timedelta(days=10)
     return dt.datetime(day.year, day.month, day.day, 10, 0, tzinfo=ALMATY)
@@ -117,14 +129,7 @@ def test_procedure_runs_to_each_end_with_due_moments_from_its_norms(loaded, reg_
 def test_concurrent_completion_only_one_wins(loaded):
     reg = catalogue()["mhsd-2015-401/specialist-certificate"]
     provider = _provider_for(reg)
-    app = services.file_application(
-        service=reg.service,
-        provider=provider,
-        variant="issue",
-        channel="egov_portal",
-        applicant=generate_iin(),
-        filed_at=_filing_moment(reg),
-    )
+    app = _file_certificate(reg, provider, _filing_moment(reg))
     run = app.steps.get()
     clerk, other = staff_for(provider, "office-clerk"), staff_for(provider, "head")
     services.complete_step(run.pk, clerk, at=run.started_at + dt.timedelta(minutes=5))
@@ -137,14 +142,7 @@ def test_concurrent_completion_only_one_wins(loaded):
 def test_only_the_regulations_outcomes_are_allowed(loaded):
     reg = catalogue()["mhsd-2015-401/specialist-certificate"]
     provider = _provider_for(reg)
-    app = services.file_application(
-        service=reg.service,
-        provider=provider,
-        variant="issue",
-        channel="egov_portal",
-        applicant=generate_iin(),
-        filed_at=_filing_moment(reg),
-    )
+    app = _file_certificate(reg, provider, _filing_moment(reg))
     run = app.steps.get()
     nxt = services.complete_step(run.pk, staff_for(provider, "office-clerk"), at=run.started_at)
     with pytest.raises(services.InvalidTransition):
@@ -204,14 +202,7 @@ def test_pause_moves_the_due_moments(loaded):
     reg = catalogue()["mhsd-2015-401/specialist-certificate"]
     provider = _provider_for(reg)
     filed = dt.datetime(2018, 6, 4, 10, tzinfo=ALMATY)  # Monday
-    app = services.file_application(
-        service=reg.service,
-        provider=provider,
-        variant="issue",
-        channel="egov_portal",
-        applicant=generate_iin(),
-        filed_at=filed,
-    )
+    app = _file_certificate(reg, provider, filed)
     run = app.steps.get()
     due_before = run.due_at
     app_due_before = app.due_at
@@ -232,14 +223,7 @@ def test_pause_moves_the_due_moments(loaded):
 def test_overdue_steps_are_marked_and_escalated(loaded):
     reg = catalogue()["mhsd-2015-401/specialist-certificate"]
     provider = _provider_for(reg)
-    app = services.file_application(
-        service=reg.service,
-        provider=provider,
-        variant="issue",
-        channel="egov_portal",
-        applicant=generate_iin(),
-        filed_at=dt.datetime(2018, 6, 4, 10, tzinfo=ALMATY),
-    )
+    app = _file_certificate(reg, provider, dt.datetime(2018, 6, 4, 10, tzinfo=ALMATY))
     run = app.steps.get()
     assert services.tick(now=run.due_at - dt.timedelta(minutes=1))["steps_overdue"] == 0
     assert services.tick(now=run.due_at + dt.timedelta(minutes=1))["steps_overdue"] == 1
