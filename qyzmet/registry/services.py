@@ -77,7 +77,11 @@ def enter_result(application: Application, at: dt.datetime | None = None) -> Reg
     existing = RegisterEntry.objects.filter(application=application).first()
     if existing is not None:
         return existing
-    application = Application.objects.select_related("regulation", "provider").get(pk=application.pk)
+    application = (
+        Application.objects.select_related("regulation", "provider")
+        .defer("regulation__document")  # Regulation.parsed caches the parsed document by digest
+        .get(pk=application.pk)
+    )
     if application.status not in ISSUING_STATUSES:
         raise RegistryError(
             _("Application %(number)s has not ended in a result (status: %(status)s).")
