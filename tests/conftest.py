@@ -52,3 +52,14 @@ def client():
     from django.test import Client
 
     return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
+@pytest.fixture(scope="module")
+def centre(tmp_path_factory):
+    """A test certification centre for the module (RSA key generation is the slow part).
+
+    Modules that need it to be the platform's centre point $QYZMET_PKI_DIR at it themselves.
+    """
+    from qyzmet.pki.ca import CertificationCentre
+
+    return CertificationCentre(tmp_path_factory.mktemp("pki")).ensure()

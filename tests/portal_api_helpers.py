@@ -7,6 +7,7 @@ The catalogue is in the test database already (conftest); each test adds only it
 
 import contextlib
 
+import pytest
 from django.contrib.auth import get_user_model
 
 from qyzmet.gateway.testing import FAST_POLICY, fresh_gateway, ordinary_iin
@@ -75,3 +76,10 @@ def paid(client, headers: dict, provider: str, service: str, variant: str = "iss
     )
     assert answer.status_code == 201, answer.json()
     return answer.json()["payment_id"]
+
+
+@pytest.fixture(autouse=True)
+def platform(centre, monkeypatch, settings):
+    """The platform of the applicant API tests: the module's CA, simulators, the 2015 demo day."""
+    with portal_platform(centre, monkeypatch, settings):
+        yield

@@ -8,7 +8,6 @@ import pytest
 
 from qyzmet.gateway import faults
 from qyzmet.gateway.models import DataLookup
-from qyzmet.pki.ca import CertificationCentre
 from qyzmet.regulations.loader import catalogue
 
 from .portal_api_helpers import (
@@ -16,7 +15,7 @@ from .portal_api_helpers import (
     applicant,
     get,
     paid,
-    portal_platform,
+    platform,  # noqa: F401 (an autouse fixture)
     post,
     provider_of,
     signed,
@@ -24,17 +23,6 @@ from .portal_api_helpers import (
 
 pytestmark = pytest.mark.django_db
 SERVICE = catalogue()[MEDICAL].service
-
-
-@pytest.fixture(scope="module")
-def centre(tmp_path_factory):
-    return CertificationCentre(tmp_path_factory.mktemp("pki")).ensure()
-
-
-@pytest.fixture(autouse=True)
-def platform(centre, monkeypatch, settings):
-    with portal_platform(centre, monkeypatch, settings):
-        yield
 
 
 def _filed(client, centre, user, headers) -> str:

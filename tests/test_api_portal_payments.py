@@ -6,18 +6,12 @@ the same payment; another payer's payment does not exist for me.
 
 import pytest
 
-from qyzmet.pki.ca import CertificationCentre
 from qyzmet.regulations.loader import catalogue
 
 from .portal_api_helpers import MEDICAL, applicant, get, portal_platform, post, provider_of
 
 pytestmark = pytest.mark.django_db
 SERVICE = catalogue()[MEDICAL].service
-
-
-@pytest.fixture(scope="module")
-def centre(tmp_path_factory):
-    return CertificationCentre(tmp_path_factory.mktemp("pki")).ensure()
 
 
 @pytest.fixture(autouse=True)

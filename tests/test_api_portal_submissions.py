@@ -15,7 +15,6 @@ from qyzmet.api.portal.submissions import signature_key
 from qyzmet.engine.models import Application
 from qyzmet.gateway import faults
 from qyzmet.gateway.testing import ordinary_iin
-from qyzmet.pki.ca import CertificationCentre
 from qyzmet.regulations.loader import catalogue
 
 from .portal_api_helpers import (
@@ -24,7 +23,7 @@ from .portal_api_helpers import (
     STEM_CELLS,
     applicant,
     paid,
-    portal_platform,
+    platform,  # noqa: F401 (an autouse fixture)
     post,
     provider_of,
     signed,
@@ -32,17 +31,6 @@ from .portal_api_helpers import (
 
 pytestmark = pytest.mark.django_db
 SERVICE = catalogue()[MEDICAL].service
-
-
-@pytest.fixture(scope="module")
-def centre(tmp_path_factory):
-    return CertificationCentre(tmp_path_factory.mktemp("pki")).ensure()
-
-
-@pytest.fixture(autouse=True)
-def platform(centre, monkeypatch, settings):
-    with portal_platform(centre, monkeypatch, settings):
-        yield
 
 
 def _payload(centre, iin, provider="aed", signer=None, **request):

@@ -15,7 +15,6 @@ from qyzmet.gateway.models import DataLookup
 from qyzmet.gateway.testing import FAST_POLICY, fresh_gateway, ordinary_iin
 from qyzmet.office.models import ReceptionRefusal, ScannedDocument
 from qyzmet.office.testing import provider_for, staff
-from qyzmet.pki.ca import CertificationCentre
 from qyzmet.regulations.loader import catalogue
 
 pytestmark = pytest.mark.django_db
@@ -23,11 +22,6 @@ pytestmark = pytest.mark.django_db
 LICENCE = "almaty-2015-2-279/medical-licence"
 TODAY = "2015-10-14"  # a Wednesday while the Almaty regulations were in force
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-@pytest.fixture(scope="module")
-def centre(tmp_path_factory):
-    return CertificationCentre(tmp_path_factory.mktemp("pki")).ensure()
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,6 @@ from qyzmet.gateway import faults
 from qyzmet.gateway.clients.payments import PaymentsClient
 from qyzmet.gateway.models import PendingLookup
 from qyzmet.gateway.testing import FAST_POLICY, fresh_gateway, ordinary_iin
-from qyzmet.pki.ca import CertificationCentre
 from qyzmet.pki.signing import sign
 from qyzmet.providers.models import Provider
 from qyzmet.regulations.loader import catalogue
@@ -29,11 +28,6 @@ pytestmark = pytest.mark.django_db
 
 PORTALS = ("egov_portal", "elicense_portal")
 PORTAL_CHECKS = ("login", "applicant_record", "payment", "eds")
-
-
-@pytest.fixture(scope="module")
-def centre(tmp_path_factory):
-    return CertificationCentre(tmp_path_factory.mktemp("pki")).ensure()
 
 
 @pytest.fixture(autouse=True)
