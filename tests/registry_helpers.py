@@ -51,7 +51,9 @@ def key_files(centre):
 
 def make_provider(reg_id: str, code: str = PROVIDER_CODE, key_files=None) -> Provider:
     reg = catalogue()[reg_id]
-    provider = Provider.objects.create(code=code, acts_as=reg.provider.code, name=reg.provider.name.model_dump())
+    provider = Provider.objects.create(
+        code=code, acts_as=reg.provider.code, name=reg.provider.name.model_dump()
+    )
     if key_files:
         keys.install_key(provider, key_files[code])
     return provider
@@ -74,7 +76,9 @@ def filing_moment(reg_id: str, days: int = 10) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, 10, 0, tzinfo=ALMATY)
 
 
-def drive(provider, reg_id, end_id, *, variant="issue", applicant=HOLDER, name="ТОО «Шипагер»", days=10, data=None):
+def drive(
+    provider, reg_id, end_id, *, variant="issue", applicant=HOLDER, name="ТОО «Шипагер»", days=10, data=None
+):
     """File an application and have the provider's staff complete every step on the way to `end_id`."""
     reg = catalogue()[reg_id]
     app = services.file_application(
@@ -97,7 +101,10 @@ def drive(provider, reg_id, end_id, *, variant="issue", applicant=HOLDER, name="
             services.answer_conclusion(request.pk, "positive", by="body", at=moment)
         extra = {}
         if outcome in paths.REFUSING:
-            extra = {"grounds": [g.code for g in reg.refusal_grounds[:1]], "note": "Нет справки / Анықтама жоқ"}
+            extra = {
+                "grounds": [g.code for g in reg.refusal_grounds[:1]],
+                "note": "Нет справки / Анықтама жоқ",
+            }
         run = services.complete_step(run.pk, staff_for(provider, run.role), outcome, at=moment, **extra)
         if run is None:
             break

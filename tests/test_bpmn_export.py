@@ -32,7 +32,9 @@ def test_lanes_are_the_actors_and_the_diagram_has_a_shape_for_every_element():
     ns = {"bpmn": bpmn.BPMN, "bpmndi": bpmn.BPMNDI}
     lanes = [lane.get("name") for lane in doc.iterfind(".//bpmn:lane", ns)]
     assert lanes == ["Applicant", "e-government portal", "Service provider"]
-    elements = {e.get("id") for e in doc.find(".//bpmn:process", ns) if e.get("id") and not e.tag.endswith("laneSet")}
+    elements = {
+        e.get("id") for e in doc.find(".//bpmn:process", ns) if e.get("id") and not e.tag.endswith("laneSet")
+    }
     drawn = {s.get("bpmnElement") for s in doc.iterfind(".//bpmndi:BPMNShape", ns)} | {
         s.get("bpmnElement") for s in doc.iterfind(".//bpmndi:BPMNEdge", ns)
     }

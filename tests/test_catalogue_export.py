@@ -13,7 +13,9 @@ SCHEMA_FILE = Path(__file__).resolve().parents[1] / "docs" / "regulation-export.
 
 def test_committed_json_schema_is_current():
     committed = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
-    assert committed == export.json_schema(), "run: python -m qyzmet regulations json-schema > docs/regulation-export.schema.json"
+    assert committed == export.json_schema(), (
+        "run: python -m qyzmet regulations json-schema > docs/regulation-export.schema.json"
+    )
 
 
 def test_export_of_the_whole_catalogue_validates_against_the_schema():

@@ -47,7 +47,9 @@ def test_regulation_page_lays_out_every_step_with_norm_and_source(client):
             assert f'id="{flow.code}-{step.id}"' in html
     assert "2 working days" in html
     assert "171–174" in html  # the completeness check's source lines
-    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="bpmn"') == len(reg.channels) + len(reg.procedures)
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="bpmn"') == len(reg.channels) + len(
+        reg.procedures
+    )
 
 
 def test_bpmn_and_json_downloads(client):

@@ -15,7 +15,8 @@ def test_control_digit_with_the_first_weights():
 
 def test_control_digit_falls_back_to_the_second_weights():
     first11 = next(
-        f"{n:011d}" for n in range(10**10, 10**10 + 10000)
+        f"{n:011d}"
+        for n in range(10**10, 10**10 + 10000)
         if sum(int(c) * w for c, w in zip(f"{n:011d}", numbers.WEIGHTS_1)) % 11 == 10
         and numbers.control_digit(f"{n:011d}") is not None
     )
@@ -43,7 +44,9 @@ def test_iin_gives_birth_date_and_sex():
 
 
 def test_bin_gives_entity_type():
-    bin_ = numbers.generate_bin(registered=dt.date(2010, 1, 1), entity_type="4", attribute="1", rng=random.Random(2))
+    bin_ = numbers.generate_bin(
+        registered=dt.date(2010, 1, 1), entity_type="4", attribute="1", rng=random.Random(2)
+    )
     info = numbers.describe(bin_)["bin"]
     assert info["type"] == "resident legal entity" and info["attribute"] == "branch"
     assert numbers.bin_problem(bin_) is None

@@ -57,7 +57,9 @@ def test_verify_prints_the_head_and_names_a_broken_entry(licence, capsys):
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET session_replication_role = replica")  # a superuser past the trigger
-        cursor.execute("UPDATE registry_registerentry SET holder = %s WHERE id = %s", ["900101300156", licence.pk])
+        cursor.execute(
+            "UPDATE registry_registerentry SET holder = %s WHERE id = %s", ["900101300156", licence.pk]
+        )
         if connection.vendor == "postgresql":
             cursor.execute("SET session_replication_role = DEFAULT")
     assert main(["registry", "verify"]) == 1

@@ -23,7 +23,6 @@ provider, ministry = registry_helpers.provider, registry_helpers.ministry
 pytestmark = pytest.mark.django_db
 
 
-
 def _validate(pdf: bytes, centre):
     """pyhanko's own validator, with only the test centre's root trusted and no network."""
     root = asn1_x509.Certificate.load(centre.root.public_bytes(serialization.Encoding.DER))
@@ -99,7 +98,9 @@ def test_receipt_is_signed(ministry, centre, monkeypatch):
 def test_qr_payload_verifies_and_a_forged_one_is_refused(provider, ministry, centre):
     entry = services.enter_result(drive(provider, LICENCE, "S6"))
     signer = keys.signer_for(provider)
-    fields = dict(number=entry.number, holder=entry.holder, kind=entry.kind, issued="2015-06-01", provider=provider.code)
+    fields = dict(
+        number=entry.number, holder=entry.holder, kind=entry.kind, issued="2015-06-01", provider=provider.code
+    )
     payload = qr.make_payload(signer, **fields)
     check = qr.verify_payload(payload)
     assert check.valid and check.data["n"] == entry.number and check.data["p"] == PROVIDER_CODE

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def licences(provider):
     first = services.enter_result(drive(provider, LICENCE, "S6", name="ТОО «Шипагер»"))
-    second = services.enter_result(drive(provider, LICENCE, "S6", applicant=OTHER_HOLDER, name="ИП Ахметова", days=11))
+    second = services.enter_result(
+        drive(provider, LICENCE, "S6", applicant=OTHER_HOLDER, name="ИП Ахметова", days=11)
+    )
     return first, second
 
 
@@ -101,8 +103,12 @@ def test_forged_qr_payload_is_refused(client, licences):
 def test_qr_of_an_application_document_confirms_it_without_personal_data(client, provider):
     app = drive(provider, LICENCE, "S6-refusal")
     payload = qr.make_payload(
-        keys.signer_for(provider), number=app.number, holder=app.applicant, kind=documents.REFUSAL,
-        issued="2015-07-01", provider=provider.code,
+        keys.signer_for(provider),
+        number=app.number,
+        holder=app.applicant,
+        kind=documents.REFUSAL,
+        issued="2015-07-01",
+        provider=provider.code,
     )
     html = _get(client, "/register/verify/", q=payload).content.decode()
     assert "The QR code is genuine" in html and f"Application {app.number} was registered" in html

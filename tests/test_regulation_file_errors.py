@@ -14,7 +14,9 @@ def test_the_worked_example_parses():
 
 
 def test_unknown_field_is_reported_with_its_line():
-    text = EXAMPLE.read_text(encoding="utf-8").replace("service: specialist-certificate", "servise: specialist-certificate")
+    text = EXAMPLE.read_text(encoding="utf-8").replace(
+        "service: specialist-certificate", "servise: specialist-certificate"
+    )
     with pytest.raises(RegulationFileError) as exc:
         parse_regulation(text, "example.yaml")
     line = next(i for i, t in enumerate(text.splitlines(), 1) if t.startswith("servise:"))

@@ -46,7 +46,9 @@ def test_minutes_run_in_working_time_across_lunch_and_the_night():
 
 def test_information_systems_count_continuous_time():
     assert cal.due(at("2015-06-01T18:29:50"), {"value": 30, "unit": "seconds"}) == at("2015-06-01T18:30:20")
-    assert cal.due(at("2015-06-06T10:00"), {"value": 1, "unit": "hours"}, continuous=True) == at("2015-06-06T11:00")
+    assert cal.due(at("2015-06-06T10:00"), {"value": 1, "unit": "hours"}, continuous=True) == at(
+        "2015-06-06T11:00"
+    )
 
 
 def test_within_the_working_day():
@@ -63,7 +65,9 @@ def test_calendar_days_ending_on_a_day_off_move_to_the_next_working_day():
 
 
 def test_a_range_norm_is_due_at_its_maximum():
-    assert cal.due(at("2015-06-01T10:00"), {"min": 10, "max": 15, "unit": "seconds"}) == at("2015-06-01T10:00:15")
+    assert cal.due(at("2015-06-01T10:00"), {"min": 10, "max": 15, "unit": "seconds"}) == at(
+        "2015-06-01T10:00:15"
+    )
 
 
 def test_kept_and_late():
