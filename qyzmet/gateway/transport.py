@@ -17,6 +17,7 @@ Tests patch nothing here: they pick the transport by setting and force faults wi
 
 from __future__ import annotations
 
+import abc
 import importlib
 import threading
 import time
@@ -72,7 +73,10 @@ def simulate(system: str, operation: str, subject: str | None, params: dict, dea
     return simulator_for(system).handle(operation, params)
 
 
-class Transport:
+class Transport(abc.ABC):
+    """How a request reaches an outside system: in this process, or over HTTP."""
+
+    @abc.abstractmethod
     def send(
         self,
         system: str,
@@ -83,7 +87,7 @@ class Transport:
         timeout: float,
         correlation_id: str,
     ) -> dict:
-        raise NotImplementedError
+        """The system's answer, or a gateway error (NotFound, Timeout, UpstreamError, ...)."""
 
 
 class InProcessTransport(Transport):

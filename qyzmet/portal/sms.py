@@ -12,6 +12,7 @@ and raises `SmsError` when the message was not accepted.
 
 from __future__ import annotations
 
+import abc
 import json
 import sys
 import threading
@@ -29,11 +30,12 @@ class SmsError(Exception):
     """The message was not accepted for delivery."""
 
 
-class SmsClient:
-    """Interface: `send` returns the operator's message id or raises SmsError."""
+class SmsClient(abc.ABC):
+    """An SMS operator: `send` returns the operator's message id or raises SmsError."""
 
-    def send(self, to: str, text: str) -> str:  # pragma: no cover - interface
-        raise NotImplementedError
+    @abc.abstractmethod
+    def send(self, to: str, text: str) -> str:
+        """Hand one message to the operator."""
 
 
 class ConsoleSmsClient(SmsClient):
