@@ -48,12 +48,13 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/qyzmet_bench"
+from common import DEFAULT_URL, cumulative, ensure_database  # noqa: E402
+
 TODAY = "2015-10-14"
 REGULATION = "almaty-2015-2-279/medical-licence"
 VARIANT = "issue"
@@ -133,20 +134,6 @@ def serve(port: int, workers: int, threads: int) -> None:
 
 
 # Set-up of this process -----------------------------------------------------------------------
-
-
-def _with_db(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path="/" + name))
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    name = urlsplit(url).path.lstrip("/")
-    with psycopg.connect(_with_db(url, "postgres"), autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def free_port() -> int:
@@ -314,15 +301,6 @@ BUCKETS = [
 ]
 
 
-def _cumulative(ps: pstats.Stats, pattern: str) -> float:
-    rx = re.compile(pattern)
-    return sum(
-        ct
-        for (filename, _line, func), (_cc, _nc, _tt, ct, _callers) in ps.stats.items()
-        if rx.search(f"{filename}:{func}")
-    )
-
-
 def profile(applicants: Applicants) -> None:
     from django.db import connection
     from django.test import Client
@@ -360,7 +338,7 @@ def profile(applicants: Applicants) -> None:
     ps = pstats.Stats(profiler)
     print(f"# cProfile of {n - 2} submissions ({1000 * wall / (n - 2):.1f} ms each under the profiler):")
     for label, pattern in BUCKETS:
-        print(f"profile_share {label}: {_cumulative(ps, pattern) / wall:.0%}")
+        print(f"profile_share {label}: {cumulative(ps, pattern) / wall:.0%}")
     for title, order, restriction in (
         (
             "# top 25 qyzmet/django/ninja functions by cumulative time:",

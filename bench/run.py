@@ -37,7 +37,9 @@ def bench_catalogue() -> None:
     baseline = rate(lambda: [yaml.load(t, Loader=loader) for t in texts])  # noqa: S506 (a safe loader)
     ours = rate(lambda: validate_catalogue())
     print(f"catalogue_files={len(texts)}")
-    print(f"catalogue_validations_per_s={ours:.2f} yaml_parse_only_per_s={baseline:.2f} ratio={ours / baseline:.2f}")
+    print(
+        f"catalogue_validations_per_s={ours:.2f} yaml_parse_only_per_s={baseline:.2f} ratio={ours / baseline:.2f}"
+    )
 
 
 def bench_calendar() -> None:
