@@ -77,3 +77,13 @@ def test_limit_and_offset_page_the_list(client, world):
 def test_bad_filter_is_422_naming_it(client, world):
     response = client.get("/api/v1/inbox", {"overdue": "maybe"}, headers=bearer(world["head"]))
     assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["query", "overdue"]
+
+
+def test_overdue_follows_the_platform_clock_on_a_demo_day(client, world, monkeypatch):
+    # Real time is years later, but the platform runs on the Wednesday of those applications:
+    # only the Monday application's step is late, as in the office.
+    wednesday = MONDAY + dt.timedelta(days=2)
+    freeze(monkeypatch, dt.datetime(2026, 11, 24, 11, 0, tzinfo=MONDAY.tzinfo))
+    monkeypatch.setenv("QYZMET_TODAY", wednesday.date().isoformat())
+    body = inbox(client, world["clerk"])
+    assert [item["overdue"] for item in body["items"]] == [True, False]

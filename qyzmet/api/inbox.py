@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.db.models import Exists, F, OuterRef, Q
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
+from qyzmet import clock
 from qyzmet.engine.models import OPEN_STATUSES, Status, StepRun
 from qyzmet.providers.models import StaffRole
 
@@ -44,7 +44,7 @@ def actionable_runs(user):
 def inbox(request, filters: Query[InboxFilters]):
     """Most urgent first (earliest due moment; steps without one last). A step is overdue when
     its due moment has passed while the application is in progress (a paused clock does not run)."""
-    now = timezone.now()
+    now = clock.now()  # the platform's day, as the office sees it (a demo may run on another)
     runs = actionable_runs(request.auth)
     if filters.role:
         runs = runs.filter(role=filters.role)
