@@ -4,8 +4,13 @@ Only the caller's own applications exist for them; pre-filling looks the caller 
 database with a purpose, and every such lookup shows in /me/lookups.
 """
 
+import datetime as dt
+
 import pytest
 
+from qyzmet.calendar.workcal import ALMATY
+from qyzmet.engine import services
+from qyzmet.engine.models import Status
 from qyzmet.gateway import faults
 from qyzmet.gateway.models import DataLookup
 from qyzmet.regulations.loader import catalogue
@@ -20,9 +25,12 @@ from .portal_api_helpers import (
     provider_of,
     signed,
 )
+from .psc_helpers import drive
 
 pytestmark = pytest.mark.django_db
 SERVICE = catalogue()[MEDICAL].service
+# names the statuses «Қанағаттанарлық» and «Бас тарту» of the application in the personal cabinet
+NARCOTICS = "south-kazakhstan-2014-182/narcotics-licence"
 
 
 def _filed(client, centre, user, headers) -> str:
@@ -49,6 +57,10 @@ def test_my_applications_list_and_detail(client, centre):
     assert detail.status_code == 200
     body = detail.json()
     assert body["status"] == "in_progress" and body["provider"] == "aed"
+    # the Almaty regulation's name for a request in progress: its acceptance notice-report
+    assert body["status_name"].startswith("Notice that the request has been accepted")
+    assert body["status_source"] == "004_3efdef2f532858ca.txt lines 239-242"
+    assert mine[0]["status_name"] == body["status_name"]
     assert len(body["steps"]) == 1 and body["steps"][0]["completed_at"] is None and body["steps"][0]["action"]
     assert body["expected_path"][0]["step"] == body["steps"][0]["step"]
 
@@ -94,3 +106,39 @@ def test_the_cabinet_needs_a_signed_in_applicant(client):
     assert get(client, "/me/applications").status_code == 401
     _, headers = applicant("aed.head")
     assert get(client, "/me/applications", headers).status_code == 403
+
+
+def _narcotics(user) -> object:
+    return services.file_application(
+        service=catalogue()[NARCOTICS].service,
+        provider=provider_of(NARCOTICS, "skhd"),
+        variant="issue",
+        channel="egov_portal",
+        applicant=user.username,
+        filed_at=dt.datetime(2015, 10, 12, 10, 0, tzinfo=ALMATY),
+        actor="test",
+    )
+
+
+def test_my_application_carries_the_status_the_regulation_names(client):
+    user, headers = applicant()
+    issued, refused = drive(_narcotics(user), "approve"), drive(_narcotics(user), "refuse")
+    assert (issued.status, refused.status) == (Status.ISSUED, Status.REFUSED)
+    body = get(client, f"/me/applications/{issued.number}", headers).json()
+    assert (body["status"], body["status_name"]) == ("issued", "Satisfied")
+    assert body["status_source"] == "002_125443c6e5e6ccb1.txt lines 422-424"
+    mine = {a["number"]: a for a in get(client, "/me/applications", headers).json()}
+    assert (mine[refused.number]["status"], mine[refused.number]["status_name"]) == ("refused", "Refusal")
+    kazakh = get(client, f"/me/applications/{refused.number}", {**headers, "Accept-Language": "kk"}).json()
+    assert kazakh["status_name"] == "Бас тарту"
+
+
+def test_a_status_the_regulation_does_not_name_is_the_engine_label(client):
+    user, headers = applicant()
+    app = _narcotics(user)  # the South Kazakhstan regulation names no status while in progress
+    body = get(client, f"/me/applications/{app.number}", headers).json()
+    assert (body["status"], body["status_name"], body["status_source"]) == (
+        "in_progress",
+        "in progress",
+        None,
+    )

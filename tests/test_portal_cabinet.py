@@ -1,6 +1,7 @@
 """The personal cabinet: only my applications, every look-up of my data, results and notifications."""
 
 import datetime as dt
+import re
 from html import unescape
 
 import pytest
@@ -9,13 +10,17 @@ from django.core import mail
 from qyzmet.calendar.workcal import ALMATY
 from qyzmet.engine import services
 from qyzmet.engine.models import Application, Status
+from qyzmet.engine.statuses import regulation_status
 from qyzmet.gateway.lookups import look_up
+from qyzmet.office.testing import load_regulations
 from qyzmet.portal.notify import notify_status
 from qyzmet.portal.sms import MemorySmsClient
+from qyzmet.providers.models import Provider
 from qyzmet.regulations.loader import catalogue
 
 from . import portal_helpers
 from .portal_helpers import APPLICANT, LICENCE, OTHER, applicant
+from .psc_helpers import drive
 
 # fixtures
 centre, platform, provider, person, signed_in = (
@@ -30,6 +35,8 @@ pytestmark = pytest.mark.django_db
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 FILED = dt.datetime(2015, 10, 12, 10, 0, tzinfo=ALMATY)
+# names the statuses «Қанағаттанарлық» and «Бас тарту» of the application in the personal cabinet
+NARCOTICS = "south-kazakhstan-2014-182/narcotics-licence"
 
 
 def _file(provider, number=APPLICANT, user=None, **data):
@@ -123,3 +130,78 @@ class BrokenSms:
 def test_anonymous_visitors_are_sent_to_sign_in(client, provider):
     app = _file(provider, applicant(OTHER).username)
     assert client.get(f"/portal/cabinet/applications/{app.number}/")["Location"].startswith("/portal/login/")
+
+
+@pytest.fixture
+def narcotics_provider(db):
+    load_regulations(NARCOTICS)
+    reg = catalogue()[NARCOTICS]
+    return Provider.objects.create(
+        code="skhd-test", acts_as=reg.provider.code, name=reg.provider.name.model_dump()
+    )
+
+
+def _file_narcotics(provider, user):
+    return services.file_application(
+        service=catalogue()[NARCOTICS].service,
+        provider=provider,
+        variant="issue",
+        channel="egov_portal",
+        applicant=APPLICANT,
+        filed_at=FILED,
+        actor="test",
+        applicant_user=user,
+    )
+
+
+def _status_cell(html: str, number: str) -> str:
+    """The status cell of an application's row in the cabinet (its third column)."""
+    row = next(r for r in re.findall(r"<tr[^>]*>(.*?)</tr>", html, re.S) if f">{number}</a>" in r)
+    return re.findall(r"<td>(.*?)</td>", row, re.S)[2]
+
+
+def test_cabinet_shows_the_status_the_regulation_names(signed_in, narcotics_provider, person):
+    issued = drive(_file_narcotics(narcotics_provider, person), "approve")
+    refused = drive(_file_narcotics(narcotics_provider, person), "refuse")
+    assert (issued.status, refused.status) == (Status.ISSUED, Status.REFUSED)
+    html = unescape(signed_in.get("/portal/cabinet/", **EN).content.decode())
+    satisfied, refusal = _status_cell(html, issued.number), _status_cell(html, refused.number)
+    assert ">Satisfied<" in satisfied and "result issued" in satisfied
+    assert "as named in the regulation, lines 422–424" in satisfied
+    assert ">Refusal<" in refusal and "refused" in refusal and "lines 425–426" in refusal
+    page = unescape(signed_in.get(f"/portal/cabinet/applications/{issued.number}/", **EN).content.decode())
+    status = re.search(r'<dd id="status">(.*?)</dd>', page, re.S).group(1)
+    assert ">Satisfied<" in status and "result issued" in status
+    summary = signed_in.get(f"/portal/cabinet/applications/{refused.number}/summary.txt", **EN)
+    assert "Status: Refusal (refused)" in summary.content.decode()
+    # in the page's language, verbatim from the regulation
+    kazakh = unescape(signed_in.get("/portal/cabinet/", HTTP_ACCEPT_LANGUAGE="kk").content.decode())
+    assert ">Қанағаттанарлық<" in _status_cell(kazakh, issued.number)
+    assert ">Бас тарту<" in _status_cell(kazakh, refused.number)
+
+
+def test_a_status_the_regulation_does_not_name_shows_the_engine_label(
+    signed_in, narcotics_provider, provider, person
+):
+    # the South Kazakhstan regulation names no status for an application still in progress
+    open_one = _file_narcotics(narcotics_provider, person)
+    # the Almaty medical licence names the acceptance notice only, not a refusal
+    closed = _close(_file(provider, user=person))
+    assert regulation_status(open_one) == ("in progress", None)
+    assert regulation_status(closed) == ("refused", None)
+    html = unescape(signed_in.get("/portal/cabinet/", **EN).content.decode())
+    for app, label in [(open_one, "in progress"), (closed, "refused")]:
+        cell = _status_cell(html, app.number)
+        assert f">{label}<" in cell and "as named in the regulation" not in cell
+
+
+def test_a_status_the_regulation_names_for_several_engine_states(signed_in, provider, person):
+    app = _file(provider, user=person)  # Almaty medical licence: the acceptance notice-report
+    label, source = regulation_status(app)
+    assert label.startswith("Notice that the request has been accepted") and source.lines == (239, 242)
+    Application.objects.filter(pk=app.pk).update(status=Status.PAUSED)
+    app.refresh_from_db()
+    assert regulation_status(app).label == label
+    html = unescape(signed_in.get("/portal/cabinet/", **EN).content.decode())
+    cell = _status_cell(html, app.number)
+    assert label in cell and "paused" in cell and "lines 239–242" in cell

@@ -69,3 +69,40 @@ def test_file_path_must_match_the_id(example_data, tmp_path):
     with pytest.raises(RegulationFileError) as exc:
         load_all(tmp_path)
     assert "must equal the file path" in str(exc.value)
+
+
+def _status(code: str, means: list[str]) -> dict:
+    name = {"kk": code, "ru": code, "en": code}
+    return {"code": code, "name": name, "means": means, "source": {"lines": [150, 151]}}
+
+
+def test_an_engine_state_claimed_by_two_statuses_is_rejected(example_data, write_catalogue):
+    example_data["statuses"] = [
+        _status("satisfied", ["issued", "deemed_issued"]),
+        _status("done", ["issued"]),
+    ]
+    with pytest.raises(RegulationFileError) as exc:
+        load_all(write_catalogue(example_data))
+    assert "statuses: Value error, engine state 'issued' is claimed by both 'satisfied' and 'done'" in str(
+        exc.value
+    )
+
+
+def test_a_status_must_say_which_engine_states_it_stands_for(example_data, write_catalogue):
+    example_data["statuses"] = [_status("satisfied", [])]
+    with pytest.raises(RegulationFileError) as exc:
+        load_all(write_catalogue(example_data))
+    assert "statuses.0.means" in str(exc.value)
+    example_data["statuses"] = [_status("satisfied", ["granted"])]
+    with pytest.raises(RegulationFileError) as exc:
+        load_all(write_catalogue(example_data))
+    assert "statuses.0.means.0" in str(exc.value)
+
+
+def test_the_engine_states_a_status_may_stand_for_are_the_engines():
+    from typing import get_args
+
+    from qyzmet.engine.models import Status
+    from qyzmet.regulations.schema import EngineState
+
+    assert set(get_args(EngineState)) == set(Status.values)

@@ -14,7 +14,7 @@ import datetime as dt
 import re
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SLUG = r"^[a-z0-9][a-z0-9_-]*$"
 STEP_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
@@ -162,9 +162,7 @@ class Step(Model):
         return self
 
 
-ChannelCode = Literal[
-    "egov_portal", "elicense_portal", "provider_office", "provider_workstation", "psc"
-]
+ChannelCode = Literal["egov_portal", "elicense_portal", "provider_office", "provider_workstation", "psc"]
 
 
 class Channel(Model):
@@ -264,9 +262,7 @@ class Standard(Model):
 class Provider(Model):
     code: Slug
     name: Text
-    territorial: bool = Field(
-        default=False, description="provided by territorial units, one per region"
-    )
+    territorial: bool = Field(default=False, description="provided by territorial units, one per region")
     source: Source
 
 
@@ -306,9 +302,22 @@ class Result(Model):
     source: Source
 
 
+# The states an application is in at the engine (`qyzmet.engine.models.Status`); the schema is
+# plain pydantic, so the list is repeated here and a test keeps the two equal.
+EngineState = Literal["in_progress", "paused", "issued", "refused", "deemed_issued"]
+
+
 class Status(Model):
+    """A status of the application as the regulation names it (shown in the personal cabinet)."""
+
     code: Slug
     name: Text
+    # The engine states this status stands for: while an application is in one of them, the
+    # cabinet and the applicant API show the regulation's name for it. A state belongs to at most
+    # one status of a regulation; a state no status claims is shown by its engine label.
+    means: list[EngineState] = Field(
+        min_length=1, description="the engine states this status of the regulation stands for"
+    )
     source: Source
 
 
@@ -388,6 +397,24 @@ class Regulation(Model):
     technical_conditions: list[Requirement] = Field(default_factory=list)
     request_forms: list[RequestFormSpec] = Field(default_factory=list)
     readings: list[Reading] = Field(default_factory=list)
+
+    @field_validator("statuses")
+    @classmethod
+    def _one_status_per_engine_state(cls, statuses: list[Status]) -> list[Status]:
+        claimed: dict[str, str] = {}
+        for status in statuses:
+            for state in status.means:
+                if state in claimed:
+                    raise ValueError(
+                        f"engine state {state!r} is claimed by both {claimed[state]!r} and "
+                        f"{status.code!r}; each engine state may stand for one status of the regulation"
+                    )
+                claimed[state] = status.code
+        return statuses
+
+    def status_for(self, state: str) -> Status | None:
+        """The regulation's own status for an engine state, if it names one."""
+        return next((s for s in self.statuses if state in s.means), None)
 
     @model_validator(mode="after")
     def _source_is_a_seed_range(self):

@@ -7,6 +7,7 @@ import datetime as dt
 from qyzmet.engine import paths
 from qyzmet.engine.fees import fee_for
 from qyzmet.engine.models import Application
+from qyzmet.engine.statuses import regulation_status
 from qyzmet.regulations.templatetags.regulations import norm, tr
 
 from .access import PORTAL_CHANNELS
@@ -76,8 +77,18 @@ def expected_path(app: Application) -> list[dict]:
     ]
 
 
+def where_named(reg, source) -> str | None:
+    """'<seed> lines a-b' of a source, or its law reference; None for no source."""
+    if source is None:
+        return None
+    if source.lines is None:
+        return source.law
+    return f"{source.seed or reg.source.seed} lines {source.lines[0]}-{source.lines[1]}"
+
+
 def my_application(app: Application) -> dict:
     reg = app.regulation.parsed
+    named = regulation_status(app)
     return {
         "number": app.number,
         "service": app.service,
@@ -88,6 +99,8 @@ def my_application(app: Application) -> dict:
         "provider": app.provider.code,
         "provider_name": app.provider.display_name,
         "status": app.status,
+        "status_name": named.label,
+        "status_source": where_named(reg, named.source),
         "filed_at": app.filed_at,
         "due_at": app.due_at,
         "closed_at": app.closed_at,

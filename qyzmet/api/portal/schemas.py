@@ -175,6 +175,14 @@ class MyApplication(Schema):
     provider: str
     provider_name: str
     status: Status
+    status_name: str = Field(
+        description="the status as the application's regulation names it, in the request's language;"
+        " the engine status's label where the regulation names none"
+    )
+    status_source: str | None = Field(
+        description="where the regulation names the status: its seed file and lines;"
+        " null: the regulation names no status for this state"
+    )
     filed_at: dt.datetime
     due_at: dt.datetime | None
     closed_at: dt.datetime | None

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from qyzmet import clock
 from qyzmet.engine import paths
 from qyzmet.engine.models import Status
+from qyzmet.engine.statuses import regulation_status
 from qyzmet.gateway.models import DataLookup
 from qyzmet.regulations.templatetags.regulations import tr
 
@@ -38,6 +39,8 @@ def _row(app):
         "variant": reg.variant(app.variant),
         "current": _current_step(reg, app) if app.is_open else None,
         "result_link": result_link(app),
+        # the status as the regulation names it (the engine's label where it names none)
+        "status": regulation_status(app),
     }
 
 
@@ -108,6 +111,12 @@ def application(request, number: str):
     )
 
 
+def _status_line(app) -> str:
+    named = regulation_status(app)
+    engine = str(Status(app.status).label)
+    return f"{named.label} ({engine})" if named.source else engine
+
+
 @access.applicant_required
 def summary(request, number: str):
     """A plain-text account of the application and its result or reasoned refusal."""
@@ -126,7 +135,7 @@ def summary(request, number: str):
         (_("Applicant"), f"{app.applicant} {app.applicant_name}".strip()),
         (_("Filed"), moment(app.filed_at)),
         (_("Expected result by"), moment(app.due_at)),
-        (_("Status"), str(Status(app.status).label)),
+        (_("Status"), _status_line(app)),
         (_("Closed"), moment(app.closed_at)),
         (_("Result"), tr(result.name) if result else ""),
     ]
