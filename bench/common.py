@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pstats
 import re
+import time
 from urllib.parse import urlsplit, urlunsplit
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/qyzmet_bench"
@@ -33,3 +34,36 @@ def cumulative(ps: pstats.Stats, pattern: str) -> float:
         for (filename, _line, func), (_cc, _nc, _tt, ct, _callers) in ps.stats.items()
         if rx.search(f"{filename}:{func}")
     )
+
+
+def run_parallel(clients: int, work, count: int) -> tuple[int, float]:
+    """Run `work(k)` (returns items done) in `clients` forked processes at once, `count` split
+    between them, after a warm-up `work(1)` in each. Returns (items done, wall seconds from the
+    common start to the last process's end), as pgbench -c counts its clients' work."""
+    import multiprocessing as mp
+
+    from django.db import connections
+
+    connections.close_all()  # each process opens its own connection
+    ctx = mp.get_context("fork")
+    barrier = ctx.Barrier(clients)
+    results = ctx.Queue()
+
+    def child(share: int) -> None:
+        work(1)
+        barrier.wait()
+        start = time.monotonic()
+        done = work(share)
+        results.put((done, start, time.monotonic()))
+        connections.close_all()
+
+    shares = [count // clients + (1 if i < count % clients else 0) for i in range(clients)]
+    procs = [ctx.Process(target=child, args=(share,)) for share in shares]
+    for p in procs:
+        p.start()
+    got = [results.get(timeout=900) for _ in procs]
+    for p in procs:
+        p.join()
+        if p.exitcode:
+            raise RuntimeError(f"a benchmark process failed (exit code {p.exitcode})")
+    return sum(g[0] for g in got), max(g[2] for g in got) - min(g[1] for g in got)

@@ -5,13 +5,19 @@ engine:  N applications of a licence driven through its whole internal procedure
 spiff:   the same procedure exported as BPMN and run in SpiffWorkflow, its whole workflow state
          serialized with `BpmnWorkflowSerializer` and saved to a table after every task, in its
          own transaction: what a BPMN engine persisting per step costs on the same database.
+floor:   the same number of transactions and statements per application as the engine makes,
+         as tiny INSERTs from raw psycopg: what durable commits alone allow on this machine.
 pgbench: the database server's own rate of small write transactions (TPC-B-like, 2 clients).
+
+Each is run with one client and with --clients processes at once (default 2, as pgbench -c 2),
+so that every ratio compares equal concurrency.
 profile: where the engine's time goes (queries per call, database share, cProfile top entries),
          measured on a smaller run after the timed one, so the measuring does not slow it.
 
 Targets from the issue: engine >= 3x SpiffWorkflow's steps/s and >= 0.5x pgbench's tps.
 
-    .venv/bin/python bench/engine.py [--n 200] [--profile-n 20] [--pgbench-seconds 10] [--no-pgbench]
+    .venv/bin/python bench/engine.py [--n 200] [--clients 2] [--profile-n 20] [--pgbench-seconds 10]
+                                     [--no-pgbench] [--no-profile]
 
 DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/qyzmet_bench; the database is created
 if missing, migrated and loaded with the catalogue. Benchmark rows are left behind (each run adds
@@ -37,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import DEFAULT_URL, cumulative, ensure_database, with_db  # noqa: E402
+from common import DEFAULT_URL, cumulative, ensure_database, run_parallel, with_db  # noqa: E402
 
 REGULATION = "almaty-2015-2-279/medical-licence"
 VARIANT = "issue"
@@ -145,21 +151,85 @@ class _null:
         return False
 
 
-def bench_engine(n: int) -> tuple[float, int, float]:
+def bench_engine(n: int, clients: int = 1) -> tuple[float, int, float]:
     driver = EngineDriver("engine")
-    driver.drive(driver.file())  # warm-up: caches, prepared connections
-    steps = 0
-    start = time.perf_counter()
-    for _ in range(n):
-        steps += driver.drive(driver.file())
-    elapsed = time.perf_counter() - start
+
+    def work(count: int) -> int:
+        return sum(driver.drive(driver.file()) for _ in range(count))
+
+    if clients > 1:
+        steps, elapsed = run_parallel(clients, work, n)
+    else:
+        work(1)  # warm-up: caches, prepared statements
+        start = time.perf_counter()
+        steps = work(n)
+        elapsed = time.perf_counter() - start
     return steps / elapsed, steps, elapsed
+
+
+def engine_shape() -> tuple[int, int, int]:
+    """(transactions, statements, steps) of one application as the engine runs it."""
+    from django.db import connection
+
+    driver = EngineDriver("engine")
+    counts = {"statements": 0, "commits": 0}
+
+    def count(execute, sql, params, many, context):
+        counts["statements"] += 1
+        return execute(sql, params, many, context)
+
+    commit = connection.commit
+
+    def counting_commit():
+        counts["commits"] += 1
+        return commit()
+
+    connection.commit = counting_commit
+    try:
+        with connection.execute_wrapper(count):
+            steps = driver.drive(driver.file())
+    finally:
+        del connection.commit
+    return counts["commits"], counts["statements"], steps
+
+
+def bench_floor(url: str, shape: tuple[int, int, int], n: int, clients: int) -> float:
+    """Steps/s of an engine that did nothing but the same durable work: per application the same
+    number of transactions and statements (tiny INSERTs, raw psycopg, no Python logic).
+
+    No engine that records the same changes durably can go faster on this machine."""
+    import psycopg
+
+    transactions, statements, steps = shape
+    per_tx = [
+        statements // transactions + (1 if i < statements % transactions else 0) for i in range(transactions)
+    ]
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS bench_floor (id bigserial PRIMARY KEY, a int, b text)")
+
+    def work(count: int) -> int:
+        with psycopg.connect(url, prepare_threshold=0) as conn:
+            for _ in range(count):
+                for k in per_tx:
+                    for i in range(k):
+                        conn.execute("INSERT INTO bench_floor (a, b) VALUES (%s, %s)", [i, "x"])
+                    conn.commit()
+        return count * steps
+
+    if clients > 1:
+        done, elapsed = run_parallel(clients, work, n)
+    else:
+        work(1)
+        start = time.perf_counter()
+        done = work(n)
+        elapsed = time.perf_counter() - start
+    return done / elapsed
 
 
 # SpiffWorkflow --------------------------------------------------------------------------------
 
 
-def bench_spiff(n: int, roundtrip: bool = False) -> tuple[float, int, float, int]:
+def bench_spiff(n: int, roundtrip: bool = False, clients: int = 1) -> tuple[float, int, float, int]:
     """Steps/s of SpiffWorkflow persisting its serialized state after every task.
 
     With `roundtrip`, each task also starts by loading and deserializing the state, as a stateless
@@ -240,12 +310,17 @@ def bench_spiff(n: int, roundtrip: bool = False) -> tuple[float, int, float, int
         size = len(serializer.serialize_json(workflow))
         return done
 
-    one_instance()  # warm-up
-    steps = 0
-    start = time.perf_counter()
-    for _ in range(n):
-        steps += one_instance()
-    elapsed = time.perf_counter() - start
+    def work(count: int) -> int:
+        return sum(one_instance() for _ in range(count))
+
+    if clients > 1:
+        steps, elapsed = run_parallel(clients, work, n)
+        one_instance()  # for the state's size, in this process
+    else:
+        work(1)  # warm-up
+        start = time.perf_counter()
+        steps = work(n)
+        elapsed = time.perf_counter() - start
     return steps / elapsed, steps, elapsed, size
 
 
@@ -417,6 +492,9 @@ def main(argv=None) -> None:
     ap.add_argument("--pgbench-seconds", type=int, default=10)
     ap.add_argument("--no-pgbench", action="store_true")
     ap.add_argument("--no-profile", action="store_true")
+    ap.add_argument(
+        "--clients", type=int, default=2, help="processes at once, as pgbench -c 2 (1 = one only)"
+    )
     args = ap.parse_args(argv)
 
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
@@ -427,31 +505,47 @@ def main(argv=None) -> None:
 
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"# host: {os.cpu_count()} CPUs, load average {load} (other load makes these figures noisy)")
-    engine_rate, engine_steps, engine_s = bench_engine(args.n)
-    print(f"engine: {args.n} applications of {REGULATION} ({VARIANT}, approve path)")
-    print(f"engine_steps={engine_steps} seconds={engine_s:.2f}")
-    print(f"engine_steps_per_s={engine_rate:.1f}")
+    transactions, statements, steps_per_app = shape = engine_shape()
     print(
-        "  (each application: 1 filing + 2 conclusion answers + 6 steps = 9 transactions, "
-        "18 audit entries; SpiffWorkflow below: 1 insert + 6 updates = 7 transactions)"
+        f"# one application of {REGULATION} ({VARIANT}, approve path): {steps_per_app} steps, "
+        f"{transactions} transactions, {statements} statements (filing, conclusion answers, steps, register entry)"
     )
-
-    spiff_rate, spiff_steps, spiff_s, size = bench_spiff(args.n)
-    print(f"spiff: {args.n} instances, state serialized and saved after each task ({size} bytes of JSON)")
-    print(f"spiff_steps={spiff_steps} seconds={spiff_s:.2f}")
-    print(f"spiff_steps_per_s={spiff_rate:.1f}")
-    print(f"ratio={engine_rate / spiff_rate:.2f}  (target >= 3)")
+    results = {}
+    for clients in sorted({1, args.clients}):
+        tag = "" if clients == 1 else f"_c{clients}"
+        engine_rate, engine_steps, engine_s = bench_engine(args.n, clients)
+        spiff_rate, spiff_steps, spiff_s, size = bench_spiff(args.n, clients=clients)
+        floor_rate = bench_floor(url, shape, args.n, clients)
+        results[clients] = engine_rate
+        print(f"# {clients} client(s): {args.n} applications / workflow instances")
+        print(f"engine_steps{tag}={engine_steps} seconds={engine_s:.2f}")
+        print(f"engine_steps_per_s{tag}={engine_rate:.1f}")
+        print(
+            f"spiff_steps_per_s{tag}={spiff_rate:.1f}  (state of {size} bytes of JSON saved after each task: "
+            f"{spiff_steps // args.n + 1} transactions per instance)"
+        )
+        print(f"ratio{tag}={engine_rate / spiff_rate:.2f}  (target >= 3)")
+        print(
+            f"floor_steps_per_s{tag}={floor_rate:.1f}  (the same {transactions} transactions and {statements} "
+            f"statements per application with no logic: the most any engine recording these changes reaches here)"
+        )
+        print(
+            f"engine_share_of_floor{tag}={engine_rate / floor_rate:.2f} floor_ratio_to_spiff{tag}={floor_rate / spiff_rate:.2f}"
+        )
     rt_rate, _, _, _ = bench_spiff(max(args.n // 4, 10), roundtrip=True)
     print(
-        f"spiff_roundtrip_steps_per_s={rt_rate:.1f} ratio_roundtrip={engine_rate / rt_rate:.2f}"
-        "  (also loading + deserializing the state before each task, as a stateless request would)"
+        f"spiff_roundtrip_steps_per_s={rt_rate:.1f} ratio_roundtrip={results[1] / rt_rate:.2f}"
+        "  (1 client; also loading + deserializing the state before each task, as a stateless request would)"
     )
 
     if not args.no_pgbench:
         tps = bench_pgbench(url, args.pgbench_seconds)
         if tps:
+            engine_rate = results[args.clients]
             print(f"pgbench_tps={tps:.1f}  (pgbench -c 2 -j 2 -T {args.pgbench_seconds}, scale 1)")
-            print(f"share_of_pgbench={engine_rate / tps:.3f}  (target >= 0.5)")
+            print(
+                f"share_of_pgbench={engine_rate / tps:.3f}  (engine at {args.clients} client(s); target >= 0.5)"
+            )
 
     if not args.no_profile:
         profile_engine(args.profile_n)

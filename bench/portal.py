@@ -4,18 +4,17 @@ The set-up is what production looks like on one machine, scaled down:
 
 * PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/qyzmet_bench; created,
   migrated, loaded with the catalogue and seeded with providers when needed);
-* the gateway simulators as their own HTTP service (`python -m qyzmet gateway serve`, a
-  subprocess), which the app reaches through QYZMET_GATEWAY_URL;
-* the app in a separate process tree served by wsgiref: `bench/portal.py serve` binds one socket,
-  forks --workers processes, and each serves it with a fixed pool of --threads threads (gthread
-  style, so every thread keeps its database connection). gunicorn is not installed, and
-  runserver is one process (one core, under the GIL) that cannot be pointed at the gateway URL;
+* the gateway simulators as their own HTTP service (`qyzmet.gateway.server:application` under
+  gunicorn, one process: the simulators keep payments in memory), which the app reaches through
+  QYZMET_GATEWAY_URL;
+* the app served as production serves it: gunicorn, --workers processes of --threads threads
+  (gthread, so every thread keeps its database connection), HTTP/1.1 keep-alive;
 * the demo clock on QYZMET_TODAY=2015-10-14, when the Almaty medical licence was in force.
 
 M applicants (ordinary IINs), each with a signing key of a test certification centre in a
 temporary directory and a paid licence fee, have their requests signed before the clock starts;
-then C client threads POST them to /api/v1/portal/submissions (localhost only, each request with
-a timeout, the whole run with a deadline). The baseline is the same number of GETs of
+then C client threads POST them to /api/v1/portal/submissions (localhost only, each thread on one
+kept-alive connection, each request with a timeout, the whole run with a deadline). The baseline is the same number of GETs of
 /api/v1/portal/me/applications by the same applicants on the same server (token check, one
 query): what any authenticated API call costs here. Last, one submission's server-side work is
 profiled in this process (cProfile over --profile-n submissions through Django's test client,
@@ -39,14 +38,12 @@ import json
 import os
 import pstats
 import re
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,74 +60,32 @@ BASELINE = "/api/v1/portal/me/applications"
 HOST = "127.0.0.1"
 
 
-# The app server (runs in its own processes) ---------------------------------------------------
+# The servers (their own processes) -----------------------------------------------------------
 
 
-def serve(port: int, workers: int, threads: int) -> None:
-    """wsgiref, pre-forked: one listening socket, `workers` processes, `threads` threads each."""
-    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qyzmet.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.wsgi import get_wsgi_application
-
-    # settings.py does not read QYZMET_GATEWAY_URL from the environment (yet); the transport
-    # reads the setting, so it is set here.
-    settings.QYZMET_GATEWAY_URL = os.environ.get("QYZMET_GATEWAY_URL") or None
-    app = get_wsgi_application()
-
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind((HOST, port))
-    listener.listen(1024)
-
-    class QuietHandler(WSGIRequestHandler):
-        def log_message(self, format, *args):  # the base class names it `format`
-            pass
-
-    class PooledServer(WSGIServer):
-        """wsgiref's server on an inherited socket, each request handled by a pool thread."""
-
-        def __init__(self):
-            super().__init__((HOST, port), QuietHandler, bind_and_activate=False)
-            self.socket = listener
-            self.server_name, self.server_port = HOST, port
-            self.setup_environ()
-            self.set_app(app)
-            self.pool = ThreadPoolExecutor(threads)
-
-        def process_request(self, request, client_address):
-            self.pool.submit(self._handle, request, client_address)
-
-        def _handle(self, request, client_address):
-            try:
-                self.finish_request(request, client_address)
-            except Exception:
-                self.handle_error(request, client_address)
-            finally:
-                self.shutdown_request(request)
-
-    children = []
-    for _ in range(workers):
-        pid = os.fork()
-        if pid == 0:
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            PooledServer().serve_forever(poll_interval=0.05)
-            os._exit(0)
-        children.append(pid)
-
-    def stop(*_):
-        for pid in children:
-            os.kill(pid, signal.SIGTERM)
-        sys.exit(0)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    for pid in children:
-        os.waitpid(pid, 0)
+def gunicorn(target: str, port: int, workers: int, threads: int) -> list[str]:
+    """The command that serves a WSGI app as production does: gunicorn, threaded workers (each
+    thread keeps its database connection), HTTP/1.1 keep-alive."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        target,
+        "--bind",
+        f"{HOST}:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--worker-class",
+        "gthread",
+        "--keep-alive",
+        "30",
+        "--backlog",
+        "1024",
+        "--log-level",
+        "warning",
+    ]
 
 
 # Set-up of this process -----------------------------------------------------------------------
@@ -231,26 +186,28 @@ def fire(port: int, requests: list, concurrency: int, timeout: float, deadline: 
     stop_at = time.monotonic() + deadline
 
     def worker():
+        conn = None  # one kept-alive connection per client thread, as a browser or a front proxy keeps
         while time.monotonic() < stop_at:
             with lock:
                 item = next(pending, None)
             if item is None:
-                return
+                break
             method, path, headers, body = item
             start = time.perf_counter()
             try:
-                conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+                conn = conn or http.client.HTTPConnection(HOST, port, timeout=timeout)
                 conn.request(method, path, body=body, headers=headers)
                 response = conn.getresponse()
                 response.read()
                 status = response.status
-                conn.close()
-            except OSError:
-                status = 0
+            except (OSError, http.client.HTTPException):
+                status, conn = 0, None
             took = time.perf_counter() - start
             with lock:
                 latencies.append(took)
                 statuses[status] = statuses.get(status, 0) + 1
+        if conn is not None:
+            conn.close()
 
     threads = [threading.Thread(target=worker) for _ in range(concurrency)]
     start = time.perf_counter()
@@ -393,12 +350,12 @@ def main(argv=None) -> None:
         CELERY_TASK_ALWAYS_EAGER="1",
     )
     os.environ.update(env)
-    python = sys.executable
     children = []
     try:
+        # One process: the simulators keep their state (payments) in memory.
         children.append(
             subprocess.Popen(
-                [python, "-m", "qyzmet", "gateway", "serve", "--port", str(gateway_port), "--quiet"],
+                gunicorn("qyzmet.gateway.server:application", gateway_port, 1, 16),
                 cwd=ROOT,
                 env=env,
                 stdout=subprocess.DEVNULL,
@@ -412,10 +369,7 @@ def main(argv=None) -> None:
         centre = CertificationCentre.default().ensure()
         children.append(
             subprocess.Popen(
-                [python, __file__, "serve", "--port", str(app_port), "--workers", str(args.workers)]
-                + ["--threads", str(args.threads)],
-                cwd=ROOT,
-                env=env,
+                gunicorn("qyzmet.wsgi:application", app_port, args.workers, args.threads), cwd=ROOT, env=env
             )
         )
         wait_for(app_port, "/api/v1/openapi.json")
@@ -427,8 +381,8 @@ def main(argv=None) -> None:
         profiled = Applicants(centre, args.profile_n + 2, seed + args.concurrency + args.m)
         print(f"# host: {os.cpu_count()} CPUs, load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
         print(
-            f"# server: wsgiref pre-forked, {args.workers} processes x {args.threads} threads (bench/portal.py "
-            f"serve); gateway simulators over HTTP (python -m qyzmet gateway serve); PostgreSQL; "
+            f"# server: gunicorn, {args.workers} processes x {args.threads} threads (gthread, keep-alive); "
+            f"gateway simulators over HTTP (gunicorn, 1 process x 16 threads); PostgreSQL; "
             f"QYZMET_TODAY={TODAY}; {REGULATION} {VARIANT} at {timed.provider.code}"
         )
         print(
@@ -478,13 +432,4 @@ def main(argv=None) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "serve":
-        sp = argparse.ArgumentParser()
-        sp.add_argument("serve")
-        sp.add_argument("--port", type=int, required=True)
-        sp.add_argument("--workers", type=int, default=2)
-        sp.add_argument("--threads", type=int, default=8)
-        a = sp.parse_args()
-        serve(a.port, a.workers, a.threads)
-    else:
-        main()
+    main()

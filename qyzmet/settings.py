@@ -86,6 +86,12 @@ DATABASES = {
         default=f"sqlite:///{VAR_DIR / 'qyzmet.sqlite3'}", conn_max_age=60
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters bound on the server, and statements a connection runs often (the engine's
+    # transitions, the audit append) prepared after a few runs: PostgreSQL then skips parsing and
+    # planning them. Turn it off (QYZMET_PG_PREPARE=0) behind a transaction-mode pooler.
+    if os.environ.get("QYZMET_PG_PREPARE", "1") != "0":
+        DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "kk"

@@ -11,20 +11,19 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qyzmet import clock
-from qyzmet.audit.log import record
-from qyzmet.providers.models import Provider, StaffRole, roles_of
-from qyzmet.regulations.models import Regulation
+from qyzmet.audit.log import new_entry, record
+from qyzmet.providers.models import Provider, calendar_for_hours, roles_of
+from qyzmet.regulations.models import Regulation, parsed_document
 from qyzmet.regulations.schema import Step
 
-from . import paths
+from . import paths, store
 from .law import rules_for
-from .models import Application, ConclusionRequest, Pause, Status, StepRun
+from .models import OPEN_STATUSES, Application, ConclusionRequest, Pause, Status, StepRun
 
 
 class EngineError(Exception):
@@ -116,7 +115,16 @@ def file_application(
         )
         app.number = f"QZ-{timezone.localtime(filed_at):%y%m%d}-{app.pk:06d}"
         app.save(update_fields=["number"])
-        _first_run, started = _start_step(app, reg, flow_code, _step(reg, flow_code, start), filed_at)
+        facts = (filed_at, app.registered_at, calendar)
+        _first, started = _start_step(
+            connections[Application.objects.db],
+            app.pk,
+            facts,
+            reg,
+            flow_code,
+            _step(reg, flow_code, start),
+            filed_at,
+        )
         record(
             actor,
             "application_filed",
@@ -145,50 +153,44 @@ def _step(reg, flow_code: str, step_id: str) -> Step:
 
 def step_due(app: Application, reg, step: Step, started: dt.datetime) -> tuple[dt.datetime | None, str]:
     """A step's due moment: its norm on the provider's calendar, bounded by the law's rules."""
-    rules = rules_for(reg, timezone.localtime(app.filed_at).date())
-    return paths.due_of(reg, step, started, app.registered_at, app.provider.calendar(), rules)
+    return _due(reg, step, started, app.filed_at, app.registered_at, app.provider.calendar())
+
+
+def _due(reg, step: Step, started, filed_at, registered_at, calendar):
+    rules = rules_for(reg, timezone.localtime(filed_at).date())
+    return paths.due_of(reg, step, started, registered_at, calendar, rules)
 
 
 def _start_step(
-    app: Application, reg, flow_code: str, step: Step, started: dt.datetime
-) -> tuple[StepRun, dict]:
-    """Create the run of the step the application has reached; return it with what the audit entry
-    of the enclosing change should say about it (one entry per change, not per row)."""
-    due, rule = step_due(app, reg, step, started)
-    run = StepRun.objects.create(
-        application=app,
-        flow=flow_code,
-        step_id=step.id,
-        role=step.actor,
-        started_at=started,
-        due_at=due,
-        due_rule=rule,
-    )
+    connection, application_id: int, facts, reg, flow_code: str, step: Step, started: dt.datetime
+) -> tuple[int, dict]:
+    """Insert the run of the step the application has reached; return its id with what the audit
+    entry of the enclosing change should say about it (one entry per change, not per row).
+
+    `facts` are the application's (filed_at, registered_at, calendar)."""
+    filed_at, registered_at, calendar = facts
+    due, rule = _due(reg, step, started, filed_at, registered_at, calendar)
+    run_id = store.insert_run(connection, application_id, flow_code, step.id, step.actor, started, due, rule)
     started_data = {"step": step.id, "role": step.actor, "due_at": due, "rule": rule}
     if step.requests_conclusion_from:
-        rules = rules_for(reg, timezone.localtime(app.filed_at).date())
-        calendar = app.provider.calendar()
-        term = rules["conclusions-answer"].term if "conclusions-answer" in rules else None
-        ConclusionRequest.objects.bulk_create(
-            ConclusionRequest(
-                application=app,
-                step_run=run,
-                body=body,
-                requested_at=started,
-                due_at=calendar.due(started, term) if term else (due or started),
-            )
-            for body in step.requests_conclusion_from
-        )
+        _request_conclusions(reg, step, run_id, application_id, started, due, filed_at, calendar)
         started_data["conclusions_requested"] = list(step.requests_conclusion_from)
-    return run, started_data
+    return run_id, started_data
 
 
-def _holds_role(user):
-    """A subquery: does `user` hold the step's role, or the head's, at the application's provider?"""
-    return Exists(
-        StaffRole.objects.filter(
-            user_id=getattr(user, "pk", None), provider_id=OuterRef("application__provider_id")
-        ).filter(Q(role=OuterRef("role")) | Q(role="head"))
+def _request_conclusions(reg, step: Step, run_id: int, application_id: int, started, due, filed_at, calendar):
+    """Ask each body the step names for its conclusion, due within the law's answer term."""
+    rules = rules_for(reg, timezone.localtime(filed_at).date())
+    term = rules["conclusions-answer"].term if "conclusions-answer" in rules else None
+    ConclusionRequest.objects.bulk_create(
+        ConclusionRequest(
+            application_id=application_id,
+            step_run_id=run_id,
+            body=body,
+            requested_at=started,
+            due_at=calendar.due(started, term) if term else (due or started),
+        )
+        for body in step.requests_conclusion_from
     )
 
 
@@ -198,8 +200,6 @@ def may_act(user, run: StepRun) -> bool:
         return False
     if getattr(user, "is_superuser", False):
         return True
-    if getattr(run, "holds_role", None) is not None:  # fetched with the step (complete_step)
-        return run.holds_role or run.assignee_id == user.pk
     roles = roles_of(user, run.application.provider)
     return run.role in roles or "head" in roles or run.assignee_id == user.pk
 
@@ -220,31 +220,31 @@ def complete_step(
 ) -> StepRun | None:
     """Complete a step with one of the outcomes the regulation allows; start what follows.
 
-    Returns the next step run, or None when the application has ended.
+    Returns the next step run, or None when the application has ended. The statements are
+    hand-written (`store`): this is the engine's most frequent change.
     """
     now = at or clock.now()
+    connection = connections[StepRun.objects.db]
+    user_id = getattr(user, "pk", None)
     with transaction.atomic():
-        run = (
-            StepRun.objects.select_related("application__provider", "application__regulation")
-            # the regulation's document is parsed once per process (cached by digest), and the
-            # application's own data (form answers, channel trace) plays no part in a transition
-            .defer("application__regulation__document", "application__data")
-            .annotate(holds_role=_holds_role(user))
-            .get(pk=run_id)
-        )
-        app = run.application
-        if not may_act(user, run):
+        run = store.read_run(connection, run_id, user_id)
+        if run is None:
+            raise StepRun.DoesNotExist(f"step run {run_id}")
+        if not (
+            user is not None
+            and (getattr(user, "is_superuser", False) or run.holds_role or run.assignee_id == user_id)
+        ):
             raise NotPermitted(_("You do not hold the role %(role)s at this provider.") % {"role": run.role})
         if run.completed_at is not None:
-            raise StepAlreadyCompleted(_already_done(run))
-        if app.status == Status.PAUSED:
+            raise StepAlreadyCompleted(_already_done(StepRun.objects.get(pk=run_id)))
+        if run.status == Status.PAUSED:
             raise InvalidTransition(_("The application is paused; resume it first."))
-        if not app.is_open:
+        if run.status not in OPEN_STATUSES:
             raise InvalidTransition(_("The application is closed."))
-        reg = app.regulation.parsed
+        reg = parsed_document(run.regulation_id, run.regulation_digest)
         step = _step(reg, run.flow, run.step_id)
+        allowed = [b.when for b in step.branches] if step.branches else ["done"]
         outcome = outcome or ("done" if not step.branches else None)
-        allowed = allowed_outcomes(reg, run)
         if outcome not in allowed:
             raise InvalidTransition(
                 _("Step %(step)s allows %(allowed)s, not %(outcome)s")
@@ -252,37 +252,63 @@ def complete_step(
             )
         if outcome in paths.REFUSING:
             _check_grounds(reg, grounds, note)
-        if (
-            step.requests_conclusion_from
-            and run.conclusions.filter(answer=ConclusionRequest.Answer.PENDING).exists()
-        ):
+        if step.requests_conclusion_from and run.conclusions_pending:
             raise InvalidTransition(_("Conclusions of other bodies are still awaited."))
-        updated = StepRun.objects.filter(pk=run.pk, completed_at__isnull=True).update(
-            completed_at=now,
-            completed_by=user if getattr(user, "pk", None) else None,
-            outcome=outcome,
-            note=note,
-            kept=None if run.due_at is None else now <= run.due_at,
-        )
-        if updated != 1:
-            run.refresh_from_db()
-            raise StepAlreadyCompleted(_already_done(run))
+        kept = None if run.due_at is None else now <= run.due_at
         change = {"step": step.id, "outcome": outcome, "note": note, "grounds": list(grounds)}
+        subject = ("application", run.application_id)
         if step.end:
+            if not store.finish_run(connection, run_id, now, user_id, outcome, note, kept):
+                raise StepAlreadyCompleted(_already_done(StepRun.objects.get(pk=run_id)))
+            app = (
+                Application.objects.select_related("provider", "regulation", "applicant_user")
+                .defer("regulation__document")
+                .get(pk=run.application_id)
+            )
             change["closed"] = _close(app, reg, step, now, grounds, note)
-            record(user, "step_completed", app, change, at=now)
+            record(user, "step_completed", subject, change, at=now)
             if app.status == Status.ISSUED:
-                _enter_in_register(app, now)
+                _enter_in_register(app, now, fresh=True)
             _notify_after_commit(app)
             return None
-        next_id = step.next or next(b.to for b in step.branches if b.when == outcome)
+        next_step = _step(reg, run.flow, step.next or next(b.to for b in step.branches if b.when == outcome))
+        calendar = calendar_for_hours(*run.hours)
+        due, rule = _due(reg, next_step, now, run.filed_at, run.registered_at, calendar)
+        change["started"] = {"step": next_step.id, "role": next_step.actor, "due_at": due, "rule": rule}
+        if next_step.requests_conclusion_from:
+            change["started"]["conclusions_requested"] = list(next_step.requests_conclusion_from)
+        entry = new_entry(user, "step_completed", subject, change, at=now)
+        next_run_id = store.advance(
+            connection,
+            run,
+            now,
+            user_id,
+            outcome,
+            note,
+            kept,
+            (run.flow, next_step.id, next_step.actor, now, due, rule),
+            entry,
+        )
+        if next_run_id is None:
+            raise StepAlreadyCompleted(_already_done(StepRun.objects.get(pk=run_id)))
         if outcome in paths.REFUSING and grounds:
-            app.refusal_grounds = list(grounds)
-            app.refusal_text = note
-            app.save(update_fields=["refusal_grounds", "refusal_text"])
-        next_run, change["started"] = _start_step(app, reg, run.flow, _step(reg, run.flow, next_id), now)
-        record(user, "step_completed", app, change, at=now)
-        return next_run
+            Application.objects.filter(pk=run.application_id).update(
+                refusal_grounds=list(grounds), refusal_text=note
+            )
+        if next_step.requests_conclusion_from:
+            _request_conclusions(
+                reg, next_step, next_run_id, run.application_id, now, due, run.filed_at, calendar
+            )
+    return StepRun(
+        pk=next_run_id,
+        application_id=run.application_id,
+        flow=run.flow,
+        step_id=next_step.id,
+        role=next_step.actor,
+        started_at=now,
+        due_at=due,
+        due_rule=rule,
+    )
 
 
 def _already_done(run: StepRun) -> str:
@@ -328,16 +354,16 @@ def _notify_after_commit(app: Application) -> None:
     from django.apps import apps as installed
 
     if installed.is_installed("qyzmet.portal"):
-        from qyzmet.portal.notify import notify_status
+        from qyzmet.portal.notify import notify_status_later
 
-        transaction.on_commit(lambda: notify_status(app))
+        notify_status_later(app)
 
 
-def _enter_in_register(app: Application, at: dt.datetime) -> None:
+def _enter_in_register(app: Application, at: dt.datetime, fresh: bool = False) -> None:
     """An issued permit is entered in the register in the same transaction that issues it."""
     from qyzmet.registry.services import enter_result
 
-    enter_result(app, at=at)
+    enter_result(app, at=at, fresh=fresh)
 
 
 def assign(run_id: int, assignee, by, at: dt.datetime | None = None) -> StepRun:
@@ -363,28 +389,31 @@ def assign(run_id: int, assignee, by, at: dt.datetime | None = None) -> StepRun:
     return run
 
 
-def answer_conclusion(request_id: int, answer: str, by, note: str = "", at: dt.datetime | None = None):
+def answer_conclusion(
+    request_id: int, answer: str, by, note: str = "", at: dt.datetime | None = None
+) -> None:
+    """Record a body's answer to a conclusion request (a person answering must be on the staff of
+    the application's provider; bodies answering through the gateway are system actors)."""
     now = at or clock.now()
     if answer not in (ConclusionRequest.Answer.POSITIVE, ConclusionRequest.Answer.NEGATIVE):
         raise InvalidTransition(_("A conclusion is positive or negative."))
-    _check_staff(
-        by, ConclusionRequest.objects.select_related("application__provider").get(pk=request_id).application
-    )
+    connection = connections[ConclusionRequest.objects.db]
     with transaction.atomic():
-        updated = ConclusionRequest.objects.filter(
-            pk=request_id, answer=ConclusionRequest.Answer.PENDING
-        ).update(answer=answer, answered_at=now, note=note)
-        req = ConclusionRequest.objects.select_related("application").get(pk=request_id)
-        if updated != 1:
+        found = store.read_conclusion(connection, request_id, getattr(by, "pk", None))
+        if found is None:
+            raise ConclusionRequest.DoesNotExist(f"conclusion request {request_id}")
+        application_id, body, on_staff = found
+        if hasattr(by, "pk") and not getattr(by, "is_superuser", False) and not on_staff:
+            raise NotPermitted(_("You are not on the staff of this provider."))
+        if not store.answer_conclusion(connection, request_id, answer, now, note):
             raise StepAlreadyCompleted(_("This conclusion was already recorded."))
         record(
             by,
             "conclusion_answered",
-            req.application,
-            {"body": req.body, "answer": answer, "note": note},
+            ("application", application_id),
+            {"body": body, "answer": answer, "note": note},
             at=now,
         )
-    return req
 
 
 # The legal clock ------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from qyzmet.gateway.lookups import look_up
 
 from . import access, offer
 from .models import Attachment, Draft, SignedSubmission
-from .notify import notify_status
+from .tasks import notify
 
 FOUND, NOT_FOUND, UNAVAILABLE = "found", "not_found", "unavailable"
 
@@ -270,7 +270,8 @@ def submit_signed(draft: Draft, user, envelope) -> SignedSubmission:
             draft.state, draft.application = Draft.State.SUBMITTED, result.application
             draft.save(update_fields=["state", "application", "updated_at"])
     if result.status == "filed" and record.application is not None:
-        notify_status(record.application)  # after the commit: a slow SMS must not hold the locks
+        # committed by now: background work, so a slow SMS gateway holds neither locks nor the answer
+        notify.delay(record.application.pk)
     return record
 
 

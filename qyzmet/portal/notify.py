@@ -19,7 +19,8 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from qyzmet import clock
-from qyzmet.engine.models import Application, Status
+from qyzmet.engine.models import Application
+from qyzmet.engine.statuses import regulation_status
 
 from . import sms
 from .models import Notification
@@ -47,14 +48,12 @@ def _text(app: Application, event: str) -> tuple[str, str]:
             "The result is expected by %(due)s."
         ) % {"number": app.number, "service": service, "provider": app.provider.display_name, "due": due}
     else:
-        subject = _("Application %(number)s: %(status)s") % {
-            "number": app.number,
-            "status": Status(app.status).label,
-        }
+        status = regulation_status(app).label  # as the regulation names it, where it does
+        subject = _("Application %(number)s: %(status)s") % {"number": app.number, "status": status}
         body = _(
             "Your application %(number)s (%(service)s) is closed: %(status)s. "
             "See your personal cabinet for the document."
-        ) % {"number": app.number, "service": service, "status": Status(app.status).label}
+        ) % {"number": app.number, "service": service, "status": status}
     return str(subject), str(body)
 
 
@@ -64,16 +63,29 @@ def _addresses(app: Application) -> dict[str, str]:
     return {"email": email or "", "sms": contacts.get("phone") or ""}
 
 
+def notify_status_later(application: Application) -> None:
+    """Send once the enclosing transaction commits, as background work (Celery; in-process in the
+    embedded default): a slow mail server or SMS gateway must not hold the engine's locks."""
+    from .tasks import notify
+
+    if not any(_addresses(application).values()):
+        return  # no e-mail or phone to tell: no background work either
+    transaction.on_commit(lambda: notify.delay(application.pk))
+
+
 def notify_status(application: Application) -> list[Notification]:
     """Send what the application's current status calls for; returns the notifications made now."""
     app = application
     event = _event(app)
     language = (app.data or {}).get("language") or settings.LANGUAGE_CODE
     made = []
+    due = {channel: to for channel, to in _addresses(app).items() if to}
+    if not due:  # nowhere to send: do not compose the message at all
+        return made
     with translation.override(language):
         subject, body = _text(app, event)
-        for channel, to in _addresses(app).items():
-            if not to or Notification.objects.filter(application=app, channel=channel, event=event).exists():
+        for channel, to in due.items():
+            if Notification.objects.filter(application=app, channel=channel, event=event).exists():
                 continue
             sent, error = True, ""
             try:

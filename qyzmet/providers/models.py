@@ -49,6 +49,13 @@ class Provider(models.Model):
         )
 
 
+def calendar_for_hours(opens, closes, lunch_start=None, lunch_end=None):
+    """The working calendar of a provider known only by its hours (as the engine reads them)."""
+    from qyzmet.calendar.workcal import WorkCalendar, WorkingHours
+
+    return _calendar(opens, closes, lunch_start, lunch_end, WorkCalendar, WorkingHours)
+
+
 def _calendar(opens, closes, lunch_start, lunch_end, WorkCalendar, WorkingHours):  # noqa: N803
     key = (opens, closes, lunch_start, lunch_end)
     if key not in _CALENDARS:

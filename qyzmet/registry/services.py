@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,8 +49,13 @@ def _result_of(application: Application):
 def _next_number(kind: str, year: int) -> str:
     """The next number of its kind and year. Call with the chain head locked."""
     prefix = f"{NUMBER_PREFIX[kind]}-{year}-"
+    # Numbers are PREFIX-YYYY-NNNNN: the range [prefix, prefix~) holds exactly this kind's numbers
+    # of the year, and is read backwards from its end on the unique index (a LIKE would scan them).
     last = (
-        RegisterEntry.objects.filter(number__startswith=prefix).order_by("-number").values_list("number", flat=True).first()
+        RegisterEntry.objects.filter(number__gte=prefix, number__lt=prefix + "~")
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
     )
     sequence = int(last[len(prefix) :]) + 1 if last else 1
     return f"{prefix}{sequence:05d}"
@@ -67,76 +72,77 @@ def _original_for(application: Application, kind: str) -> RegisterEntry | None:
     )
 
 
-def enter_result(application: Application, at: dt.datetime | None = None) -> RegisterEntry:
+def enter_result(
+    application: Application, at: dt.datetime | None = None, *, fresh: bool = False
+) -> RegisterEntry:
     """Enter the result of a closed application; return the existing entry if already entered.
 
     Call it inside the transaction that closes the application, after the close, so that an
     issued application and its entry are committed together. The application is read again
     here: callers that close with a conditional UPDATE (the engine's `tick`) hold a stale copy.
+    Whether it was entered already is asked under the register head's lock, which every entry
+    takes, so two calls can never both enter it.
     """
-    existing = RegisterEntry.objects.filter(application=application).first()
-    if existing is not None:
-        return existing
-    application = (
-        Application.objects.select_related("regulation", "provider")
-        .defer("regulation__document")  # Regulation.parsed caches the parsed document by digest
-        .get(pk=application.pk)
-    )
+    if not fresh:  # `fresh`: the caller closed this very instance in this transaction
+        application = (
+            Application.objects.select_related("regulation", "provider")
+            .defer("regulation__document")  # Regulation.parsed caches the parsed document by digest
+            .get(pk=application.pk)
+        )
+    now = at or clock.now()
     if application.status not in ISSUING_STATUSES:
         raise RegistryError(
             _("Application %(number)s has not ended in a result (status: %(status)s).")
             % {"number": application.number, "status": application.get_status_display()}
         )
     reg, result = _result_of(application)
-    now = at or clock.now()
-    issued_on = timezone.localtime(application.closed_at or now).date()
-    try:
-        with transaction.atomic():
-            head = chain.locked_head()
-            # Checked again under the lock: a concurrent call may have entered it meanwhile.
-            existing = RegisterEntry.objects.filter(application=application).first()
-            if existing is not None:
-                return existing
-            entry = RegisterEntry(
-                number=_next_number(result.kind, issued_on.year),
-                kind=result.kind,
-                name=result.name.model_dump(),
-                result_code=result.code,
-                application=application,
-                regulation_id=reg.id,
-                service=application.service,
-                holder=application.applicant,
-                holder_name=application.applicant_name,
-                activity=reg.title.model_dump(),
-                subtypes=list(application.data.get("subtypes") or []),
-                provider=application.provider,
-                issued_on=issued_on,
-                valid_until=None,  # the catalogue's results carry no term of validity: indefinite
-                status=EntryStatus.VALID,
-                original=_original_for(application, result.kind),
-                entered_at=now,
-            )
-            event = chain.next_event(
-                head, entry.number, RegisterEvent.Action.ENTERED, entry.status, now, "system", data=entry.snapshot()
-            )
-            entry.prev_hash, entry.hash = event.prev_hash, event.hash
-            entry.save()
-            event.entry = entry
-            event.save()
-            chain.advance(head, event)
-            record(
-                "system",
-                "register_entry_created",
-                application,
-                {"number": entry.number, "kind": entry.kind, "original": event.data["original"]},
-                at=now,
-            )
-    except IntegrityError:
-        # Lost a race on the application's one entry: the winner's entry is the answer.
+    # No savepoint: inside the closing transaction a failure here must undo the close too.
+    with transaction.atomic(savepoint=False):
+        head = chain.locked_head()
         existing = RegisterEntry.objects.filter(application=application).first()
-        if existing is None:
-            raise
-        return existing
+        if existing is not None:
+            return existing
+        issued_on = timezone.localtime(application.closed_at or now).date()
+        entry = RegisterEntry(
+            number=_next_number(result.kind, issued_on.year),
+            kind=result.kind,
+            name=result.name.model_dump(),
+            result_code=result.code,
+            application=application,
+            regulation_id=reg.id,
+            service=application.service,
+            holder=application.applicant,
+            holder_name=application.applicant_name,
+            activity=reg.title.model_dump(),
+            subtypes=list(application.data.get("subtypes") or []),
+            provider=application.provider,
+            issued_on=issued_on,
+            valid_until=None,  # the catalogue's results carry no term of validity: indefinite
+            status=EntryStatus.VALID,
+            original=_original_for(application, result.kind),
+            entered_at=now,
+        )
+        event = chain.next_event(
+            head,
+            entry.number,
+            RegisterEvent.Action.ENTERED,
+            entry.status,
+            now,
+            "system",
+            data=entry.snapshot(),
+        )
+        entry.prev_hash, entry.hash = event.prev_hash, event.hash
+        entry.save()
+        event.entry = entry
+        event.save()
+        chain.advance(head, event)
+        record(
+            "system",
+            "register_entry_created",
+            application,
+            {"number": entry.number, "kind": entry.kind, "original": event.data["original"]},
+            at=now,
+        )
     return entry
 
 
@@ -176,7 +182,13 @@ def change_status(
         event.save()
         chain.advance(head, event)
         if entry.application_id:
-            record(actor, f"register_entry_{action}", entry.application, {"number": entry.number, "note": note}, at=now)
+            record(
+                actor,
+                f"register_entry_{action}",
+                entry.application,
+                {"number": entry.number, "note": note},
+                at=now,
+            )
     return event
 
 

@@ -60,3 +60,12 @@ class Regulation(models.Model):
 
 # Versions are immutable once loaded (a new wording is a new file), so caching by digest is safe.
 _PARSED: dict[tuple[str, str], RegulationDocument] = {}
+
+
+def parsed_document(pk: str, digest: str) -> RegulationDocument:
+    """The parsed document of a version known by id and digest; read from the table only on a
+    cache miss (the engine's transitions select the digest, never the document)."""
+    doc = _PARSED.get((pk, digest))
+    if doc is None:
+        doc = Regulation.objects.get(pk=pk).parsed
+    return doc
