@@ -516,6 +516,7 @@ def main(argv=None) -> None:
         engine_rate, engine_steps, engine_s = bench_engine(args.n, clients)
         spiff_rate, spiff_steps, spiff_s, size = bench_spiff(args.n, clients=clients)
         floor_rate = bench_floor(url, shape, args.n, clients)
+        bare_rate = bench_floor(url, (transactions, transactions, steps_per_app), args.n, clients)
         results[clients] = engine_rate
         print(f"# {clients} client(s): {args.n} applications / workflow instances")
         print(f"engine_steps{tag}={engine_steps} seconds={engine_s:.2f}")
@@ -531,6 +532,11 @@ def main(argv=None) -> None:
         )
         print(
             f"engine_share_of_floor{tag}={engine_rate / floor_rate:.2f} floor_ratio_to_spiff{tag}={floor_rate / spiff_rate:.2f}"
+        )
+        print(
+            f"bare_commit_steps_per_s{tag}={bare_rate:.1f} bare_commit_ratio_to_spiff{tag}={bare_rate / spiff_rate:.2f}"
+            f"  ({transactions} transactions of one INSERT each per application: no engine that commits each "
+            "filing, answer and step on its own can pass this)"
         )
     rt_rate, _, _, _ = bench_spiff(max(args.n // 4, 10), roundtrip=True)
     print(

@@ -4,7 +4,7 @@ The set-up is what production looks like on one machine, scaled down:
 
 * PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/qyzmet_bench; created,
   migrated, loaded with the catalogue and seeded with providers when needed);
-* the gateway simulators as their own HTTP service (`qyzmet.gateway.server:application` under
+* the gateway simulators as their own HTTP service (`qyzmet.gateway.server:create_app()` under
   gunicorn, one process: the simulators keep payments in memory), which the app reaches through
   QYZMET_GATEWAY_URL;
 * the app served as production serves it: gunicorn, --workers processes of --threads threads
@@ -280,11 +280,9 @@ def profile(applicants: Applicants) -> None:
         start = time.perf_counter()
         assert post(1).status_code == 201
         one_ms = 1000 * (time.perf_counter() - start)
-    db_ms = sum(float(q["time"]) for q in ctx.captured_queries) * 1000
-    print(
-        f"# one submission in this process: {one_ms:.1f} ms, {len(ctx.captured_queries)} queries "
-        f"({db_ms:.1f} ms of them in the database as Django times them)"
-    )
+    print(f"# one submission in this process: {one_ms:.1f} ms, {len(ctx.captured_queries)} statements:")
+    for q in ctx.captured_queries:
+        print("  " + _statement(q["sql"]))
     profiler = cProfile.Profile()
     start = time.perf_counter()
     profiler.enable()
@@ -311,6 +309,12 @@ def profile(applicants: Applicants) -> None:
         first = next((i for i, line in enumerate(lines) if line.lstrip().startswith("ncalls")), 0)
         print(title)
         print("\n".join(_short(line) for line in lines[first:] if line.strip()))
+
+
+def _statement(sql: str, width: int = 150) -> str:
+    sql = re.sub(r"\s+", " ", sql)
+    sql = re.sub(r"SELECT (.{50}).*? FROM", r"SELECT \1... FROM", sql)
+    return sql if len(sql) <= width else sql[: width - 3] + "..."
 
 
 def _short(line: str) -> str:
@@ -355,7 +359,7 @@ def main(argv=None) -> None:
         # One process: the simulators keep their state (payments) in memory.
         children.append(
             subprocess.Popen(
-                gunicorn("qyzmet.gateway.server:application", gateway_port, 1, 16),
+                gunicorn("qyzmet.gateway.server:create_app()", gateway_port, 1, 16),
                 cwd=ROOT,
                 env=env,
                 stdout=subprocess.DEVNULL,

@@ -21,7 +21,7 @@ from qyzmet.providers.models import Provider, StaffRole
 from qyzmet.psc.models import ACTS_AS, OPERATOR
 from qyzmet.regulations.loader import catalogue
 
-from .engine_helpers import staff_for
+from .engine_helpers import protocol_for, staff_for
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +86,7 @@ def drive(app, branch: str = "approve"):
                 "grounds": [g.code for g in reg.refusal_grounds[:1]],
                 "note": "does not meet the requirements",
             }
+        extra.update(protocol_for(reg, run, moment))
         services.complete_step(run.pk, staff_for(app.provider, run.role), outcome, at=moment, **extra)
     app.refresh_from_db()
     return app

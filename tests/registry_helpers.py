@@ -16,7 +16,7 @@ from qyzmet.registry import keys
 from qyzmet.regulations import bpmn
 from qyzmet.regulations.loader import catalogue
 
-from .engine_helpers import staff_for
+from .engine_helpers import protocol_for, staff_for
 
 LICENCE = "almaty-2015-2-279/medical-licence"
 CERTIFICATE = "mhsd-2015-401/specialist-certificate"
@@ -105,6 +105,7 @@ def drive(
                 "grounds": [g.code for g in reg.refusal_grounds[:1]],
                 "note": "Нет справки / Анықтама жоқ",
             }
+        extra.update(protocol_for(reg, run, moment))
         run = services.complete_step(run.pk, staff_for(provider, run.role), outcome, at=moment, **extra)
         if run is None:
             break

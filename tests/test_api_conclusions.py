@@ -8,6 +8,7 @@ from qyzmet.calendar.workcal import ALMATY
 from qyzmet.engine import paths, services
 
 from .api_helpers import MEDICAL_LICENCE, bearer, freeze, new_application, provider, staff_for
+from .engine_helpers import protocol_for
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,13 @@ def world(monkeypatch):
     while not steps[run.step_id].requests_conclusion_from:  # drive it to the step that asks
         step = steps[run.step_id]
         outcome = paths.choose(step, "issue") if step.branches else None
-        run = services.complete_step(run.pk, staff_for(a, step.actor), outcome, at=run.started_at)
+        run = services.complete_step(
+            run.pk,
+            staff_for(a, step.actor),
+            outcome,
+            at=run.started_at,
+            **protocol_for(app.regulation.parsed, run, run.started_at),
+        )
     freeze(monkeypatch, run.started_at + dt.timedelta(hours=1))
     return {
         "app": app,

@@ -9,6 +9,8 @@ import datetime as dt
 
 import pytest
 
+from qyzmet.calendar.workcal import ALMATY
+from qyzmet.engine import services
 from qyzmet.engine.models import Status
 
 from .api_helpers import MONDAY, bearer, freeze, new_application, provider, staff_for
@@ -131,3 +133,60 @@ def test_assigning_to_someone_without_the_role_is_409_and_to_nobody_422(client, 
     nobody = assign(client, world["head"], world["app"], run_id, "no-such-user")
     assert nobody.status_code == 422 and nobody.json()["detail"][0]["loc"][-1] == "username"
     assert assign(client, world["outsider"], world["app"], run_id, world["clerk"].username).status_code == 404
+
+
+ASSESSMENT_BODY = (
+    "mhsd-2015-401/qualification-assessment-body-accreditation"  # S3: the Joint Commission meets
+)
+FILED_QAB = dt.datetime(2018, 8, 6, 10, 0, tzinfo=ALMATY)
+
+
+def test_api_completes_a_collegial_step_with_its_protocol(client, monkeypatch):
+    a = provider("ministry-qab", ASSESSMENT_BODY)
+    app = new_application(a, FILED_QAB, ASSESSMENT_BODY, channel="provider_office")
+    run = services.complete_step(app.steps.get().pk, staff_for(a, "office-clerk"), at=FILED_QAB)
+    run = services.complete_step(run.pk, staff_for(a, "executor"), "complete", at=FILED_QAB)
+    freeze(monkeypatch, FILED_QAB + dt.timedelta(days=2))
+    secretary = staff_for(a, "commission-secretary")
+    detail = client.get(f"/api/v1/applications/{app.number}", headers=bearer(secretary)).json()
+    [current] = detail["current_steps"]
+    assert current["step"] == "S3" and current["collegial"] is True
+
+    missing = complete(client, secretary, app, run.pk)
+    assert missing.status_code == 409 and "needs its meeting's protocol" in missing.json()["detail"]
+    early = {"number": "No. 4", "meeting_at": "2018-08-06T09:00:00+06:00", "members": ["Омарова Г. Б."]}
+    too_early = complete(client, secretary, app, run.pk, protocol=early)
+    assert too_early.status_code == 409 and "before step S3 started" in too_early.json()["detail"]
+    no_members = complete(client, secretary, app, run.pk, protocol={"number": "No. 4", "meeting_at": "x"})
+    assert no_members.status_code == 422
+
+    protocol = {
+        "number": "No. 4",
+        "meeting_at": "2018-08-07T15:30:00+06:00",
+        "chair": "Ахметов Н. С.",
+        "members": ["Омарова Г. Б.", "Қасымов А. Қ."],
+        "secretary": "Жұмабаева А. С.",
+        "reasoning": "The body meets the accreditation standards.",
+    }
+    response = complete(client, secretary, app, run.pk, protocol=protocol)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["current_steps"][0]["step"] == "S4" and body["current_steps"][0]["collegial"] is False
+    [s3] = [s for s in body["steps"] if s["step"] == "S3"]
+    recorded = s3["protocol"]
+    assert recorded["number"] == "No. 4" and recorded["decision"] == "done"
+    assert recorded["chair"] == "Ахметов Н. С."
+    assert recorded["members"] == ["Ахметов Н. С.", "Омарова Г. Б.", "Қасымов А. Қ."]
+    assert dt.datetime.fromisoformat(recorded["meeting_at"]) == dt.datetime(2018, 8, 7, 15, 30, tzinfo=ALMATY)
+    assert all(s["protocol"] is None for s in body["steps"] if s["step"] != "S3")
+    [entry] = [h for h in body["history"] if h["action"] == "step_completed" and h["data"]["step"] == "S3"]
+    assert entry["data"]["protocol"]["number"] == "No. 4"
+    assert entry["data"]["protocol"]["members"] == recorded["members"]
+
+
+def test_api_refuses_a_protocol_for_a_step_not_decided_at_a_meeting(client, world):
+    protocol = {"number": "No. 1", "meeting_at": "2018-06-04T10:30:00+06:00", "members": ["Омарова Г. Б."]}
+    response = complete(client, world["clerk"], world["app"], world["run"].pk, protocol=protocol)
+    assert response.status_code == 409 and "takes no protocol" in response.json()["detail"]
+    world["run"].refresh_from_db()
+    assert world["run"].completed_at is None

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from qyzmet.audit.log import verify
-from qyzmet.engine.models import Application, Status, StepRun
+from qyzmet.engine.models import Application, Protocol, Status, StepRun
 from qyzmet.providers.models import Provider, StaffRole
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +21,10 @@ def test_demo_fills_every_provider_and_leaves_some_work_open(monkeypatch):
     statuses = set(Application.objects.values_list("status", flat=True))
     assert {Status.ISSUED, Status.IN_PROGRESS} <= statuses
     assert StepRun.objects.filter(completed_at__isnull=True).exists()
+    # commissions and councils decided their steps at meetings, each with its protocol
+    protocols = list(Protocol.objects.select_related("step_run"))
+    assert protocols and all(p.members and p.chair == p.members[0] and p.number for p in protocols)
+    assert all(p.step_run.started_at <= p.meeting_at <= p.step_run.completed_at for p in protocols)
     assert verify()[1] is None
     before = Application.objects.count()
     call_command("load_demo", per_regulation=6, stdout=open("/dev/null", "w"))

@@ -20,7 +20,7 @@ from qyzmet.providers.models import Provider
 from qyzmet.regulations import bpmn
 from qyzmet.regulations.loader import catalogue
 
-from .engine_helpers import staff_for
+from .engine_helpers import protocol_for, staff_for
 
 pytestmark = pytest.mark.django_db
 
@@ -112,6 +112,7 @@ def test_procedure_runs_to_each_end_with_due_moments_from_its_norms(loaded, reg_
                 "grounds": [g.code for g in reg.refusal_grounds[:1]],
                 "note": "documents do not meet the Standard",
             }
+        kwargs.update(protocol_for(reg, run, moment))
         nxt = services.complete_step(run.pk, user, outcome, at=moment, **kwargs)
         run.refresh_from_db()
         assert run.completed_at == moment and run.outcome == (outcome or "done")
@@ -185,7 +186,13 @@ def test_conclusions_silence_counts_as_consent_and_term_expiry_means_deemed_issu
     while not steps[run.step_id].requests_conclusion_from:
         step = steps[run.step_id]
         outcome = paths.choose(step, "issue") if step.branches else None
-        run = services.complete_step(run.pk, staff_for(provider, step.actor), outcome, at=run.started_at)
+        run = services.complete_step(
+            run.pk,
+            staff_for(provider, step.actor),
+            outcome,
+            at=run.started_at,
+            **protocol_for(reg, run, run.started_at),
+        )
     assert run.conclusions.count() == len(steps[run.step_id].requests_conclusion_from)
     req_due = run.conclusions.first().due_at
     assert req_due == provider.calendar().due(run.started_at, {"value": 10, "unit": "working_days"})
@@ -287,6 +294,7 @@ def test_provider_check_of_a_channel_runs_to_each_end(loaded, reg_id, channel, h
                 "grounds": [g.code for g in reg.refusal_grounds[:1]],
                 "note": "does not meet the requirements",
             }
+        kwargs.update(protocol_for(reg, run, run.started_at))
         nxt = services.complete_step(
             run.pk, staff_for(provider, step.actor), outcome, at=run.started_at, **kwargs
         )

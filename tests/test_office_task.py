@@ -266,3 +266,88 @@ def test_the_page_speaks_the_visitors_language(client, cast, app, lang, title):
     client.force_login(cast.clerk)
     response = client.get(f"/office/applications/{app.number}/", HTTP_ACCEPT_LANGUAGE=lang)
     assert response.status_code == 200 and title in response.content.decode()
+
+
+ASSESSMENT_BODY = (
+    "mhsd-2015-401/qualification-assessment-body-accreditation"  # S3: the Joint Commission meets
+)
+
+
+@pytest.fixture
+def at_the_commission():
+    """An accreditation application of a qualification assessment body waiting at S3, where the
+    Joint Commission's secretary brings it before the commission's meeting and minutes it."""
+    load_regulations(ASSESSMENT_BODY)
+    provider = provider_for(ASSESSMENT_BODY, "ministry-qab")
+    people = {
+        "clerk": staff(provider, "q.clerk", "office-clerk"),
+        "executor": staff(provider, "q.executor", "executor"),
+        "secretary": staff(provider, "q.secretary", "commission-secretary"),
+    }
+    app = services.file_application(
+        service="qualification-assessment-body-accreditation",
+        provider=provider,
+        variant="issue",
+        channel="provider_office",
+        applicant="870412300129",
+        filed_at=FILED.replace(year=2018, month=8, day=6),
+    )
+    run = services.complete_step(app.steps.get().pk, people["clerk"], at=app.filed_at)
+    run = services.complete_step(run.pk, people["executor"], "complete", at=app.filed_at)
+    assert run.step_id == "S3"
+    return app, run, people
+
+
+def test_protocol_is_shown_on_the_task_page(client, at_the_commission):
+    app, run, people = at_the_commission
+    html = _page(client, people["secretary"], app).content.decode()
+    assert "at a meeting of the commission or council" in html
+    assert "Protocol of the meeting" in html and 'name="protocol_number"' in html
+    assert 'type="datetime-local"' in html and "Other members present, one per line" in html
+
+    # the form asks for the protocol before the engine is even asked
+    response = _post(client, people["secretary"], app, "complete", {"run": run.pk, "outcome": "done"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Give the protocol&#x27;s number." in html and "Name the chair of the meeting." in html
+    assert "Give the date and time of the meeting." in html
+    # the engine's own check: the meeting was held while the step ran
+    protocol = {
+        "run": run.pk,
+        "outcome": "done",
+        "protocol_number": "No. 4",
+        "meeting_at": "2018-08-06T09:00",
+        "chair": "Ахметов Н. С.",
+        "members": "Омарова Г. Б.\r\n\r\nҚасымов А. Қ.\r\n",
+        "secretary": "Жұмабаева А. С.",
+        "reasoning": "The body meets the accreditation standards.",
+    }
+    response = _post(client, people["secretary"], app, "complete", protocol)
+    assert response.status_code == 409 and "cannot be before step S3 started" in response.content.decode()
+    run.refresh_from_db()
+    assert run.is_open and not app.protocols.exists()
+
+    response = _post(
+        client, people["secretary"], app, "complete", {**protocol, "meeting_at": "2018-08-07T15:30"}
+    )
+    assert response.status_code == 302
+    recorded = app.protocols.get()
+    assert recorded.members == ["Ахметов Н. С.", "Омарова Г. Б.", "Қасымов А. Қ."]
+    assert recorded.chair == "Ахметов Н. С." and recorded.decision == "done"
+    html = client.get(response["Location"], **EN).content.decode()
+    assert f'id="protocol-{recorded.pk}"' in html
+    assert "Protocol No. 4 of the meeting held 07.08.2018 15:30" in html
+    assert "Ахметов Н. С., Омарова Г. Б., Қасымов А. Қ." in html and "Жұмабаева А. С." in html
+    assert "The body meets the accreditation standards." in html
+    history = html[html.index('<section class="history">') :]
+    # the completion's audit entry carries the protocol (PostgreSQL's jsonb orders its keys its own way)
+    assert (
+        "protocol: " in history
+        and "number: No. 4" in history
+        and "members: Ахметов Н. С., Омарова" in history
+    )
+
+
+def test_a_step_not_decided_at_a_meeting_has_no_protocol_fields(client, cast, app):
+    html = _page(client, cast.clerk, app).content.decode()
+    assert 'name="protocol_number"' not in html and "Protocol of the meeting" not in html

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from qyzmet.audit.models import AuditEntry
-from qyzmet.engine.models import Application, StepRun
+from qyzmet.engine.models import Application, Protocol, StepRun
 from qyzmet.engine.services import allowed_outcomes, may_act
 from qyzmet.regulations.templatetags.regulations import tr
 
@@ -23,9 +23,24 @@ def username(user) -> str | None:
     return user.get_username() if user else None
 
 
+def protocol_record(protocol: Protocol | None) -> dict | None:
+    if protocol is None:
+        return None
+    return {
+        "number": protocol.number,
+        "meeting_at": protocol.meeting_at,
+        "chair": protocol.chair,
+        "members": protocol.members,
+        "secretary": protocol.secretary,
+        "decision": protocol.decision,
+        "reasoning": protocol.reasoning,
+        "recorded_at": protocol.recorded_at,
+    }
+
+
 def application_detail(app: Application, user) -> dict:
     reg = app.regulation.parsed
-    runs = list(app.steps.select_related("assignee", "completed_by", "application__provider"))
+    runs = list(app.steps.select_related("assignee", "completed_by", "application__provider", "protocol"))
     history = AuditEntry.objects.filter(subject_type="application", subject_id=str(app.pk)).order_by("id")
     return {
         "number": app.number,
@@ -58,6 +73,7 @@ def application_detail(app: Application, user) -> dict:
                 "due_rule": run.due_rule,
                 "overdue_since": run.overdue_since,
                 "allowed_outcomes": allowed_outcomes(reg, run),
+                "collegial": bool(getattr(step_of(reg, run), "collegial", False)),
                 "may_act": app.is_open and may_act(user, run),
             }
             for run in runs
@@ -74,6 +90,7 @@ def application_detail(app: Application, user) -> dict:
                 "completed_by": username(run.completed_by),
                 "outcome": run.outcome,
                 "kept": run.kept,
+                "protocol": protocol_record(getattr(run, "protocol", None)),
             }
             for run in runs
         ],

@@ -61,7 +61,21 @@ class CurrentStep(Schema):
     due_rule: str = Field(description="the law rule that set the due moment, if any")
     overdue_since: dt.datetime | None
     allowed_outcomes: list[str]
+    collegial: bool = Field(
+        description="decided at a meeting of a commission or council: completing it needs the meeting's protocol"
+    )
     may_act: bool = Field(description="whether the caller may complete or assign this step")
+
+
+class ProtocolRecord(Schema):
+    number: str
+    meeting_at: dt.datetime = Field(description="when the meeting was held")
+    chair: str
+    members: list[str] = Field(description="names of the members present, the chair first")
+    secretary: str = Field(description="who drew up the protocol (may be empty)")
+    decision: str = Field(description="the decision taken: the step's outcome")
+    reasoning: str
+    recorded_at: dt.datetime = Field(description="when the step was completed with this protocol")
 
 
 class StepRecord(Schema):
@@ -74,6 +88,9 @@ class StepRecord(Schema):
     completed_by: str | None
     outcome: str
     kept: bool | None = Field(description="completed by its due moment (null: no due moment, or open)")
+    protocol: ProtocolRecord | None = Field(
+        description="the protocol of the meeting that decided the step (collegial steps only)"
+    )
 
 
 class Conclusion(Schema):
@@ -161,12 +178,31 @@ class Dashboard(Schema):
 # Actions --------------------------------------------------------------------------------------
 
 
+class Protocol(Schema):
+    """The protocol (minutes) of the meeting at which a commission or council decided the step."""
+
+    number: str = Field(description="the protocol's number, e.g. `No. 12`", max_length=40)
+    meeting_at: dt.datetime = Field(
+        description="when the meeting was held: not before the step started, not after it is completed "
+        "(without an offset: Almaty time)"
+    )
+    members: list[str] = Field(description="names of the members present, at least one")
+    chair: str = Field("", description="who chaired the meeting (counted present); the first member if empty")
+    secretary: str = Field("", description="who drew up the protocol")
+    reasoning: str = Field("", description="the reasoning of the decision")
+
+
 class CompleteStep(Schema):
     outcome: str | None = Field(
         None, description="one of the step's allowed outcomes; may be left out when it has only `done`"
     )
     note: str = ""
     grounds: list[str] = Field(default_factory=list, description="refusal ground codes (refusals only)")
+    protocol: Protocol | None = Field(
+        None,
+        description="the meeting's protocol: required when the step is `collegial` (its decision is "
+        "the outcome), refused for any other step",
+    )
 
 
 class AssignStep(Schema):

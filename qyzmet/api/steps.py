@@ -38,11 +38,20 @@ def _run_of(app, run_id: int):
     summary="Complete a step with one of its allowed outcomes",
 )
 def complete_step(request, number: str, run_id: int, payload: CompleteStep):
-    """A refusing outcome needs grounds from the regulation and a note. Completing a step that
-    is already completed (by anyone) is a 409 that says who completed it and when."""
+    """A refusing outcome needs grounds from the regulation and a note. A step decided at a
+    meeting of a commission or council (`collegial`) needs the meeting's `protocol`; any other
+    step refuses one (409). Completing a step that is already completed (by anyone) is a 409
+    that says who completed it and when."""
     app = application_for(request.auth, number)
     run = _run_of(app, run_id)
-    services.complete_step(run.pk, request.auth, payload.outcome, note=payload.note, grounds=payload.grounds)
+    services.complete_step(
+        run.pk,
+        request.auth,
+        payload.outcome,
+        note=payload.note,
+        grounds=payload.grounds,
+        protocol=payload.protocol.model_dump() if payload.protocol else None,
+    )
     app.refresh_from_db()
     return application_detail(app, request.auth)
 

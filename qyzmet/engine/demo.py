@@ -54,8 +54,58 @@ def _drive(
                 "grounds": [g.code for g in reg.refusal_grounds[:1]],
                 "note": "Қажетті құжаттар толық емес / documents incomplete",
             }
+        if step.collegial:
+            kwargs["protocol"] = _protocol(app, run, outcome or "done", done_at)
         user = _staff(app.provider, step.actor) or _staff(app.provider, "head")
         run = services.complete_step(run.pk, user, outcome, at=done_at, **kwargs)
+
+
+REASONING = {
+    "approve": "Сараптама нәтижелері талаптарға сәйкес: рұқсат беру туралы шешім қабылданды. / "
+    "Результаты экспертизы соответствуют требованиям: принято решение о выдаче разрешения.",
+    "refuse": "Сараптама нәтижелері талаптарға сәйкес емес: уәжді бас тарту туралы шешім қабылданды. / "
+    "Результаты экспертизы не соответствуют требованиям: принято решение о мотивированном отказе.",
+    "done": "Материалдар аккредиттеу стандарттарына сәйкестігі тұрғысынан қаралды, ұсыныстар берілді. / "
+    "Материалы рассмотрены на соответствие стандартам аккредитации, даны рекомендации.",
+}
+
+
+def _protocol(app: Application, run, outcome: str, done_at: dt.datetime) -> dict:
+    """The minutes of a commission's or council's meeting (a collegial step): its standing members
+    (the same at each provider), those present, a number, a meeting held while the step ran."""
+    roster = synthetic.rng_for("commission", app.provider.code)
+    names = []
+    for stem in roster.sample(synthetic.SURNAME_STEMS, 7):
+        first = roster.choice(synthetic.MALE_NAMES + synthetic.FEMALE_NAMES)
+        surname = stem + ("а" if first in synthetic.FEMALE_NAMES else "")
+        names.append(f"{surname} {first[0]}. {roster.choice(synthetic.FATHER_NAMES)[0]}.")
+    chair, secretary, members = names[0], names[-1], names[:-1]
+    rng = synthetic.rng_for("protocol", app.number, run.step_id)
+    present = [chair] + [m for m in members[1:] if rng.random() < 0.85]
+    return {
+        "number": f"No. {rng.randint(3, 48)}",
+        "meeting_at": _meeting_moment(app, run.started_at, done_at, rng),
+        "chair": chair,
+        "members": present,
+        "secretary": secretary,
+        "reasoning": REASONING.get(outcome, REASONING["done"]),
+    }
+
+
+def _meeting_moment(app: Application, started: dt.datetime, done: dt.datetime, rng) -> dt.datetime:
+    """A meeting at a usual hour of a working day between the step's start and its completion
+    (or, when no such hour falls in between, the minute of the completion)."""
+    calendar = app.provider.calendar()
+    day, last = started.astimezone(ALMATY).date(), done.astimezone(ALMATY).date()
+    slots = []
+    while day <= last:
+        if calendar.is_working_day(day):
+            for hour, minute in ((10, 0), (11, 0), (14, 30), (15, 0), (16, 0)):
+                moment = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=ALMATY)
+                if started <= moment <= done:
+                    slots.append(moment)
+        day += dt.timedelta(days=1)
+    return rng.choice(slots) if slots else max(started, done.replace(second=0, microsecond=0))
 
 
 def _file(reg, provider, rng, filed):

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from qyzmet.audit.models import AppendOnlyError
 from qyzmet.providers.models import Provider
 from qyzmet.regulations.models import Regulation
 
@@ -146,3 +147,41 @@ class ConclusionRequest(models.Model):
     answer = models.CharField(max_length=20, choices=Answer.choices, default=Answer.PENDING)
     answered_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(blank=True)
+
+
+class Protocol(models.Model):
+    """The protocol (minutes) of the meeting at which a commission or council took a step's
+    decision: a step marked `collegial` in its regulation is completed only with one.
+
+    The regulations have the commission's secretary draw it up after the meeting ("СБК отырысын
+    өткізу қорытындылары бойынша хаттама жасайды", seed 003 lines 2227-2228; "хатшы ретінде
+    қатысады, отырыс хаттамасын ресімдейді", lines 561-562); the decision it records is the
+    step's outcome. Part of the application's file: written once, in the transaction that
+    completes the step, and never changed or deleted (the database refuses it on PostgreSQL, the
+    model everywhere).
+    """
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="protocols")
+    step_run = models.OneToOneField(StepRun, on_delete=models.PROTECT, related_name="protocol")
+    number = models.CharField(_("protocol number"), max_length=40)
+    meeting_at = models.DateTimeField(_("meeting held"))
+    chair = models.CharField(_("chair"), max_length=200)
+    members = models.JSONField(_("members present"), default=list, help_text="names, the chair among them")
+    secretary = models.CharField(_("secretary"), max_length=200, blank=True)
+    decision = models.CharField(_("decision"), max_length=40, help_text="the step's outcome")
+    reasoning = models.TextField(_("reasoning"), blank=True)
+    recorded_at = models.DateTimeField(help_text="when the step was completed with it")
+
+    class Meta:
+        ordering = ["meeting_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}:{self.number}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("protocols cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("protocols cannot be deleted")

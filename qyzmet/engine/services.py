@@ -13,6 +13,7 @@ import uuid
 
 from django.db import connections, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from qyzmet import clock
@@ -23,7 +24,7 @@ from qyzmet.regulations.schema import Step
 
 from . import paths, store
 from .law import rules_for
-from .models import OPEN_STATUSES, Application, ConclusionRequest, Pause, Status, StepRun
+from .models import OPEN_STATUSES, Application, ConclusionRequest, Pause, Protocol, Status, StepRun
 
 
 class EngineError(Exception):
@@ -209,6 +210,12 @@ def allowed_outcomes(reg, run: StepRun) -> list[str]:
     return [b.when for b in step.branches] if step.branches else ["done"]
 
 
+def is_collegial(reg, run: StepRun) -> bool:
+    """Whether the step's decision is taken at a meeting of a commission or council, so that
+    completing it needs the meeting's protocol."""
+    return _step(reg, run.flow, run.step_id).collegial
+
+
 def complete_step(
     run_id: int,
     user,
@@ -217,8 +224,14 @@ def complete_step(
     note: str = "",
     grounds: list[str] | tuple = (),
     at: dt.datetime | None = None,
+    protocol: dict | None = None,
 ) -> StepRun | None:
     """Complete a step with one of the outcomes the regulation allows; start what follows.
+
+    A step the regulation marks `collegial` (a commission or council decides at a meeting) is
+    completed only with the meeting's `protocol`: {"number", "meeting_at", "members": [names],
+    "chair" (the first member if left out), "secretary", "reasoning"}; it is stored as a
+    `Protocol` in the same transaction and its decision is the outcome. Other steps take none.
 
     Returns the next step run, or None when the application has ended. The statements are
     hand-written (`store`): this is the engine's most frequent change.
@@ -254,12 +267,17 @@ def complete_step(
             _check_grounds(reg, grounds, note)
         if step.requests_conclusion_from and run.conclusions_pending:
             raise InvalidTransition(_("Conclusions of other bodies are still awaited."))
+        minutes = _checked_protocol(step, protocol, run.started_at, now)
         kept = None if run.due_at is None else now <= run.due_at
         change = {"step": step.id, "outcome": outcome, "note": note, "grounds": list(grounds)}
+        if minutes is not None:
+            change["protocol"] = minutes
         subject = ("application", run.application_id)
         if step.end:
             if not store.finish_run(connection, run_id, now, user_id, outcome, note, kept):
                 raise StepAlreadyCompleted(_already_done(StepRun.objects.get(pk=run_id)))
+            if minutes is not None:
+                _file_protocol(run.application_id, run_id, outcome, minutes, now)
             app = (
                 Application.objects.select_related("provider", "regulation", "applicant_user")
                 .defer("regulation__document")
@@ -291,6 +309,8 @@ def complete_step(
         )
         if next_run_id is None:
             raise StepAlreadyCompleted(_already_done(StepRun.objects.get(pk=run_id)))
+        if minutes is not None:
+            _file_protocol(run.application_id, run_id, outcome, minutes, now)
         if outcome in paths.REFUSING and grounds:
             Application.objects.filter(pk=run.application_id).update(
                 refusal_grounds=list(grounds), refusal_text=note
@@ -318,6 +338,113 @@ def _already_done(run: StepRun) -> str:
         "who": who,
         "at": timezone.localtime(run.completed_at).strftime("%d.%m.%Y %H:%M") if run.completed_at else "?",
     }
+
+
+PROTOCOL_FIELDS = ("number", "meeting_at", "chair", "members", "secretary", "reasoning")
+NUMBER_LENGTH = Protocol._meta.get_field("number").max_length
+NAME_LENGTH = Protocol._meta.get_field("chair").max_length
+
+
+def _checked_protocol(
+    step: Step, protocol: dict | None, started: dt.datetime, now: dt.datetime
+) -> dict | None:
+    """The protocol of a collegial step's meeting, checked and tidied (None for any other step).
+
+    The meeting is held while the step runs: not before it started, not after the decision is
+    recorded. The chair is among the members present (put first when not listed)."""
+    if not step.collegial:
+        if protocol:
+            raise InvalidTransition(
+                _(
+                    "Step %(step)s is not decided at a meeting of a commission or council: it takes no protocol."
+                )
+                % {"step": step.id}
+            )
+        return None
+    if not protocol:
+        raise InvalidTransition(
+            _(
+                "Step %(step)s is a decision of a commission or council: it needs its meeting's "
+                "protocol (number, date and time, members present)."
+            )
+            % {"step": step.id}
+        )
+    unknown = sorted(set(protocol) - set(PROTOCOL_FIELDS))
+    if unknown:
+        raise InvalidTransition(
+            _("A protocol has no field %(fields)s; it has %(known)s.")
+            % {"fields": ", ".join(unknown), "known": ", ".join(PROTOCOL_FIELDS)}
+        )
+    number = _text(protocol.get("number"))
+    if not number:
+        raise InvalidTransition(_("The protocol needs its number."))
+    if len(number) > NUMBER_LENGTH:
+        raise InvalidTransition(
+            _("A protocol number has at most %(count)s characters.") % {"count": NUMBER_LENGTH}
+        )
+    meeting_at = _moment(protocol.get("meeting_at"))
+    if meeting_at is None:
+        raise InvalidTransition(_("The protocol needs the date and time of the meeting."))
+    if meeting_at > now:
+        raise InvalidTransition(
+            _("The meeting (%(meeting)s) cannot be after the decision is recorded (%(at)s).")
+            % {"meeting": _shown(meeting_at), "at": _shown(now)}
+        )
+    if meeting_at < started:
+        raise InvalidTransition(
+            _("The meeting (%(meeting)s) cannot be before step %(step)s started (%(started)s).")
+            % {"meeting": _shown(meeting_at), "step": step.id, "started": _shown(started)}
+        )
+    given = protocol.get("members") or []
+    if isinstance(given, str):
+        given = given.splitlines()
+    chair = _text(protocol.get("chair"))
+    members = []
+    for name in [chair, *(_text(m) for m in given)]:
+        if name and name not in members:
+            members.append(name)
+    if not members:
+        raise InvalidTransition(_("The protocol needs the names of the members present, at least one."))
+    secretary = _text(protocol.get("secretary"))
+    if any(len(name) > NAME_LENGTH for name in [*members, secretary]):
+        raise InvalidTransition(
+            _("A name in the protocol has at most %(count)s characters.") % {"count": NAME_LENGTH}
+        )
+    return {
+        "number": number,
+        "meeting_at": meeting_at,
+        "chair": chair or members[0],
+        "members": members,
+        "secretary": secretary,
+        "reasoning": _text(protocol.get("reasoning")),
+    }
+
+
+def _text(value) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _moment(value) -> dt.datetime | None:
+    """An aware moment from a datetime or ISO 8601 text; a moment without an offset is local time."""
+    if isinstance(value, str):
+        try:
+            value = parse_datetime(value.strip())
+        except ValueError:
+            return None
+    if not isinstance(value, dt.datetime):
+        return None
+    return value if timezone.is_aware(value) else timezone.make_aware(value)
+
+
+def _shown(moment: dt.datetime) -> str:
+    return timezone.localtime(moment).strftime("%d.%m.%Y %H:%M")
+
+
+def _file_protocol(application_id: int, run_id: int, outcome: str, minutes: dict, now) -> None:
+    """Store a collegial step's protocol, in the transaction that completes the step."""
+    Protocol.objects.create(
+        application_id=application_id, step_run_id=run_id, decision=outcome, recorded_at=now, **minutes
+    )
 
 
 def _check_grounds(reg, grounds, note):

@@ -28,6 +28,7 @@ class RunState:
     step_id: str
     role: str
     assignee_id: int | None
+    started_at: dt.datetime
     due_at: dt.datetime | None
     completed_at: dt.datetime | None
     completed_by_id: int | None
@@ -45,7 +46,7 @@ class RunState:
 
 
 READ_RUN = """
-SELECT r.id, r.flow, r.step_id, r.role, r.assignee_id, r.due_at, r.completed_at, r.completed_by_id,
+SELECT r.id, r.flow, r.step_id, r.role, r.assignee_id, r.started_at, r.due_at, r.completed_at, r.completed_by_id,
        a.id, a.number, a.status, a.variant, a.filed_at, a.registered_at, a.regulation_id, g.digest,
        p.opens, p.closes, p.lunch_start, p.lunch_end,
        EXISTS (SELECT 1 FROM providers_staffrole s
@@ -73,20 +74,21 @@ def read_run(connection, run_id: int, user_id: int | None) -> RunState | None:
         step_id=row[2],
         role=row[3],
         assignee_id=row[4],
-        due_at=t(row[5]),
-        completed_at=t(row[6]),
-        completed_by_id=row[7],
-        application_id=row[8],
-        number=row[9],
-        status=row[10],
-        variant=row[11],
-        filed_at=t(row[12]),
-        registered_at=t(row[13]),
-        regulation_id=row[14],
-        regulation_digest=row[15],
-        hours=(h(row[16]), h(row[17]), h(row[18]), h(row[19])),
-        holds_role=bool(row[20]),
-        conclusions_pending=bool(row[21]),
+        started_at=t(row[5]),
+        due_at=t(row[6]),
+        completed_at=t(row[7]),
+        completed_by_id=row[8],
+        application_id=row[9],
+        number=row[10],
+        status=row[11],
+        variant=row[12],
+        filed_at=t(row[13]),
+        registered_at=t(row[14]),
+        regulation_id=row[15],
+        regulation_digest=row[16],
+        hours=(h(row[17]), h(row[18]), h(row[19]), h(row[20])),
+        holds_role=bool(row[21]),
+        conclusions_pending=bool(row[22]),
     )
 
 

@@ -111,3 +111,12 @@ def start_in_thread(host: str = "127.0.0.1", port: int = 0) -> tuple[WSGIServer,
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     return server, f"http://{host}:{server.server_port}"
+
+
+def create_app():
+    """The simulators for a WSGI server of one's choice, e.g. gunicorn with one process (the
+    simulators keep state in memory): `gunicorn -w 1 --threads 16 "qyzmet.gateway.server:create_app()"`."""
+    from qyzmet.cli import setup_django
+
+    setup_django()
+    return application

@@ -36,8 +36,15 @@ def is_refusal(outcome: str) -> bool:
     return outcome in paths.REFUSING
 
 
+PROTOCOL_FIELDS = ("protocol_number", "meeting_at", "chair", "members", "secretary", "reasoning")
+
+
 class CompleteStepForm(forms.Form):
-    """Complete the current step with one of its outcomes; a refusal needs grounds and a text."""
+    """Complete the current step with one of its outcomes; a refusal needs grounds and a text.
+
+    A step the regulation has decided at a meeting of a commission or council (`collegial`) is
+    completed with the meeting's protocol: its number, when the meeting was held, who chaired it
+    and who else was present, who drew it up and the reasoning of the decision (the outcome)."""
 
     run = forms.IntegerField(widget=forms.HiddenInput)
     outcome = forms.ChoiceField(label=_("Outcome"))
@@ -45,8 +52,26 @@ class CompleteStepForm(forms.Form):
         label=_("Grounds for refusal"), required=False, widget=forms.CheckboxSelectMultiple
     )
     note = forms.CharField(label=_("Explanation"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    protocol_number = forms.CharField(label=_("Protocol number"), required=False, max_length=40)
+    meeting_at = forms.DateTimeField(
+        label=_("Meeting held (date and time)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    chair = forms.CharField(label=_("Chair of the meeting"), required=False, max_length=200)
+    members = forms.CharField(
+        label=_("Other members present, one per line"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    secretary = forms.CharField(label=_("Secretary who drew up the protocol"), required=False, max_length=200)
+    reasoning = forms.CharField(
+        label=_("Reasoning of the decision"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
-    def __init__(self, *args, run: StepRun, outcomes: list[str], regulation, **kwargs):
+    def __init__(
+        self, *args, run: StepRun, outcomes: list[str], regulation, collegial: bool = False, **kwargs
+    ):
         kwargs.setdefault("initial", {})["run"] = run.pk
         super().__init__(*args, **kwargs)
         self.fields["outcome"].choices = [(o, outcome_label(o)) for o in outcomes]
@@ -55,6 +80,10 @@ class CompleteStepForm(forms.Form):
         self.fields["grounds"].choices = [(g.code, tr(g.text)) for g in regulation.refusal_grounds]
         self.has_grounds = bool(regulation.refusal_grounds)
         self.offers_refusal = any(is_refusal(o) for o in outcomes)
+        self.collegial = collegial
+        if not collegial:
+            for name in PROTOCOL_FIELDS:
+                del self.fields[name]
 
     def clean(self):
         data = super().clean()
@@ -63,7 +92,28 @@ class CompleteStepForm(forms.Form):
                 self.add_error("grounds", _("Choose at least one ground from the regulation."))
             if not (data.get("note") or "").strip():
                 self.add_error("note", _("Explain the refusal in your own words."))
+        if self.collegial:
+            if not (data.get("protocol_number") or "").strip():
+                self.add_error("protocol_number", _("Give the protocol's number."))
+            if not data.get("meeting_at") and "meeting_at" not in self.errors:
+                self.add_error("meeting_at", _("Give the date and time of the meeting."))
+            if not (data.get("chair") or "").strip():
+                self.add_error("chair", _("Name the chair of the meeting."))
         return data
+
+    def protocol(self) -> dict | None:
+        """The meeting's protocol as the engine takes it (None for a step not taken at a meeting)."""
+        if not self.collegial:
+            return None
+        data = self.cleaned_data
+        return {
+            "number": data["protocol_number"],
+            "meeting_at": data["meeting_at"],
+            "chair": data["chair"],
+            "members": data["members"].splitlines(),
+            "secretary": data["secretary"],
+            "reasoning": data["reasoning"],
+        }
 
 
 class AssignForm(forms.Form):

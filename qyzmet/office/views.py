@@ -126,7 +126,9 @@ def _task_page(request, app: Application, *, error: str = "", bound: dict | None
     user = request.user
     now = clock.now()
     rules = rules_for(reg, timezone.localtime(app.filed_at).date())
-    runs = list(app.steps.select_related("assignee", "completed_by").prefetch_related("conclusions"))
+    runs = list(
+        app.steps.select_related("assignee", "completed_by", "protocol").prefetch_related("conclusions")
+    )
     current = []
     for run in runs:
         if not run.is_open:
@@ -136,7 +138,9 @@ def _task_page(request, app: Application, *, error: str = "", bound: dict | None
         outcomes = services.allowed_outcomes(reg, run)
         forms = {}
         if may_act:
-            forms["complete"] = CompleteStepForm(run=run, outcomes=outcomes, regulation=reg)
+            forms["complete"] = CompleteStepForm(
+                run=run, outcomes=outcomes, regulation=reg, collegial=step.collegial
+            )
             forms["assign"] = AssignForm(run=run)
         for name, form in (bound or {}).items():
             if form.initial.get("run") == run.pk and name in forms:
@@ -288,7 +292,11 @@ def complete(request, number: str):
     run = access.step_run_for(request.user, app, request.POST.get("run"))
     reg = app.regulation.parsed
     form = CompleteStepForm(
-        request.POST, run=run, outcomes=services.allowed_outcomes(reg, run), regulation=reg
+        request.POST,
+        run=run,
+        outcomes=services.allowed_outcomes(reg, run),
+        regulation=reg,
+        collegial=services.is_collegial(reg, run),
     )
     if not form.is_valid():
         return _task_page(
@@ -299,7 +307,12 @@ def complete(request, number: str):
         request,
         app,
         lambda: services.complete_step(
-            run.pk, request.user, data["outcome"], note=data["note"], grounds=data["grounds"]
+            run.pk,
+            request.user,
+            data["outcome"],
+            note=data["note"],
+            grounds=data["grounds"],
+            protocol=form.protocol(),
         ),
         _("Step %(step)s completed: %(outcome)s.")
         % {"step": run.step_id, "outcome": outcome_label(data["outcome"])},
