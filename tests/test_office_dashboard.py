@@ -48,6 +48,9 @@ def test_it_sets_each_steps_average_time_beside_its_norm_with_the_share_kept(cli
     # S1's norm is 1 working day from 12.03.2018 10:00: due 13.03.2018 18:30
     services.complete_step(quick.steps.get().pk, cast.clerk, at=FILED + dt.timedelta(hours=2))
     services.complete_step(slow.steps.get().pk, cast.clerk, at=FILED + dt.timedelta(days=3))
+    # each completion keeps its working minutes, which the dashboard sums in the database
+    assert quick.steps.get(step_id="S1").working_minutes == pytest.approx(120)
+    assert slow.steps.get(step_id="S1").working_minutes == pytest.approx(3 * 8 * 60)
     steps = _dashboard(client, cast.head).context["steps"]
     s1 = next(s for s in steps if s["step"].id == "S1")
     assert s1["count"] == 2 and s1["kept_share"] == 50

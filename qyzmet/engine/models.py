@@ -100,6 +100,9 @@ class StepRun(models.Model):
     )
     outcome = models.CharField(max_length=40, blank=True)
     kept = models.BooleanField(null=True)
+    # Working minutes from start to completion on the provider's calendar, the way norms are
+    # counted; kept with the completion so that figures per step are sums in the database.
+    working_minutes = models.FloatField(null=True, blank=True)
     overdue_since = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(blank=True)

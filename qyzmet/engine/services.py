@@ -269,12 +269,14 @@ def complete_step(
             raise InvalidTransition(_("Conclusions of other bodies are still awaited."))
         minutes = _checked_protocol(step, protocol, run.started_at, now)
         kept = None if run.due_at is None else now <= run.due_at
+        calendar = calendar_for_hours(*run.hours)
+        took = calendar.working_minutes_between(run.started_at, now)
         change = {"step": step.id, "outcome": outcome, "note": note, "grounds": list(grounds)}
         if minutes is not None:
             change["protocol"] = minutes
         subject = ("application", run.application_id)
         if step.end:
-            if not store.finish_run(connection, run_id, now, user_id, outcome, note, kept):
+            if not store.finish_run(connection, run_id, now, user_id, outcome, note, kept, took):
                 raise StepAlreadyCompleted(_already_done(StepRun.objects.get(pk=run_id)))
             if minutes is not None:
                 _file_protocol(run.application_id, run_id, outcome, minutes, now)
@@ -290,7 +292,6 @@ def complete_step(
             _notify_after_commit(app)
             return None
         next_step = _step(reg, run.flow, step.next or next(b.to for b in step.branches if b.when == outcome))
-        calendar = calendar_for_hours(*run.hours)
         due, rule = _due(reg, next_step, now, run.filed_at, run.registered_at, calendar)
         change["started"] = {"step": next_step.id, "role": next_step.actor, "due_at": due, "rule": rule}
         if next_step.requests_conclusion_from:
@@ -304,6 +305,7 @@ def complete_step(
             outcome,
             note,
             kept,
+            took,
             (run.flow, next_step.id, next_step.actor, now, due, rule),
             entry,
         )

@@ -93,15 +93,17 @@ def read_run(connection, run_id: int, user_id: int | None) -> RunState | None:
 
 
 FINISH_RUN = """
-UPDATE engine_steprun SET completed_at = %s, completed_by_id = %s, outcome = %s, note = %s, kept = %s
+UPDATE engine_steprun SET completed_at = %s, completed_by_id = %s, outcome = %s, note = %s, kept = %s,
+       working_minutes = %s
 WHERE id = %s AND completed_at IS NULL
 """
 
 
-def finish_run(connection, run_id: int, at, by_id, outcome: str, note: str, kept) -> bool:
-    """Close an open run; False when someone else closed it first (nothing is changed then)."""
+def finish_run(connection, run_id: int, at, by_id, outcome: str, note: str, kept, took) -> bool:
+    """Close an open run (`took`: its working minutes); False when someone else closed it first
+    (nothing is changed then)."""
     with connection.cursor() as cursor:
-        cursor.execute(FINISH_RUN, [_db_moment(connection, at), by_id, outcome, note, kept, run_id])
+        cursor.execute(FINISH_RUN, [_db_moment(connection, at), by_id, outcome, note, kept, took, run_id])
         return cursor.rowcount == 1
 
 
@@ -168,7 +170,8 @@ def answer_conclusion(connection, request_id: int, answer: str, at, note: str) -
 # the whole statement changes nothing.
 _ADVANCE_WRITES = """
 WITH done AS (
-  UPDATE engine_steprun SET completed_at = %s, completed_by_id = %s, outcome = %s, note = %s, kept = %s::boolean
+  UPDATE engine_steprun SET completed_at = %s, completed_by_id = %s, outcome = %s, note = %s, kept = %s::boolean,
+         working_minutes = %s::double precision
   WHERE id = %s AND completed_at IS NULL
   RETURNING application_id),
 nxt AS (
@@ -181,19 +184,19 @@ ADVANCE = _ADVANCE_WRITES + CHAIN_CTES.format(condition="EXISTS (SELECT 1 FROM d
 
 
 def advance(
-    connection, run: RunState, at, by_id, outcome: str, note: str, kept, nxt: tuple, entry
+    connection, run: RunState, at, by_id, outcome: str, note: str, kept, took, nxt: tuple, entry
 ) -> int | None:
     """Close `run` and start the next step, `nxt` = (flow, step_id, role, started, due, rule),
     recording `entry` (an unsaved audit entry). Returns the new run's id, or None when someone
     else closed the run first (nothing is changed then)."""
     if connection.vendor != "postgresql":
-        if not finish_run(connection, run.run_id, at, by_id, outcome, note, kept):
+        if not finish_run(connection, run.run_id, at, by_id, outcome, note, kept, took):
             return None
         next_id = insert_run(connection, run.application_id, *nxt)
         append(entry)
         return next_id
     flow, step_id, role, started, due, rule = nxt
-    params = [at, by_id, outcome, note, kept, run.run_id, flow, step_id, role, started, due, rule]
+    params = [at, by_id, outcome, note, kept, took, run.run_id, flow, step_id, role, started, due, rule]
     with connection.cursor() as cursor:
         cursor.execute(ADVANCE, params + chain_params(entry, entry.digest()))
         closed, next_id, appended = cursor.fetchone()

@@ -14,7 +14,7 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Min, Q, Sum
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +26,8 @@ from qyzmet.audit.models import AuditEntry
 from qyzmet.engine import paths, services
 from qyzmet.engine.law import rules_for
 from qyzmet.engine.models import OPEN_STATUSES, Application, ConclusionRequest, Status, StepRun
+from qyzmet.providers.models import Provider
+from qyzmet.regulations.models import Regulation
 
 from . import access
 from .forms import AssignForm, CompleteStepForm, ConclusionAnswerForm, PauseForm, outcome_label
@@ -434,48 +436,57 @@ def dashboard(request):
 def _step_timings(apps) -> list[dict]:
     """Per regulation and step: how long completed runs took in working hours, against the norm.
 
-    Times are working time on each provider's calendar, the way norms are counted, so a step
-    started on Friday evening and done on Monday morning took minutes, not days. Runs the scheduler
-    closed ("superseded" by a deemed issue) were never done by anyone and are left out.
+    Times are working time on each provider's calendar, the way norms are counted (stored with
+    each completion), so a step started on Friday evening and done on Monday morning took minutes,
+    not days; the database sums them. Runs the scheduler closed ("superseded" by a deemed issue)
+    were never done by anyone and are left out.
     """
-    runs = (
+    rows = list(
         StepRun.objects.filter(application__in=apps, completed_at__isnull=False)
         .exclude(outcome="superseded")
-        .select_related("application__provider", "application__regulation")
+        .values("application__regulation_id", "flow", "step_id")
+        .annotate(
+            count=Count("id"),
+            minutes=Sum("working_minutes"),
+            judged=Count("id", filter=Q(kept__isnull=False)),
+            kept_count=Count("id", filter=Q(kept=True)),
+            provider_id=Min("application__provider_id"),
+        )
         .order_by("application__regulation_id", "flow", "step_id")
     )
-    groups: dict[tuple, dict] = {}
-    documents = _Documents()
-    for run in runs.iterator(chunk_size=2000):
-        app = run.application
-        key = (app.regulation_id, run.flow, run.step_id)
-        if key not in groups:
-            reg = documents.of(app)
-            step = _step_of(reg, run)
-            hours = app.provider.calendar().hours
-            groups[key] = {
-                "regulation": app.regulation_id,
+    regulations = {
+        r.pk: r
+        for r in Regulation.objects.defer("document").filter(
+            pk__in={row["application__regulation_id"] for row in rows}
+        )
+    }
+    providers = Provider.objects.in_bulk({row["provider_id"] for row in rows})
+    groups = []
+    for row in rows:
+        reg = regulations[row["application__regulation_id"]].parsed
+        flow = reg.procedure(row["flow"]) or reg.channel(row["flow"])
+        step = next(s for s in flow.steps if s.id == row["step_id"])
+        hours = providers[row["provider_id"]].calendar().hours
+        average_hours = (row["minutes"] or 0) / row["count"] / 60
+        norm_hours = _norm_hours(step.norm, hours.minutes_per_day)
+        groups.append(
+            {
+                "regulation": row["application__regulation_id"],
                 "title": reg.title,
                 "step": step,
-                "norm_hours": _norm_hours(step.norm, hours.minutes_per_day),
+                "norm_hours": norm_hours,
                 "day_hours": hours.minutes_per_day / 60,
-                "count": 0,
-                "minutes": 0.0,
-                "judged": 0,
-                "kept": 0,
+                "count": row["count"],
+                "minutes": row["minutes"] or 0,
+                "judged": row["judged"],
+                "kept": row["kept_count"],
+                "average_hours": average_hours,
+                "average_days": average_hours / (hours.minutes_per_day / 60),
+                "kept_share": round(100 * row["kept_count"] / row["judged"]) if row["judged"] else None,
+                "slower": norm_hours is not None and average_hours > norm_hours,
             }
-        group = groups[key]
-        group["count"] += 1
-        group["minutes"] += app.provider.calendar().working_minutes_between(run.started_at, run.completed_at)
-        if run.kept is not None:
-            group["judged"] += 1
-            group["kept"] += run.kept
-    for group in groups.values():
-        group["average_hours"] = group["minutes"] / group["count"] / 60
-        group["average_days"] = group["average_hours"] / group["day_hours"]
-        group["kept_share"] = round(100 * group["kept"] / group["judged"]) if group["judged"] else None
-        group["slower"] = group["norm_hours"] is not None and group["average_hours"] > group["norm_hours"]
-    return list(groups.values())
+        )
+    return groups
 
 
 def _norm_hours(norm, minutes_per_day: float) -> float | None:
