@@ -10,8 +10,7 @@ from qyzmet.regulations.templatetags.regulations import tr
 
 def step_of(reg, run: StepRun):
     """The regulation's step a run stands for (None if the regulation no longer has it)."""
-    flow = reg.procedure(run.flow) or reg.channel(run.flow)
-    return next((s for s in flow.steps if s.id == run.step_id), None) if flow else None
+    return reg.step(run.flow, run.step_id)
 
 
 def action_of(reg, run: StepRun) -> str:

@@ -71,7 +71,7 @@ def inbox(request):
             "run": run,
             "app": run.application,
             "title": documents.of(run.application).title,
-            "action": _step_of(documents.of(run.application), run).action,
+            "action": documents.of(run.application).step(run.flow, run.step_id).action,
             "overdue": run.due_at is not None and run.due_at < now,
         }
         for run in page
@@ -107,11 +107,6 @@ class _Documents:
         return self._by_id[app.regulation_id]
 
 
-def _step_of(reg, run: StepRun):
-    flow = reg.procedure(run.flow) or reg.channel(run.flow)
-    return next(s for s in flow.steps if s.id == run.step_id)
-
-
 # The task page --------------------------------------------------------------------------------
 
 
@@ -135,7 +130,7 @@ def _task_page(request, app: Application, *, error: str = "", bound: dict | None
     for run in runs:
         if not run.is_open:
             continue
-        step = _step_of(reg, run)
+        step = reg.step(run.flow, run.step_id)
         may_act = access.may_act_on(user, run) and app.status == Status.IN_PROGRESS
         outcomes = services.allowed_outcomes(reg, run)
         forms = {}
@@ -273,7 +268,7 @@ def _path_rows(reg, app: Application, runs: list[StepRun]) -> list[dict]:
         )
     for run in runs:
         if run.pk not in shown:  # a step off the expected path (a refusal branch, a loop back)
-            rows.append({"planned": None, "step": _step_of(reg, run), "runs": [run], "outcome": ""})
+            rows.append({"planned": None, "step": reg.step(run.flow, run.step_id), "runs": [run], "outcome": ""})
     return rows
 
 
@@ -464,8 +459,7 @@ def _step_timings(apps) -> list[dict]:
     groups = []
     for row in rows:
         reg = regulations[row["application__regulation_id"]].parsed
-        flow = reg.procedure(row["flow"]) or reg.channel(row["flow"])
-        step = next(s for s in flow.steps if s.id == row["step_id"])
+        step = reg.step(row["flow"], row["step_id"])
         hours = providers[row["provider_id"]].calendar().hours
         average_hours = (row["minutes"] or 0) / row["count"] / 60
         norm_hours = _norm_hours(step.norm, hours.minutes_per_day)

@@ -436,6 +436,11 @@ class Regulation(Model):
     def procedure(self, code: str) -> Procedure | None:
         return next((p for p in self.procedures if p.code == code), None)
 
+    def step(self, flow_code: str, step_id: str) -> Step | None:
+        """A step of an internal procedure or a channel, by the flow's code and the step's id."""
+        flow = self.procedure(flow_code) or self.channel(flow_code)
+        return next((s for s in flow.steps if s.id == step_id), None) if flow else None
+
     def request_form_for(self, variant: str) -> RequestFormSpec | None:
         """The request form of a variant (a form with no variants applies to all)."""
         for form in self.request_forms:

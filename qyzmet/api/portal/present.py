@@ -113,8 +113,7 @@ def my_application_detail(app: Application) -> dict:
     grounds = {g.code: tr(g.text) for g in reg.refusal_grounds}
 
     def action(run) -> str:
-        flow = reg.procedure(run.flow) or reg.channel(run.flow)
-        step = next((s for s in flow.steps if s.id == run.step_id), None) if flow else None
+        step = reg.step(run.flow, run.step_id)
         return tr(step.action) if step else ""
 
     return {

@@ -26,9 +26,7 @@ def _current_step(reg, app):
     run = next((r for r in app.steps.all() if r.completed_at is None), None)
     if run is None:
         return None
-    flow = reg.procedure(run.flow) or reg.channel(run.flow)
-    step = next((s for s in flow.steps if s.id == run.step_id), None) if flow else None
-    return {"run": run, "step": step, "actor": reg.actor(run.role)}
+    return {"run": run, "step": reg.step(run.flow, run.step_id), "actor": reg.actor(run.role)}
 
 
 def _row(app):
