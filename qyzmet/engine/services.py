@@ -123,7 +123,7 @@ def file_application(
             facts,
             reg,
             flow_code,
-            _step(reg, flow_code, start),
+            reg.step(flow_code, start),
             filed_at,
         )
         record(
@@ -145,11 +145,6 @@ def file_application(
 
 
 # Steps ----------------------------------------------------------------------------------------
-
-
-def _step(reg, flow_code: str, step_id: str) -> Step:
-    flow = reg.procedure(flow_code) or reg.channel(flow_code)
-    return next(s for s in flow.steps if s.id == step_id)
 
 
 def step_due(app: Application, reg, step: Step, started: dt.datetime) -> tuple[dt.datetime | None, str]:
@@ -197,23 +192,31 @@ def _request_conclusions(reg, step: Step, run_id: int, application_id: int, star
 
 def may_act(user, run: StepRun) -> bool:
     """Staff of the application's provider holding the step's role, its assignee, or the head."""
+    asks_roles = user is not None and not getattr(user, "is_superuser", False)
+    roles = roles_of(user, run.application.provider) if asks_roles else set()
+    return _permitted(user, run.role in roles or "head" in roles, run.assignee_id)
+
+
+def _permitted(user, holds_role: bool, assignee_id) -> bool:
+    """The rule `may_act` and `complete_step` share, once the person's roles are known."""
     if user is None:
         return False
-    if getattr(user, "is_superuser", False):
-        return True
-    roles = roles_of(user, run.application.provider)
-    return run.role in roles or "head" in roles or run.assignee_id == user.pk
+    return getattr(user, "is_superuser", False) or holds_role or assignee_id == user.pk
 
 
 def allowed_outcomes(reg, run: StepRun) -> list[str]:
-    step = _step(reg, run.flow, run.step_id)
+    return outcomes_of(reg.step(run.flow, run.step_id))
+
+
+def outcomes_of(step: Step) -> list[str]:
+    """The outcomes a step's completion may have: its branches, or just "done"."""
     return [b.when for b in step.branches] if step.branches else ["done"]
 
 
 def is_collegial(reg, run: StepRun) -> bool:
     """Whether the step's decision is taken at a meeting of a commission or council, so that
     completing it needs the meeting's protocol."""
-    return _step(reg, run.flow, run.step_id).collegial
+    return reg.step(run.flow, run.step_id).collegial
 
 
 def complete_step(
@@ -243,10 +246,7 @@ def complete_step(
         run = store.read_run(connection, run_id, user_id)
         if run is None:
             raise StepRun.DoesNotExist(f"step run {run_id}")
-        if not (
-            user is not None
-            and (getattr(user, "is_superuser", False) or run.holds_role or run.assignee_id == user_id)
-        ):
+        if not _permitted(user, run.holds_role, run.assignee_id):
             raise NotPermitted(_("You do not hold the role %(role)s at this provider.") % {"role": run.role})
         if run.completed_at is not None:
             raise StepAlreadyCompleted(_already_done(StepRun.objects.get(pk=run_id)))
@@ -255,8 +255,8 @@ def complete_step(
         if run.status not in OPEN_STATUSES:
             raise InvalidTransition(_("The application is closed."))
         reg = parsed_document(run.regulation_id, run.regulation_digest)
-        step = _step(reg, run.flow, run.step_id)
-        allowed = [b.when for b in step.branches] if step.branches else ["done"]
+        step = reg.step(run.flow, run.step_id)
+        allowed = outcomes_of(step)
         outcome = outcome or ("done" if not step.branches else None)
         if outcome not in allowed:
             raise InvalidTransition(
@@ -291,7 +291,7 @@ def complete_step(
                 _enter_in_register(app, now, fresh=True)
             _notify_after_commit(app)
             return None
-        next_step = _step(reg, run.flow, step.next or next(b.to for b in step.branches if b.when == outcome))
+        next_step = reg.step(run.flow, step.next or next(b.to for b in step.branches if b.when == outcome))
         due, rule = _due(reg, next_step, now, run.filed_at, run.registered_at, calendar)
         change["started"] = {"step": next_step.id, "role": next_step.actor, "due_at": due, "rule": rule}
         if next_step.requests_conclusion_from:
