@@ -26,6 +26,21 @@ def ensure_database(url: str) -> None:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
+def setup_django() -> None:
+    """Django on DATABASE_URL, migrated and loaded with the regulation catalogue."""
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qyzmet.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    with open(os.devnull, "w") as devnull:
+        call_command("migrate", verbosity=0, stdout=devnull)
+        call_command("load_catalogue", stdout=devnull)
+
+
 def cumulative(ps: pstats.Stats, pattern: str) -> float:
     """Cumulative seconds of the profiled functions whose "file:function" matches `pattern`."""
     rx = re.compile(pattern)
@@ -36,10 +51,16 @@ def cumulative(ps: pstats.Stats, pattern: str) -> float:
     )
 
 
-def run_parallel(clients: int, work, count: int) -> tuple[int, float]:
-    """Run `work(k)` (returns items done) in `clients` forked processes at once, `count` split
-    between them, after a warm-up `work(1)` in each. Returns (items done, wall seconds from the
-    common start to the last process's end), as pgbench -c counts its clients' work."""
+def run_clients(clients: int, work, count: int) -> tuple[int, float]:
+    """Run `work(k)` (returns items done) for `count` items after a warm-up `work(1)`: in this
+    process for one client, else in `clients` forked processes at once, `count` split between
+    them. Returns (items done, wall seconds from the common start to the last client's end), as
+    pgbench -c counts its clients' work."""
+    if clients == 1:
+        work(1)  # warm-up: caches, prepared statements
+        start = time.perf_counter()
+        done = work(count)
+        return done, time.perf_counter() - start
     import multiprocessing as mp
 
     from django.db import connections

@@ -43,7 +43,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import DEFAULT_URL, cumulative, ensure_database, run_parallel, with_db  # noqa: E402
+import common  # noqa: E402
+from common import DEFAULT_URL, cumulative, ensure_database, run_clients, with_db  # noqa: E402
 
 REGULATION = "almaty-2015-2-279/medical-licence"
 VARIANT = "issue"
@@ -56,15 +57,7 @@ SPIFF_TABLE = "bench_spiff_workflow"
 
 def setup_django(url: str) -> None:
     os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qyzmet.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    devnull = open(os.devnull, "w")  # noqa: SIM115 (kept open for the commands' output)
-    call_command("migrate", verbosity=0, stdout=devnull)
-    call_command("load_catalogue", stdout=devnull)
+    common.setup_django()
     # Query logging (DEBUG) would slow the timed runs; the profile section turns it on for itself.
     from django.conf import settings
 
@@ -157,13 +150,7 @@ def bench_engine(n: int, clients: int = 1) -> tuple[float, int, float]:
     def work(count: int) -> int:
         return sum(driver.drive(driver.file()) for _ in range(count))
 
-    if clients > 1:
-        steps, elapsed = run_parallel(clients, work, n)
-    else:
-        work(1)  # warm-up: caches, prepared statements
-        start = time.perf_counter()
-        steps = work(n)
-        elapsed = time.perf_counter() - start
+    steps, elapsed = run_clients(clients, work, n)
     return steps / elapsed, steps, elapsed
 
 
@@ -216,13 +203,7 @@ def bench_floor(url: str, shape: tuple[int, int, int], n: int, clients: int) -> 
                     conn.commit()
         return count * steps
 
-    if clients > 1:
-        done, elapsed = run_parallel(clients, work, n)
-    else:
-        work(1)
-        start = time.perf_counter()
-        done = work(n)
-        elapsed = time.perf_counter() - start
+    done, elapsed = run_clients(clients, work, n)
     return done / elapsed
 
 
@@ -313,14 +294,9 @@ def bench_spiff(n: int, roundtrip: bool = False, clients: int = 1) -> tuple[floa
     def work(count: int) -> int:
         return sum(one_instance() for _ in range(count))
 
+    steps, elapsed = run_clients(clients, work, n)
     if clients > 1:
-        steps, elapsed = run_parallel(clients, work, n)
         one_instance()  # for the state's size, in this process
-    else:
-        work(1)  # warm-up
-        start = time.perf_counter()
-        steps = work(n)
-        elapsed = time.perf_counter() - start
     return steps / elapsed, steps, elapsed, size
 
 

@@ -50,6 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import common  # noqa: E402
 from common import DEFAULT_URL, cumulative, ensure_database  # noqa: E402
 
 TODAY = "2015-10-14"
@@ -111,19 +112,9 @@ def wait_for(port: int, path: str, seconds: float = 30.0) -> None:
             time.sleep(0.1)
 
 
-def setup_django(url: str, gateway_url: str) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qyzmet.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    settings.QYZMET_GATEWAY_URL = gateway_url
-    devnull = open(os.devnull, "w")  # noqa: SIM115 (kept open for the commands' output)
-    call_command("migrate", verbosity=0, stdout=devnull)
-    call_command("load_catalogue", stdout=devnull)
-
+def setup_django() -> None:
+    """Django on the environment set by main (DATABASE_URL, QYZMET_GATEWAY_URL), with providers."""
+    common.setup_django()
     from qyzmet.providers.models import Provider
     from qyzmet.providers.seed import seed_providers
     from qyzmet.regulations.loader import catalogue
@@ -366,7 +357,7 @@ def main(argv=None) -> None:
             )
         )
         wait_for(gateway_port, "/health")
-        setup_django(url, gateway_url)  # migrations before the app server starts
+        setup_django()  # migrations before the app server starts
 
         from qyzmet.pki.ca import CertificationCentre
 
