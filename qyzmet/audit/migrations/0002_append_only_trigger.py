@@ -5,30 +5,9 @@ SQLite, the embedded development default, relies on the model's refusal.
 
 from django.db import migrations
 
-FORWARD = """
-CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger AS $$
-BEGIN
-  RAISE EXCEPTION 'the audit log is append-only';
-END; $$ LANGUAGE plpgsql;
-CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit_auditentry
-  FOR EACH ROW EXECUTE FUNCTION audit_append_only();
-"""
-BACKWARD = """
-DROP TRIGGER IF EXISTS audit_append_only ON audit_auditentry;
-DROP FUNCTION IF EXISTS audit_append_only();
-"""
-
-
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FORWARD)
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(BACKWARD)
+from qyzmet.audit.append_only import append_only
 
 
 class Migration(migrations.Migration):
     dependencies = [("audit", "0001_initial")]
-    operations = [migrations.RunPython(forward, backward)]
+    operations = [append_only("audit_append_only", ("audit_auditentry",), "the audit log is append-only")]

@@ -7,28 +7,7 @@ application's file, like the audit log and the register. SQLite relies on the mo
 import django.db.models.deletion
 from django.db import migrations, models
 
-FORWARD = """
-CREATE OR REPLACE FUNCTION engine_protocol_append_only() RETURNS trigger AS $$
-BEGIN
-  RAISE EXCEPTION 'protocols are append-only: they are part of the application''s file';
-END; $$ LANGUAGE plpgsql;
-CREATE TRIGGER engine_protocol_append_only BEFORE UPDATE OR DELETE ON engine_protocol
-  FOR EACH ROW EXECUTE FUNCTION engine_protocol_append_only();
-"""
-BACKWARD = """
-DROP TRIGGER IF EXISTS engine_protocol_append_only ON engine_protocol;
-DROP FUNCTION IF EXISTS engine_protocol_append_only();
-"""
-
-
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FORWARD)
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(BACKWARD)
+from qyzmet.audit.append_only import append_only
 
 
 class Migration(migrations.Migration):
@@ -83,5 +62,9 @@ class Migration(migrations.Migration):
                 "ordering": ["meeting_at", "id"],
             },
         ),
-        migrations.RunPython(forward, backward),
+        append_only(
+            "engine_protocol_append_only",
+            ("engine_protocol",),
+            "protocols are append-only: they are part of the application's file",
+        ),
     ]
