@@ -19,6 +19,7 @@ from qyzmet.identity.numbers import generate_iin
 from qyzmet.providers.models import Provider
 from qyzmet.regulations import bpmn
 from qyzmet.regulations.loader import catalogue
+from qyzmet.regulations.models import Regulation
 
 from .engine_helpers import protocol_for, staff_for
 
@@ -166,6 +167,33 @@ def test_no_regulation_in_force_refuses_filing(loaded):
             applicant=generate_iin(),
             filed_at=dt.datetime(2012, 1, 10, 10, tzinfo=ALMATY),
         )
+
+
+def test_a_version_the_caller_found_is_not_trusted_for_a_day_it_was_not_in_force(loaded):
+    reg = catalogue()["mhsd-2015-401/specialist-certificate"]
+    provider = _provider_for(reg)
+    row = Regulation.objects.get(pk=reg.id)
+    with pytest.raises(services.NoRegulationInForce):  # looked up again, and none was in force
+        services.file_application(
+            service=reg.service,
+            provider=provider,
+            variant="issue",
+            channel="egov_portal",
+            applicant=generate_iin(),
+            filed_at=dt.datetime(2012, 1, 10, 10, tzinfo=ALMATY),
+            regulation=row,
+        )
+    day = reg.in_force.from_ + dt.timedelta(days=10)
+    app = services.file_application(
+        service=reg.service,
+        provider=provider,
+        variant="issue",
+        channel="egov_portal",
+        applicant=generate_iin(),
+        filed_at=dt.datetime(day.year, day.month, day.day, 10, tzinfo=ALMATY),
+        regulation=row,
+    )
+    assert app.regulation_id == reg.id
 
 
 def test_conclusions_silence_counts_as_consent_and_term_expiry_means_deemed_issued(loaded):

@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.utils.translation import get_language
 
 from qyzmet import clock
@@ -194,20 +193,20 @@ def submit(sub: Submission) -> ChannelResult:
         hands_over = bool(step.procedure) or (step.kind == "condition" and step.check in PROVIDER_CHECKS)
         if hands_over:
             trace.append(Passed(step.id, None, now, due, "handed over to the provider"))
-            with transaction.atomic():
-                app = services.file_application(
-                    service=reg.service,
-                    provider=sub.provider,
-                    variant=sub.variant,
-                    channel=sub.channel,
-                    applicant=sub.applicant,
-                    filed_at=now,
-                    actor=sub.initiated_by,
-                    applicant_name=sub.applicant_name,
-                    applicant_user=sub.applicant_user,
-                    data={**sub.data, "channel_trace": _as_json(trace)},
-                    channel_step=step.id,
-                )
+            app = services.file_application(  # one transaction of its own
+                service=reg.service,
+                provider=sub.provider,
+                variant=sub.variant,
+                channel=sub.channel,
+                applicant=sub.applicant,
+                filed_at=now,
+                actor=sub.initiated_by,
+                applicant_name=sub.applicant_name,
+                applicant_user=sub.applicant_user,
+                data={**sub.data, "channel_trace": _as_json(trace)},
+                channel_step=step.id,
+                regulation=row,
+            )
             return ChannelResult("filed", trace, application=app)
         if step.end == "refusal":
             trace.append(Passed(step.id, None, now, due))

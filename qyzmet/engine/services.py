@@ -63,8 +63,12 @@ def file_application(
     applicant_user=None,
     data: dict | None = None,
     channel_step: str | None = None,
+    regulation: Regulation | None = None,
 ) -> Application:
-    """Register an application under the regulation version in force for its provider that day."""
+    """Register an application under the regulation version in force for its provider that day.
+
+    `regulation` is the version the caller already found (a channel walks it); it is used when it
+    is the one in force on the filing day, and looked up again otherwise."""
     from qyzmet.identity.numbers import problem
 
     if problem(applicant):
@@ -73,7 +77,9 @@ def file_application(
         )
     local_day = timezone.localtime(filed_at).date()
     # the document is parsed once per process and version (Regulation.parsed), not read each time
-    row = Regulation.objects.defer("document").version_for(service, provider.acts_as, local_day)
+    row = regulation
+    if row is None or not row.applies(service, provider.acts_as, local_day):
+        row = Regulation.objects.defer("document").version_for(service, provider.acts_as, local_day)
     if row is None:
         raise NoRegulationInForce(
             _("No regulation of %(service)s was in force at %(provider)s on %(day)s")

@@ -48,6 +48,15 @@ class Regulation(models.Model):
     def __str__(self) -> str:
         return self.id
 
+    def applies(self, service: str, provider: str, on: dt.date) -> bool:
+        """Whether this is the version `version_for(service, provider, on)` would find."""
+        return (
+            self.service == service
+            and self.provider_code == provider
+            and self.in_force_from <= on
+            and (self.in_force_until is None or on < self.in_force_until)
+        )
+
     @property
     def parsed(self) -> RegulationDocument:
         """The validated document, parsed once per process and version (keyed by its digest)."""
