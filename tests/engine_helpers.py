@@ -2,6 +2,8 @@
 
 from django.contrib.auth import get_user_model
 
+from qyzmet.engine import paths, services
+from qyzmet.engine.models import ConclusionRequest
 from qyzmet.providers.models import Provider, StaffRole
 
 COMMISSION = ["Ахметов Н. С.", "Омарова Г. Б.", "Қасымов А. Қ.", "Сәрсенбаева Д. М."]
@@ -17,9 +19,7 @@ def staff_for(provider: Provider, role: str):
 def protocol_for(reg, run, moment, number: str = "No. 12") -> dict:
     """`complete_step`'s keyword arguments for the protocol of `run`'s step: the meeting's minutes
     when a commission or council decides it (a `collegial` step), held at `moment`; else none."""
-    flow = reg.procedure(run.flow) or reg.channel(run.flow)
-    step = next(s for s in flow.steps if s.id == run.step_id)
-    if not step.collegial:
+    if not reg.step(run.flow, run.step_id).collegial:
         return {}
     return {
         "protocol": {
@@ -31,3 +31,16 @@ def protocol_for(reg, run, moment, number: str = "No. 12") -> dict:
             "reasoning": "The materials were examined against the requirements; decided by a majority of votes.",
         }
     }
+
+
+def complete_as_staff(reg, provider, run, outcome, moment, *, note="does not meet the requirements"):
+    """Complete `run` at `moment` as staff holding its role: the bodies' pending conclusions
+    answered positively first, a refusing outcome with the regulation's first ground and `note`,
+    a collegial step with its meeting's protocol. Returns the next run (None at the end)."""
+    for request in run.conclusions.filter(answer=ConclusionRequest.Answer.PENDING):
+        services.answer_conclusion(request.pk, "positive", by="body", at=moment)
+    extra = {}
+    if outcome in paths.REFUSING:
+        extra = {"grounds": [g.code for g in reg.refusal_grounds[:1]], "note": note}
+    extra.update(protocol_for(reg, run, moment))
+    return services.complete_step(run.pk, staff_for(provider, run.role), outcome, at=moment, **extra)

@@ -13,15 +13,14 @@ from django.contrib.auth import get_user_model
 from django.utils import translation
 
 from qyzmet.calendar.workcal import ALMATY
-from qyzmet.engine import paths, services
-from qyzmet.engine.models import ConclusionRequest
+from qyzmet.engine import paths
 from qyzmet.gateway.testing import FAST_POLICY, fresh_gateway
 from qyzmet.pki.ca import CertificationCentre
 from qyzmet.providers.models import Provider, StaffRole
 from qyzmet.psc.models import ACTS_AS, OPERATOR
 from qyzmet.regulations.loader import catalogue
 
-from .engine_helpers import protocol_for, staff_for
+from .engine_helpers import complete_as_staff
 
 
 @pytest.fixture(scope="module")
@@ -71,22 +70,11 @@ def drive(app, branch: str = "approve"):
         run = app.steps.filter(completed_at__isnull=True).first()
         if run is None:
             break
-        flow = reg.procedure(run.flow) or reg.channel(run.flow)
-        step = next(s for s in flow.steps if s.id == run.step_id)
+        step = reg.step(run.flow, run.step_id)
         outcome = None
         if step.branches:
             outcome = paths.choose(step, app.variant, branch=branch, refused_yet=refused)
             refused = refused or outcome in paths.REFUSING
-        moment = run.started_at + dt.timedelta(minutes=1)
-        for request in run.conclusions.filter(answer=ConclusionRequest.Answer.PENDING):
-            services.answer_conclusion(request.pk, "positive", by="body", at=moment)
-        extra = {}
-        if outcome in paths.REFUSING:
-            extra = {
-                "grounds": [g.code for g in reg.refusal_grounds[:1]],
-                "note": "does not meet the requirements",
-            }
-        extra.update(protocol_for(reg, run, moment))
-        services.complete_step(run.pk, staff_for(app.provider, run.role), outcome, at=moment, **extra)
+        complete_as_staff(reg, app.provider, run, outcome, run.started_at + dt.timedelta(minutes=1))
     app.refresh_from_db()
     return app

@@ -9,14 +9,14 @@ import datetime as dt
 import pytest
 
 from qyzmet.calendar.workcal import ALMATY
-from qyzmet.engine import paths, services
+from qyzmet.engine import services
 from qyzmet.pki.ca import CertificationCentre
 from qyzmet.providers.models import Provider
 from qyzmet.registry import keys
 from qyzmet.regulations import bpmn
 from qyzmet.regulations.loader import catalogue
 
-from .engine_helpers import protocol_for, staff_for
+from .engine_helpers import complete_as_staff
 
 LICENCE = "almaty-2015-2-279/medical-licence"
 CERTIFICATE = "mhsd-2015-401/specialist-certificate"
@@ -97,16 +97,7 @@ def drive(
     for _ in range(len(proc.steps) + 1):
         outcome = choices.get(run.step_id)
         moment = run.started_at + dt.timedelta(minutes=1)
-        for request in run.conclusions.all():
-            services.answer_conclusion(request.pk, "positive", by="body", at=moment)
-        extra = {}
-        if outcome in paths.REFUSING:
-            extra = {
-                "grounds": [g.code for g in reg.refusal_grounds[:1]],
-                "note": "Нет справки / Анықтама жоқ",
-            }
-        extra.update(protocol_for(reg, run, moment))
-        run = services.complete_step(run.pk, staff_for(provider, run.role), outcome, at=moment, **extra)
+        run = complete_as_staff(reg, provider, run, outcome, moment, note="Нет справки / Анықтама жоқ")
         if run is None:
             break
     app.refresh_from_db()

@@ -7,7 +7,7 @@ import pytest
 from qyzmet.engine import services
 
 from .api_helpers import MONDAY, bearer, freeze, new_application, provider, staff_for
-from .engine_helpers import protocol_for
+from .engine_helpers import complete_as_staff
 
 pytestmark = pytest.mark.django_db
 TUESDAY = MONDAY + dt.timedelta(days=1)
@@ -20,9 +20,7 @@ def refuse(app):
     moment = app.filed_at
     for outcome in (None, "incomplete", None, None):
         moment += dt.timedelta(minutes=10)
-        kwargs = {"grounds": [reg.refusal_grounds[0].code], "note": "incomplete"} if outcome else {}
-        kwargs.update(protocol_for(reg, run, moment))
-        run = services.complete_step(run.pk, staff_for(app.provider, run.role), outcome, at=moment, **kwargs)
+        run = complete_as_staff(reg, app.provider, run, outcome, moment, note="incomplete")
     assert run is None
 
 

@@ -18,13 +18,13 @@ from qyzmet.audit.log import verify
 from qyzmet.audit.models import AppendOnlyError, AuditEntry
 from qyzmet.calendar.workcal import ALMATY
 from qyzmet.engine import services
-from qyzmet.engine.models import ConclusionRequest, Protocol, Status
+from qyzmet.engine.models import Protocol, Status
 from qyzmet.identity.numbers import generate_iin
 from qyzmet.providers.models import Provider
 from qyzmet.regulations import bpmn
 from qyzmet.regulations.loader import catalogue
 
-from .engine_helpers import COMMISSION, staff_for
+from .engine_helpers import COMMISSION, complete_as_staff, staff_for
 
 pytestmark = pytest.mark.django_db
 
@@ -57,11 +57,7 @@ def _reach(reg_id: str, step_id: str, end_id: str | None = None):
     run = app.steps.get()
     while run.step_id != step_id:
         moment = run.started_at + dt.timedelta(minutes=5)
-        for request in run.conclusions.filter(answer=ConclusionRequest.Answer.PENDING):
-            services.answer_conclusion(request.pk, "positive", by="body", at=moment)
-        run = services.complete_step(
-            run.pk, staff_for(provider, run.role), choices.get(run.step_id), at=moment
-        )
+        run = complete_as_staff(reg, provider, run, choices.get(run.step_id), moment)
     return reg, provider, app, run
 
 
