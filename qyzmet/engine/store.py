@@ -168,19 +168,15 @@ def answer_conclusion(connection, request_id: int, answer: str, at, note: str) -
 # audit entry (the chain's head is locked only when the close succeeded). Two people completing
 # the same step: the second UPDATE waits for the first to commit, then finds the run closed and
 # the whole statement changes nothing.
-_ADVANCE_WRITES = """
-WITH done AS (
-  UPDATE engine_steprun SET completed_at = %s, completed_by_id = %s, outcome = %s, note = %s, kept = %s::boolean,
-         working_minutes = %s::double precision
-  WHERE id = %s AND completed_at IS NULL
-  RETURNING application_id),
+_START_NEXT = """  RETURNING application_id),
 nxt AS (
   INSERT INTO engine_steprun (application_id, flow, step_id, role, started_at, due_at, due_rule, outcome, note)
   SELECT application_id, %s, %s, %s, %s::timestamptz, %s::timestamptz, %s, '', '' FROM done
   RETURNING id),
 """
 _ADVANCE_RESULT = "SELECT (SELECT count(*) FROM done), (SELECT id FROM nxt), (SELECT count(*) FROM moved)"
-ADVANCE = _ADVANCE_WRITES + CHAIN_CTES.format(condition="EXISTS (SELECT 1 FROM done)") + _ADVANCE_RESULT  # noqa: S608
+_CHAIN_IF_DONE = CHAIN_CTES.format(condition="EXISTS (SELECT 1 FROM done)")
+ADVANCE = "WITH done AS (" + FINISH_RUN + _START_NEXT + _CHAIN_IF_DONE + _ADVANCE_RESULT  # noqa: S608
 
 
 def advance(
