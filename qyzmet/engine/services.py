@@ -153,12 +153,8 @@ def file_application(
 # Steps ----------------------------------------------------------------------------------------
 
 
-def step_due(app: Application, reg, step: Step, started: dt.datetime) -> tuple[dt.datetime | None, str]:
-    """A step's due moment: its norm on the provider's calendar, bounded by the law's rules."""
-    return _due(reg, step, started, app.filed_at, app.registered_at, app.provider.calendar())
-
-
 def _due(reg, step: Step, started, filed_at, registered_at, calendar):
+    """A step's due moment: its norm on the provider's calendar, bounded by the law's rules."""
     rules = rules_for(reg, timezone.localtime(filed_at).date())
     return paths.due_of(reg, step, started, registered_at, calendar, rules)
 
