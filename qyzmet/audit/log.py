@@ -54,6 +54,13 @@ def new_entry(
     )
 
 
+def ensure_head() -> bool:
+    """Create the chain's head row when the log has none yet; True when it had to.
+
+    Statements that carry their audit entry along (`CHAIN_CTES`) write nothing without it."""
+    return ChainHead.objects.get_or_create(pk=1)[1]
+
+
 def _new_head() -> ChainHead:
     ChainHead.objects.get_or_create(pk=1)
     return ChainHead.objects.select_for_update().get(pk=1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from contextlib import nullcontext
 
 from django.db import connections, transaction
 from django.utils import timezone
@@ -17,7 +18,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from qyzmet import clock
-from qyzmet.audit.log import new_entry, record
+from qyzmet.audit.log import ensure_head, new_entry, record
 from qyzmet.providers.models import Provider, calendar_for_hours, roles_of
 from qyzmet.regulations.models import Regulation, parsed_document
 from qyzmet.regulations.schema import Step
@@ -101,53 +102,65 @@ def file_application(
             _("%(id)s has no internal procedure for %(variant)s") % {"id": reg.id, "variant": variant}
         )
     calendar = provider.calendar()
+    first = _next_step(reg, flow_code, reg.step(flow_code, start), filed_at, filed_at, filed_at, calendar)
+    started = _started_data(first)
+    app = Application(
+        regulation=row,
+        service=service,
+        variant=variant,
+        channel=channel,
+        procedure=flow_code,
+        applicant=applicant,
+        applicant_name=applicant_name,
+        applicant_user=applicant_user,
+        provider=provider,
+        filed_at=filed_at,
+        # Documents received are registered on receipt; the term runs from here (Civil Code Art. 173:
+        # from the next day, which the calendar's day arithmetic does).
+        registered_at=filed_at,
+        due_at=paths.application_term_due(reg, variant, filed_at, calendar),
+        data=data or {},
+    )
+    connection = connections[Application.objects.db]
+    if connection.vendor == "postgresql":
+        # Two round trips and no BEGIN or COMMIT: the id first, since the number and the audit
+        # entry carry it, then the application, its first run and the entry in one statement.
+        app.pk = store.new_application_id(connection)
+        app.number = _number(filed_at, app.pk)
+        entry = new_entry(actor, "application_filed", app, _filed_data(app, reg, started), at=filed_at)
+        if store.file(connection, app, first, entry) is None:
+            ensure_head()  # the audit log was empty and the statement wrote nothing: once more
+            if store.file(connection, app, first, entry) is None:
+                raise EngineError(_("The application could not be recorded; nothing was saved."))
+        app._state.adding, app._state.db = False, Application.objects.db
+        return app
     with transaction.atomic():
-        app = Application.objects.create(
-            number=f"new-{uuid.uuid4().hex[:24]}",  # replaced below, once the row has its id
-            regulation=row,
-            service=service,
-            variant=variant,
-            channel=channel,
-            procedure=flow_code,
-            applicant=applicant,
-            applicant_name=applicant_name,
-            applicant_user=applicant_user,
-            provider=provider,
-            filed_at=filed_at,
-            # Documents received are registered on receipt; the term runs from here (Civil Code Art. 173:
-            # from the next day, which the calendar's day arithmetic does).
-            registered_at=filed_at,
-            due_at=paths.application_term_due(reg, variant, filed_at, calendar),
-            data=data or {},
-        )
-        app.number = f"QZ-{timezone.localtime(filed_at):%y%m%d}-{app.pk:06d}"
+        app.number = f"new-{uuid.uuid4().hex[:24]}"  # replaced below, once the row has its id
+        app.save()
+        app.number = _number(filed_at, app.pk)
         app.save(update_fields=["number"])
-        facts = (filed_at, app.registered_at, calendar)
-        _first, started = _start_step(
-            connections[Application.objects.db],
-            app.pk,
-            facts,
-            reg,
-            flow_code,
-            reg.step(flow_code, start),
-            filed_at,
+        run_id = store.insert_run(
+            connection, app.pk, first.flow, first.step_id, first.role, first.started, first.due, first.rule
         )
-        record(
-            actor,
-            "application_filed",
-            app,
-            {
-                "number": app.number,
-                "regulation": reg.id,
-                "variant": variant,
-                "channel": channel,
-                "applicant": applicant,
-                "due_at": app.due_at,
-                "started": started,
-            },
-            at=filed_at,
-        )
+        store.insert_conclusions(connection, app.pk, run_id, first.started, first.asked)
+        record(actor, "application_filed", app, _filed_data(app, reg, started), at=filed_at)
     return app
+
+
+def _number(filed_at: dt.datetime, pk: int) -> str:
+    return f"QZ-{timezone.localtime(filed_at):%y%m%d}-{pk:06d}"
+
+
+def _filed_data(app: Application, reg, started: dict) -> dict:
+    return {
+        "number": app.number,
+        "regulation": reg.id,
+        "variant": app.variant,
+        "channel": app.channel,
+        "applicant": app.applicant,
+        "due_at": app.due_at,
+        "started": started,
+    }
 
 
 # Steps ----------------------------------------------------------------------------------------
@@ -159,37 +172,25 @@ def _due(reg, step: Step, started, filed_at, registered_at, calendar):
     return paths.due_of(reg, step, started, registered_at, calendar, rules)
 
 
-def _start_step(
-    connection, application_id: int, facts, reg, flow_code: str, step: Step, started: dt.datetime
-) -> tuple[int, dict]:
-    """Insert the run of the step the application has reached; return its id with what the audit
-    entry of the enclosing change should say about it (one entry per change, not per row).
-
-    `facts` are the application's (filed_at, registered_at, calendar)."""
-    filed_at, registered_at, calendar = facts
+def _next_step(reg, flow_code: str, step: Step, started, filed_at, registered_at, calendar, refusal=None):
+    """The run of the step the application reaches at `started`: its due moment on the provider's
+    calendar, and the bodies it asks for a conclusion, each due within the law's answer term."""
     due, rule = _due(reg, step, started, filed_at, registered_at, calendar)
-    run_id = store.insert_run(connection, application_id, flow_code, step.id, step.actor, started, due, rule)
-    started_data = {"step": step.id, "role": step.actor, "due_at": due, "rule": rule}
+    asked = ()
     if step.requests_conclusion_from:
-        _request_conclusions(reg, step, run_id, application_id, started, due, filed_at, calendar)
-        started_data["conclusions_requested"] = list(step.requests_conclusion_from)
-    return run_id, started_data
+        rules = rules_for(reg, timezone.localtime(filed_at).date())
+        term = rules["conclusions-answer"].term if "conclusions-answer" in rules else None
+        answer_due = calendar.due(started, term) if term else (due or started)
+        asked = tuple((body, answer_due) for body in step.requests_conclusion_from)
+    return store.NextStep(flow_code, step.id, step.actor, started, due, rule, asked, refusal)
 
 
-def _request_conclusions(reg, step: Step, run_id: int, application_id: int, started, due, filed_at, calendar):
-    """Ask each body the step names for its conclusion, due within the law's answer term."""
-    rules = rules_for(reg, timezone.localtime(filed_at).date())
-    term = rules["conclusions-answer"].term if "conclusions-answer" in rules else None
-    ConclusionRequest.objects.bulk_create(
-        ConclusionRequest(
-            application_id=application_id,
-            step_run_id=run_id,
-            body=body,
-            requested_at=started,
-            due_at=calendar.due(started, term) if term else (due or started),
-        )
-        for body in step.requests_conclusion_from
-    )
+def _started_data(nxt: store.NextStep) -> dict:
+    """What the audit entry of the change that starts a step says about it."""
+    data = {"step": nxt.step_id, "role": nxt.role, "due_at": nxt.due, "rule": nxt.rule}
+    if nxt.asked:
+        data["conclusions_requested"] = [body for body, _due in nxt.asked]
+    return data
 
 
 def may_act(user, run: StepRun) -> bool:
@@ -243,43 +244,62 @@ def complete_step(
     """
     now = at or clock.now()
     connection = connections[StepRun.objects.db]
-    user_id = getattr(user, "pk", None)
+    if connection.vendor == "postgresql":
+        # The read runs on its own and the change is one statement that re-checks what the read
+        # found (store.py); only changes of several statements open a transaction.
+        return _complete(connection, run_id, user, outcome, note, grounds, now, protocol)
     with transaction.atomic():
-        run = store.read_run(connection, run_id, user_id)
-        if run is None:
-            raise StepRun.DoesNotExist(f"step run {run_id}")
-        if not _permitted(user, run.holds_role, run.assignee_id):
-            raise NotPermitted(_("You do not hold the role %(role)s at this provider.") % {"role": run.role})
-        if run.completed_at is not None:
-            raise StepAlreadyCompleted(_already_done(StepRun.objects.get(pk=run_id)))
-        if run.status == Status.PAUSED:
-            raise InvalidTransition(_("The application is paused; resume it first."))
-        if run.status not in OPEN_STATUSES:
-            raise InvalidTransition(_("The application is closed."))
-        reg = parsed_document(run.regulation_id, run.regulation_digest)
-        step = reg.step(run.flow, run.step_id)
-        allowed = outcomes_of(step)
-        outcome = outcome or ("done" if not step.branches else None)
-        if outcome not in allowed:
-            raise InvalidTransition(
-                _("Step %(step)s allows %(allowed)s, not %(outcome)s")
-                % {"step": step.id, "allowed": ", ".join(allowed), "outcome": outcome}
-            )
-        if outcome in paths.REFUSING:
-            _check_grounds(reg, grounds, note)
-        if step.requests_conclusion_from and run.conclusions_pending:
-            raise InvalidTransition(_("Conclusions of other bodies are still awaited."))
-        minutes = _checked_protocol(step, protocol, run.started_at, now)
-        kept = None if run.due_at is None else now <= run.due_at
-        calendar = calendar_for_hours(*run.hours)
-        took = calendar.working_minutes_between(run.started_at, now)
-        change = {"step": step.id, "outcome": outcome, "note": note, "grounds": list(grounds)}
-        if minutes is not None:
-            change["protocol"] = minutes
-        subject = ("application", run.application_id)
-        if step.end:
-            if not store.finish_run(connection, run_id, now, user_id, outcome, note, kept, took):
-                raise StepAlreadyCompleted(_already_done(StepRun.objects.get(pk=run_id)))
+        return _complete(connection, run_id, user, outcome, note, grounds, now, protocol)
+
+
+def _complete(connection, run_id, user, outcome, note, grounds, now, protocol) -> StepRun | None:
+    user_id = getattr(user, "pk", None)
+    run = store.read_run(connection, run_id, user_id)
+    if run is None:
+        raise StepRun.DoesNotExist(f"step run {run_id}")
+    if not _permitted(user, run.holds_role, run.assignee_id):
+        raise NotPermitted(_("You do not hold the role %(role)s at this provider.") % {"role": run.role})
+    if run.completed_at is not None:
+        raise StepAlreadyCompleted(_already_done(StepRun.objects.get(pk=run_id)))
+    if run.status == Status.PAUSED:
+        raise InvalidTransition(_("The application is paused; resume it first."))
+    if run.status not in OPEN_STATUSES:
+        raise InvalidTransition(_("The application is closed."))
+    reg = parsed_document(run.regulation_id, run.regulation_digest)
+    step = reg.step(run.flow, run.step_id)
+    allowed = outcomes_of(step)
+    outcome = outcome or ("done" if not step.branches else None)
+    if outcome not in allowed:
+        raise InvalidTransition(
+            _("Step %(step)s allows %(allowed)s, not %(outcome)s")
+            % {"step": step.id, "allowed": ", ".join(allowed), "outcome": outcome}
+        )
+    if outcome in paths.REFUSING:
+        _check_grounds(reg, grounds, note)
+    if step.requests_conclusion_from and run.conclusions_pending:
+        raise InvalidTransition(_("Conclusions of other bodies are still awaited."))
+    minutes = _checked_protocol(step, protocol, run.started_at, now)
+    kept = None if run.due_at is None else now <= run.due_at
+    calendar = calendar_for_hours(*run.hours)
+    took = calendar.working_minutes_between(run.started_at, now)
+    change = {"step": step.id, "outcome": outcome, "note": note, "grounds": list(grounds)}
+    if minutes is not None:
+        change["protocol"] = minutes
+    subject = ("application", run.application_id)
+    if step.end:
+        closing = _closing(reg, step, run.variant, grounds, note)
+        change["closed"] = {
+            "status": closing["status"],
+            "result": closing["result"],
+            "kept_term": None if run.term_due_at is None else now <= run.term_due_at,
+        }
+        entry = new_entry(user, "step_completed", subject, change, at=now)
+        with transaction.atomic(savepoint=False):
+            closed = store.close(connection, run, now, user_id, outcome, note, kept, took, closing, entry)
+            if not closed and connection.vendor == "postgresql" and ensure_head():
+                closed = store.close(connection, run, now, user_id, outcome, note, kept, took, closing, entry)
+            if not closed:
+                raise _unchanged(run_id)
             if minutes is not None:
                 _file_protocol(run.application_id, run_id, outcome, minutes, now)
             app = (
@@ -287,52 +307,45 @@ def complete_step(
                 .defer("regulation__document")
                 .get(pk=run.application_id)
             )
-            change["closed"] = _close(app, reg, step, now, grounds, note)
-            record(user, "step_completed", subject, change, at=now)
             if app.status == Status.ISSUED:
                 _enter_in_register(app, now, fresh=True)
             _notify_after_commit(app)
-            return None
-        next_step = reg.step(run.flow, step.next or next(b.to for b in step.branches if b.when == outcome))
-        due, rule = _due(reg, next_step, now, run.filed_at, run.registered_at, calendar)
-        change["started"] = {"step": next_step.id, "role": next_step.actor, "due_at": due, "rule": rule}
-        if next_step.requests_conclusion_from:
-            change["started"]["conclusions_requested"] = list(next_step.requests_conclusion_from)
-        entry = new_entry(user, "step_completed", subject, change, at=now)
-        next_run_id = store.advance(
-            connection,
-            run,
-            now,
-            user_id,
-            outcome,
-            note,
-            kept,
-            took,
-            (run.flow, next_step.id, next_step.actor, now, due, rule),
-            entry,
-        )
+        return None
+    next_step = reg.step(run.flow, step.next or next(b.to for b in step.branches if b.when == outcome))
+    refusal = (list(grounds), note) if outcome in paths.REFUSING and grounds else None
+    nxt = _next_step(reg, run.flow, next_step, now, run.filed_at, run.registered_at, calendar, refusal)
+    change["started"] = _started_data(nxt)
+    entry = new_entry(user, "step_completed", subject, change, at=now)
+    # A protocol is a second statement: then the change needs a transaction of its own.
+    with transaction.atomic(savepoint=False) if minutes is not None else nullcontext():
+        next_run_id = store.advance(connection, run, now, user_id, outcome, note, kept, took, nxt, entry)
+        if next_run_id is None and connection.vendor == "postgresql" and ensure_head():
+            next_run_id = store.advance(connection, run, now, user_id, outcome, note, kept, took, nxt, entry)
         if next_run_id is None:
-            raise StepAlreadyCompleted(_already_done(StepRun.objects.get(pk=run_id)))
+            raise _unchanged(run_id)
         if minutes is not None:
             _file_protocol(run.application_id, run_id, outcome, minutes, now)
-        if outcome in paths.REFUSING and grounds:
-            Application.objects.filter(pk=run.application_id).update(
-                refusal_grounds=list(grounds), refusal_text=note
-            )
-        if next_step.requests_conclusion_from:
-            _request_conclusions(
-                reg, next_step, next_run_id, run.application_id, now, due, run.filed_at, calendar
-            )
     return StepRun(
         pk=next_run_id,
         application_id=run.application_id,
         flow=run.flow,
-        step_id=next_step.id,
-        role=next_step.actor,
+        step_id=nxt.step_id,
+        role=nxt.role,
         started_at=now,
-        due_at=due,
-        due_rule=rule,
+        due_at=nxt.due,
+        due_rule=nxt.rule,
     )
+
+
+def _unchanged(run_id: int) -> EngineError:
+    """Why a completion changed nothing, read again after the fact: someone else completed the
+    step first, or the application was paused or closed meanwhile."""
+    run = StepRun.objects.select_related("application", "completed_by").get(pk=run_id)
+    if run.completed_at is not None:
+        return StepAlreadyCompleted(_already_done(run))
+    if run.application.status == Status.PAUSED:
+        return InvalidTransition(_("The application is paused; resume it first."))
+    return InvalidTransition(_("The application is closed."))
 
 
 def _already_done(run: StepRun) -> str:
@@ -463,21 +476,16 @@ def _check_grounds(reg, grounds, note):
         raise InvalidTransition(_("A refusal needs a written explanation."))
 
 
-def _close(app: Application, reg, step: Step, now, grounds=(), note="") -> dict:
+def _closing(reg, step: Step, variant: str, grounds=(), note="") -> dict:
+    """What the application's row says once `step` (an end of the procedure) is completed."""
     refused = step.end == "refusal"
     fields = {
-        "status": Status.REFUSED if refused else Status.ISSUED,
-        "closed_at": now,
-        "result": paths.result_for(reg, step, app.variant),
+        "status": (Status.REFUSED if refused else Status.ISSUED).value,  # plain text for the SQL
+        "result": paths.result_for(reg, step, variant),
     }
     if refused and grounds:
         fields.update(refusal_grounds=list(grounds), refusal_text=note)
-    changed = Application.objects.filter(pk=app.pk, status__in=[Status.IN_PROGRESS]).update(**fields)
-    if changed != 1:
-        raise InvalidTransition(_("The application is no longer open."))
-    for k, v in fields.items():
-        setattr(app, k, v)
-    return {"status": fields["status"], "result": fields["result"], "kept_term": app.kept_term()}
+    return fields
 
 
 def _notify_after_commit(app: Application) -> None:
@@ -529,22 +537,27 @@ def answer_conclusion(
     if answer not in (ConclusionRequest.Answer.POSITIVE, ConclusionRequest.Answer.NEGATIVE):
         raise InvalidTransition(_("A conclusion is positive or negative."))
     connection = connections[ConclusionRequest.objects.db]
-    with transaction.atomic():
+    # As a step's completion: the read on its own, the answer and its audit entry one statement
+    # on PostgreSQL (store.py); SQLite takes a transaction for its separate statements.
+    with transaction.atomic() if connection.vendor != "postgresql" else nullcontext():
         found = store.read_conclusion(connection, request_id, getattr(by, "pk", None))
         if found is None:
             raise ConclusionRequest.DoesNotExist(f"conclusion request {request_id}")
         application_id, body, on_staff = found
         if hasattr(by, "pk") and not getattr(by, "is_superuser", False) and not on_staff:
             raise NotPermitted(_("You are not on the staff of this provider."))
-        if not store.answer_conclusion(connection, request_id, answer, now, note):
-            raise StepAlreadyCompleted(_("This conclusion was already recorded."))
-        record(
+        entry = new_entry(
             by,
             "conclusion_answered",
             ("application", application_id),
             {"body": body, "answer": answer, "note": note},
             at=now,
         )
+        done = store.answer_conclusion(connection, request_id, answer, now, note, entry)
+        if not done and connection.vendor == "postgresql" and ensure_head():
+            done = store.answer_conclusion(connection, request_id, answer, now, note, entry)
+        if not done:
+            raise StepAlreadyCompleted(_("This conclusion was already recorded."))
 
 
 # The legal clock ------------------------------------------------------------------------------

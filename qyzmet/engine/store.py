@@ -12,6 +12,7 @@ SQLite; moments are adapted with the backend's own operations, as the ORM would.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 from django.utils.dateparse import parse_datetime, parse_time
@@ -38,6 +39,7 @@ class RunState:
     variant: str
     filed_at: dt.datetime
     registered_at: dt.datetime
+    term_due_at: dt.datetime | None  # the application's due moment (its variant's term)
     regulation_id: str
     regulation_digest: str
     hours: tuple  # the provider's (opens, closes, lunch_start, lunch_end)
@@ -47,7 +49,7 @@ class RunState:
 
 READ_RUN = """
 SELECT r.id, r.flow, r.step_id, r.role, r.assignee_id, r.started_at, r.due_at, r.completed_at, r.completed_by_id,
-       a.id, a.number, a.status, a.variant, a.filed_at, a.registered_at, a.regulation_id, g.digest,
+       a.id, a.number, a.status, a.variant, a.filed_at, a.registered_at, a.due_at, a.regulation_id, g.digest,
        p.opens, p.closes, p.lunch_start, p.lunch_end,
        EXISTS (SELECT 1 FROM providers_staffrole s
                WHERE s.user_id = %s AND s.provider_id = a.provider_id AND s.role IN (r.role, 'head')),
@@ -84,11 +86,12 @@ def read_run(connection, run_id: int, user_id: int | None) -> RunState | None:
         variant=row[12],
         filed_at=t(row[13]),
         registered_at=t(row[14]),
-        regulation_id=row[15],
-        regulation_digest=row[16],
-        hours=(h(row[17]), h(row[18]), h(row[19]), h(row[20])),
-        holds_role=bool(row[21]),
-        conclusions_pending=bool(row[22]),
+        term_due_at=t(row[15]),
+        regulation_id=row[16],
+        regulation_digest=row[17],
+        hours=(h(row[18]), h(row[19]), h(row[20]), h(row[21])),
+        holds_role=bool(row[22]),
+        conclusions_pending=bool(row[23]),
     )
 
 
@@ -135,6 +138,18 @@ def insert_run(
         return cursor.lastrowid
 
 
+# Each change on PostgreSQL is one statement, run on its own (autocommit): the statement is the
+# transaction, so a change costs one round trip instead of BEGIN, its statements and COMMIT. The
+# values it writes are computed in Python from a read made just before, outside any transaction;
+# the statement re-checks, in its first write, what that computation relied on (the run is still
+# open, the application still in progress, the conclusion still pending), so a change that lost a
+# race does nothing at all. It also writes only when the audit chain has its head row, so that
+# nothing is ever committed without its audit entry; `audit.log.ensure_head` creates it, and the
+# caller tries once more.
+_CHAIN_HEAD_EXISTS = "EXISTS (SELECT 1 FROM audit_chainhead WHERE id = 1)"
+_CHAIN_IF_DONE = CHAIN_CTES.format(condition="EXISTS (SELECT 1 FROM done)")
+
+
 READ_CONCLUSION = """
 SELECT c.application_id, c.body,
        EXISTS (SELECT 1 FROM providers_staffrole s WHERE s.user_id = %s AND s.provider_id = a.provider_id)
@@ -155,50 +170,252 @@ ANSWER_CONCLUSION = """
 UPDATE engine_conclusionrequest SET answer = %s, answered_at = %s, note = %s
 WHERE id = %s AND answer = 'pending'
 """
+ANSWER_ONE = (  # constants only
+    "WITH done AS ("  # noqa: S608
+    + ANSWER_CONCLUSION
+    + "  AND "
+    + _CHAIN_HEAD_EXISTS
+    + "\n  RETURNING id),\n"
+    + _CHAIN_IF_DONE
+    + "SELECT (SELECT count(*) FROM done), (SELECT count(*) FROM moved)"
+)
 
 
-def answer_conclusion(connection, request_id: int, answer: str, at, note: str) -> bool:
-    """Record an answer; False when the request was already answered (nothing is changed then)."""
+def answer_conclusion(connection, request_id: int, answer: str, at, note: str, entry) -> bool:
+    """Record an answer with its audit entry; False when nothing was changed: the request was
+    already answered, or (PostgreSQL) the audit chain has no head yet.
+
+    On SQLite these are two statements; call it inside a transaction there."""
+    params = [answer, _db_moment(connection, at), note, request_id]
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(ANSWER_CONCLUSION, params)
+            if cursor.rowcount != 1:
+                return False
+        append(entry)
+        return True
     with connection.cursor() as cursor:
-        cursor.execute(ANSWER_CONCLUSION, [answer, _db_moment(connection, at), note, request_id])
-        return cursor.rowcount == 1
+        cursor.execute(ANSWER_ONE, params + chain_params(entry, entry.digest()))
+        answered, appended = cursor.fetchone()
+    return bool(answered and appended)
 
 
-# On PostgreSQL a step's transition is one statement: close the run, insert the next, append the
-# audit entry (the chain's head is locked only when the close succeeded). Two people completing
-# the same step: the second UPDATE waits for the first to commit, then finds the run closed and
-# the whole statement changes nothing.
-_START_NEXT = """  RETURNING application_id),
+# The conclusion requests of a step that has just started ({run}: a CTE returning the run's id
+# and application_id); one row per body, none when the arrays are empty.
+_ASK_CTE = """asked AS (
+  INSERT INTO engine_conclusionrequest (application_id, step_run_id, body, requested_at, due_at, answer, note)
+  SELECT {run}.application_id, {run}.id, c.body, %s::timestamptz, c.due_at, 'pending', ''
+  FROM {run}, unnest(%s::text[], %s::timestamptz[]) AS c(body, due_at)),
+"""
+
+# Completing a step: close the run (the very UPDATE `finish_run` runs, with the guards above),
+# start the next one with its conclusion requests, record refusal grounds when given, append the
+# audit entry. Two people completing the same step: the second UPDATE waits for the first to
+# commit, then finds the run closed and the whole statement changes nothing.
+ADVANCE = (  # constants only
+    "WITH done AS ("  # noqa: S608
+    + FINISH_RUN
+    + "  AND EXISTS (SELECT 1 FROM engine_application a"
+    " WHERE a.id = engine_steprun.application_id AND a.status = 'in_progress')\n"
+    + "  AND "
+    + _CHAIN_HEAD_EXISTS
+    + """
+  RETURNING application_id),
 nxt AS (
   INSERT INTO engine_steprun (application_id, flow, step_id, role, started_at, due_at, due_rule, outcome, note)
   SELECT application_id, %s, %s, %s, %s::timestamptz, %s::timestamptz, %s, '', '' FROM done
-  RETURNING id),
+  RETURNING id, application_id),
 """
-_ADVANCE_RESULT = "SELECT (SELECT count(*) FROM done), (SELECT id FROM nxt), (SELECT count(*) FROM moved)"
-_CHAIN_IF_DONE = CHAIN_CTES.format(condition="EXISTS (SELECT 1 FROM done)")
-ADVANCE = "WITH done AS (" + FINISH_RUN + _START_NEXT + _CHAIN_IF_DONE + _ADVANCE_RESULT  # noqa: S608
+    + _ASK_CTE.format(run="nxt")
+    + """refused AS (
+  UPDATE engine_application SET refusal_grounds = %s::jsonb, refusal_text = %s
+  FROM done WHERE engine_application.id = done.application_id AND %s::boolean),
+"""
+    + _CHAIN_IF_DONE
+    + "SELECT (SELECT count(*) FROM done), (SELECT id FROM nxt), (SELECT count(*) FROM moved)"
+)
 
 
-def advance(
-    connection, run: RunState, at, by_id, outcome: str, note: str, kept, took, nxt: tuple, entry
-) -> int | None:
-    """Close `run` and start the next step, `nxt` = (flow, step_id, role, started, due, rule),
-    recording `entry` (an unsaved audit entry). Returns the new run's id, or None when someone
-    else closed the run first (nothing is changed then)."""
+@dataclass(frozen=True)
+class NextStep:
+    """The step a transition starts: its run's fields, the bodies asked for a conclusion with
+    their answer terms, and the refusal (grounds, text) the completion records, if any."""
+
+    flow: str
+    step_id: str
+    role: str
+    started: dt.datetime
+    due: dt.datetime | None
+    rule: str
+    asked: tuple = ()  # ((body, due_at), ...)
+    refusal: tuple | None = None  # (grounds, text)
+
+
+def advance(connection, run: RunState, at, by_id, outcome: str, note: str, kept, took, nxt: NextStep, entry):
+    """Close `run` and start `nxt`, recording `entry` (an unsaved audit entry). Returns the new
+    run's id, or None when nothing was changed: the run was closed by someone else, the
+    application is no longer in progress, or (PostgreSQL) the audit chain has no head yet.
+
+    On SQLite the same writes are separate statements; call it inside a transaction there."""
     if connection.vendor != "postgresql":
         if not finish_run(connection, run.run_id, at, by_id, outcome, note, kept, took):
             return None
-        next_id = insert_run(connection, run.application_id, *nxt)
+        next_id = insert_run(
+            connection, run.application_id, nxt.flow, nxt.step_id, nxt.role, nxt.started, nxt.due, nxt.rule
+        )
+        insert_conclusions(connection, run.application_id, next_id, nxt.started, nxt.asked)
+        if nxt.refusal is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE engine_application SET refusal_grounds = %s, refusal_text = %s WHERE id = %s",
+                    [json.dumps(list(nxt.refusal[0])), nxt.refusal[1], run.application_id],
+                )
         append(entry)
         return next_id
-    flow, step_id, role, started, due, rule = nxt
-    params = [at, by_id, outcome, note, kept, took, run.run_id, flow, step_id, role, started, due, rule]
+    grounds, text = nxt.refusal if nxt.refusal is not None else ((), "")
+    params = [
+        *[at, by_id, outcome, note, kept, took, run.run_id],
+        *[nxt.flow, nxt.step_id, nxt.role, nxt.started, nxt.due, nxt.rule],
+        *_ask_params(nxt.started, nxt.asked),
+        *[json.dumps(list(grounds), ensure_ascii=False), text, nxt.refusal is not None],
+    ]
     with connection.cursor() as cursor:
         cursor.execute(ADVANCE, params + chain_params(entry, entry.digest()))
         closed, next_id, appended = cursor.fetchone()
-    if closed and not appended:  # the chain has no head yet (an empty log): append the usual way
+    return next_id if closed and appended else None
+
+
+# Completing a step that ends the procedure: close the run and the application (result or
+# refusal), append the audit entry. Same guards as ADVANCE; the register entry, when there is one,
+# follows in the same transaction (registry.services.enter_result).
+CLOSE = (  # constants only
+    "WITH done AS ("  # noqa: S608
+    + FINISH_RUN
+    + "  AND EXISTS (SELECT 1 FROM engine_application a"
+    " WHERE a.id = engine_steprun.application_id AND a.status = 'in_progress')\n"
+    + "  AND "
+    + _CHAIN_HEAD_EXISTS
+    + """
+  RETURNING application_id),
+closed AS (
+  UPDATE engine_application SET status = %s, closed_at = %s::timestamptz, result = %s,
+      refusal_grounds = CASE WHEN %s::boolean THEN %s::jsonb ELSE refusal_grounds END,
+      refusal_text = CASE WHEN %s::boolean THEN %s ELSE refusal_text END
+  FROM done WHERE engine_application.id = done.application_id AND engine_application.status = 'in_progress'
+  RETURNING engine_application.id),
+"""
+    + CHAIN_CTES.format(condition="EXISTS (SELECT 1 FROM closed)")
+    + "SELECT (SELECT count(*) FROM done), (SELECT count(*) FROM moved)"
+)
+
+
+def close(
+    connection, run: RunState, at, by_id, outcome: str, note: str, kept, took, closing: dict, entry
+) -> bool:
+    """Close `run` and its application with `closing` (status, result and, for a refusal with
+    grounds, refusal_grounds and refusal_text), recording `entry`. False when nothing was changed
+    (as `advance`). On SQLite these are separate statements; call it inside a transaction there."""
+    refusal = "refusal_grounds" in closing
+    grounds, text = closing.get("refusal_grounds", []), closing.get("refusal_text", "")
+    if connection.vendor != "postgresql":
+        if not finish_run(connection, run.run_id, at, by_id, outcome, note, kept, took):
+            return False
+        sets = "status = %s, closed_at = %s, result = %s" + (
+            ", refusal_grounds = %s, refusal_text = %s" if refusal else ""
+        )
+        values = [closing["status"], _db_moment(connection, at), closing["result"]]
+        values += [json.dumps(list(grounds)), text] if refusal else []
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE engine_application SET {sets} WHERE id = %s AND status = 'in_progress'",  # noqa: S608
+                [*values, run.application_id],
+            )
+            if cursor.rowcount != 1:
+                return False
         append(entry)
-    return next_id if closed else None
+        return True
+    params = [
+        *[at, by_id, outcome, note, kept, took, run.run_id],
+        *[closing["status"], at, closing["result"]],
+        *[refusal, json.dumps(list(grounds), ensure_ascii=False), refusal, text],
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(CLOSE, params + chain_params(entry, entry.digest()))
+        closed, appended = cursor.fetchone()
+    return bool(closed and appended)
+
+
+def _ask_params(started, asked) -> list:
+    return [started, [body for body, _due in asked], [due for _body, due in asked]]
+
+
+INSERT_CONCLUSION = """
+INSERT INTO engine_conclusionrequest (application_id, step_run_id, body, requested_at, due_at, answer, note)
+VALUES (%s, %s, %s, %s, %s, 'pending', '')
+"""
+
+
+def insert_conclusions(connection, application_id: int, run_id: int, started, asked) -> None:
+    """The separate-statement form of `_ASK_CTE` (SQLite, and changes made of several statements)."""
+    if not asked:
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            INSERT_CONCLUSION,
+            [
+                [application_id, run_id, body, _db_moment(connection, started), _db_moment(connection, due)]
+                for body, due in asked
+            ],
+        )
+
+
+# Filing: the application, its first run with its conclusion requests, and the audit entry. The
+# id is drawn from the table's sequence first (`new_application_id`), because the number and the
+# audit entry, hashed in Python, both carry it.
+FILE = (  # constants only
+    "WITH app AS ("  # noqa: S608
+    + """
+  INSERT INTO engine_application (id, number, regulation_id, service, variant, channel, procedure, applicant,
+      applicant_name, applicant_user_id, provider_id, status, filed_at, registered_at, due_at, result,
+      refusal_grounds, refusal_text, data)
+  SELECT %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'in_progress', %s::timestamptz, %s::timestamptz,
+      %s::timestamptz, '', '[]'::jsonb, '', %s::jsonb
+  WHERE """
+    + _CHAIN_HEAD_EXISTS
+    + """
+  RETURNING id),
+done AS (
+  INSERT INTO engine_steprun (application_id, flow, step_id, role, started_at, due_at, due_rule, outcome, note)
+  SELECT id, %s, %s, %s, %s::timestamptz, %s::timestamptz, %s, '', '' FROM app
+  RETURNING id, application_id),
+"""
+    + _ASK_CTE.format(run="done")
+    + _CHAIN_IF_DONE
+    + "SELECT (SELECT id FROM done), (SELECT count(*) FROM moved)"
+)
+
+
+def new_application_id(connection) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence('engine_application', 'id'))")
+        return cursor.fetchone()[0]
+
+
+def file(connection, app, first: NextStep, entry) -> int | None:
+    """Insert `app` (an unsaved Application, its id drawn by `new_application_id`) with its first
+    run and audit entry in one statement (PostgreSQL). Returns the run's id, or None when the
+    audit chain has no head yet (nothing was written)."""
+    params = [
+        *[app.pk, app.number, app.regulation_id, app.service, app.variant, app.channel, app.procedure],
+        *[app.applicant, app.applicant_name, app.applicant_user_id, app.provider_id],
+        *[app.filed_at, app.registered_at, app.due_at, json.dumps(app.data, ensure_ascii=False)],
+        *[first.flow, first.step_id, first.role, first.started, first.due, first.rule],
+        *_ask_params(first.started, first.asked),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(FILE, params + chain_params(entry, entry.digest()))
+        run_id, appended = cursor.fetchone()
+    return run_id if appended else None
 
 
 # Moments and times as the backend stores them -------------------------------------------------
