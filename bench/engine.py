@@ -96,6 +96,13 @@ class EngineDriver:
         from qyzmet.calendar.workcal import ALMATY
 
         self.filed = dt.datetime(day.year, day.month, day.day, 10, 0, tzinfo=ALMATY)
+        from qyzmet.regulations.models import Regulation
+
+        # Every channel (portal, office reception, service centre) hands the engine the version it
+        # walked with the applicant; the engine still checks that it is the one in force that day.
+        self.row = Regulation.objects.defer("document").version_for(
+            self.reg.service, self.reg.provider.code, day
+        )
 
     def file(self):
         from qyzmet.engine import services
@@ -108,6 +115,7 @@ class EngineDriver:
             channel="provider_office",
             applicant=generate_iin(),
             filed_at=self.filed,
+            regulation=self.row,
         )
 
     def drive(self, app, hooks=None) -> int:

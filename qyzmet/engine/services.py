@@ -295,17 +295,18 @@ def _complete(connection, run_id, user, outcome, note, grounds, now, protocol) -
         }
         entry = new_entry(user, "step_completed", subject, change, at=now)
         with transaction.atomic(savepoint=False):
-            closed = store.close(connection, run, now, user_id, outcome, note, kept, took, closing, entry)
-            if not closed and connection.vendor == "postgresql" and ensure_head():
-                closed = store.close(connection, run, now, user_id, outcome, note, kept, took, closing, entry)
-            if not closed:
+            app = store.close(connection, run, now, user_id, outcome, note, kept, took, closing, entry)
+            if app is None and connection.vendor == "postgresql" and ensure_head():
+                app = store.close(connection, run, now, user_id, outcome, note, kept, took, closing, entry)
+            if app is None:
                 raise _unchanged(run_id)
             if minutes is not None:
                 _file_protocol(run.application_id, run_id, outcome, minutes, now)
-            app = (
-                Application.objects.select_related("provider", "regulation", "applicant_user")
-                .defer("regulation__document")
-                .get(pk=run.application_id)
+            if not isinstance(app, Application):  # SQLite: the statements returned nothing to read
+                app = Application.objects.select_related("provider").get(pk=run.application_id)
+            # The version it was filed under, known by id and digest: its parsed document is cached.
+            app.regulation = Regulation.from_db(
+                connection.alias, ["id", "digest"], [run.regulation_id, run.regulation_digest]
             )
             if app.status == Status.ISSUED:
                 _enter_in_register(app, now, fresh=True)

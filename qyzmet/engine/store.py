@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from django.utils.dateparse import parse_datetime, parse_time
 
 from qyzmet.audit.log import CHAIN_CTES, append, chain_params
+from qyzmet.providers.models import Provider
+
+from .models import Application
 
 
 @dataclass(frozen=True)
@@ -285,6 +288,13 @@ def advance(connection, run: RunState, at, by_id, outcome: str, note: str, kept,
     return next_id if closed and appended else None
 
 
+def _columns(model) -> list[str]:
+    return [f.column for f in model._meta.concrete_fields]
+
+
+APPLICATION_COLUMNS = _columns(Application)
+PROVIDER_COLUMNS = _columns(Provider)
+
 # Completing a step that ends the procedure: close the run and the application (result or
 # refusal), append the audit entry. Same guards as ADVANCE; the register entry, when there is one,
 # follows in the same transaction (registry.services.enter_result).
@@ -302,36 +312,43 @@ closed AS (
       refusal_grounds = CASE WHEN %s::boolean THEN %s::jsonb ELSE refusal_grounds END,
       refusal_text = CASE WHEN %s::boolean THEN %s ELSE refusal_text END
   FROM done WHERE engine_application.id = done.application_id AND engine_application.status = 'in_progress'
-  RETURNING engine_application.id),
-"""
+  RETURNING """
+    + ", ".join(f"engine_application.{column}" for column in APPLICATION_COLUMNS)
+    + "),\n"
     + CHAIN_CTES.format(condition="EXISTS (SELECT 1 FROM closed)")
-    + "SELECT (SELECT count(*) FROM done), (SELECT count(*) FROM moved)"
+    # The closed application with its provider, as the register entry and the notice need them.
+    + "SELECT (SELECT count(*) FROM done), (SELECT count(*) FROM moved), "
+    + ", ".join(
+        [*(f"c.{column}" for column in APPLICATION_COLUMNS), *(f"p.{column}" for column in PROVIDER_COLUMNS)]
+    )
+    + "\n"
+    + "FROM (SELECT 1) AS one LEFT JOIN closed c ON TRUE LEFT JOIN providers_provider p ON p.id = c.provider_id"
 )
 
 
-def close(
-    connection, run: RunState, at, by_id, outcome: str, note: str, kept, took, closing: dict, entry
-) -> bool:
+def close(connection, run: RunState, at, by_id, outcome: str, note: str, kept, took, closing: dict, entry):
     """Close `run` and its application with `closing` (status, result and, for a refusal with
-    grounds, refusal_grounds and refusal_text), recording `entry`. False when nothing was changed
-    (as `advance`). On SQLite these are separate statements; call it inside a transaction there."""
+    grounds, refusal_grounds and refusal_text), recording `entry`. Returns the closed application
+    with its provider (PostgreSQL; SQLite: True, the caller reads it back), or None when nothing
+    was changed (as `advance`). On SQLite these are separate statements; call it inside a
+    transaction there."""
     refusal = "refusal_grounds" in closing
     grounds, text = closing.get("refusal_grounds", []), closing.get("refusal_text", "")
     if connection.vendor != "postgresql":
         if not finish_run(connection, run.run_id, at, by_id, outcome, note, kept, took):
-            return False
-        sets = "status = %s, closed_at = %s, result = %s" + (
-            ", refusal_grounds = %s, refusal_text = %s" if refusal else ""
-        )
+            return None
+        sets = "status = %s, closed_at = %s, result = %s"
         values = [closing["status"], _db_moment(connection, at), closing["result"]]
-        values += [json.dumps(list(grounds)), text] if refusal else []
+        if refusal:
+            sets += ", refusal_grounds = %s, refusal_text = %s"
+            values += [json.dumps(list(grounds)), text]
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE engine_application SET {sets} WHERE id = %s AND status = 'in_progress'",  # noqa: S608
                 [*values, run.application_id],
             )
             if cursor.rowcount != 1:
-                return False
+                return None
         append(entry)
         return True
     params = [
@@ -341,8 +358,25 @@ def close(
     ]
     with connection.cursor() as cursor:
         cursor.execute(CLOSE, params + chain_params(entry, entry.digest()))
-        closed, appended = cursor.fetchone()
-    return bool(closed and appended)
+        row = cursor.fetchone()
+    closed, appended = row[0], row[1]
+    if not (closed and appended):
+        return None
+    width = len(APPLICATION_COLUMNS)
+    app = _instance(connection, Application, row[2 : 2 + width])
+    app.provider = _instance(connection, Provider, row[2 + width :])
+    return app
+
+
+def _instance(connection, model, values):
+    """A model instance from a row of its columns (in `_columns` order), converted as the ORM
+    would (JSON text to Python, for one)."""
+    fields = model._meta.concrete_fields
+    converted = [
+        f.from_db_value(v, None, connection) if hasattr(f, "from_db_value") and v is not None else v
+        for f, v in zip(fields, values, strict=True)
+    ]
+    return model.from_db(connection.alias, [f.attname for f in fields], converted)
 
 
 def _ask_params(started, asked) -> list:
