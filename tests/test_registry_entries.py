@@ -1,10 +1,16 @@
 """Results entering the register, reissues and duplicates linked to the original, and the hash chain."""
 
-import pytest
-from django.db import connection
+import threading
+import time
 
+import pytest
+from django.core.management import call_command
+from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
+
+from qyzmet.audit.log import verify as verify_audit
 from qyzmet.audit.models import AuditEntry
-from qyzmet.engine.models import Status
+from qyzmet.engine.models import Application, Status
 from qyzmet.registry import chain, services
 from qyzmet.registry.models import AppendOnlyError, EntryStatus, RegisterEntry, RegisterEvent, RegisterHead
 from qyzmet.regulations.loader import catalogue
@@ -123,3 +129,107 @@ def test_database_refuses_update_on_postgresql(provider):
         RegisterEntry.objects.filter(pk=entry.pk).update(holder_name="edited")
     with pytest.raises(DatabaseError), transaction.atomic():
         RegisterEvent.objects.filter(entry=entry).delete()
+
+
+def _issued_not_entered(monkeypatch, *args, **kwargs):
+    """`drive`, with the engine's own entering in the register left out, so that a test can
+    enter the result itself."""
+    with monkeypatch.context() as patch:
+        patch.setattr(services, "enter_result", lambda *a, **k: None)
+        app = drive(*args, **kwargs)
+    assert app.status == Status.ISSUED and not RegisterEntry.objects.filter(application=app).exists()
+    return app
+
+
+def test_entering_a_result_takes_at_most_three_statements_on_postgresql(provider, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("the hand-written statements are PostgreSQL's; SQLite keeps the ORM")
+    app = _issued_not_entered(monkeypatch, provider, LICENCE, "S6")
+    RegisterHead.objects.create(pk=1)  # as any register but an empty one has (the first entry makes it)
+    with CaptureQueriesContext(connection) as queries:
+        entry = services.enter_result(app)  # reads the application again, then two statements
+    assert len(queries) <= 3, "\n".join(q["sql"] for q in queries)
+    assert entry.pk and not entry._state.adding and entry.number == f"LIC-{app.closed_at.year}-00001"
+    # the engine's own call (`fresh`: its application is read with what entering needs): two
+    other = _issued_not_entered(monkeypatch, provider, LICENCE, "S6", applicant=OTHER_HOLDER, days=11)
+    other = Application.objects.select_related("regulation", "provider").get(pk=other.pk)
+    with CaptureQueriesContext(connection) as queries:
+        services.enter_result(other, fresh=True)
+    assert len(queries) == 2, "\n".join(q["sql"] for q in queries)
+
+
+def test_results_entered_one_after_the_other_are_numbered_in_turn_and_chained(provider, monkeypatch):
+    first_app = _issued_not_entered(monkeypatch, provider, LICENCE, "S6", data={"subtypes": ["терапия"]})
+    second_app = _issued_not_entered(monkeypatch, provider, LICENCE, "S6", applicant=OTHER_HOLDER, days=11)
+    first, second = services.enter_result(first_app), services.enter_result(second_app)
+    year = first.issued_on.year
+    assert (first.number, second.number) == (f"LIC-{year}-00001", f"LIC-{year}-00002")
+    assert services.enter_result(second_app).pk == second.pk  # idempotent
+    check = chain.verify()
+    assert check.intact and check.count == 2 and check.head == second.hash
+    head = RegisterHead.objects.get()
+    assert (head.seq, head.hash, head.at) == (2, second.hash, second.entered_at)
+    assert second.prev_hash == first.hash
+    # what was returned is what was stored
+    stored = RegisterEntry.objects.get(pk=first.pk)
+    assert stored.snapshot() == first.snapshot() and stored.hash == first.hash
+    assert stored.subtypes == ["терапия"] and stored.name == first.name
+    event = RegisterEvent.objects.get(entry=first)
+    assert (event.seq, event.action, event.hash, event.data) == (1, "entered", first.hash, first.snapshot())
+    created = AuditEntry.objects.filter(action="register_entry_created").order_by("id")
+    assert [(a.subject_id, a.data["number"]) for a in created] == [
+        (str(first_app.pk), first.number),
+        (str(second_app.pk), second.number),
+    ]
+    assert verify_audit()[1] is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_entry_that_waited_for_the_head_is_numbered_after_the_one_that_held_it(monkeypatch):
+    """The locking read's snapshot predates the commit it waited for: it must read again."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent transactions (PostgreSQL)")
+    call_command("load_catalogue", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    provider = make_provider(LICENCE)
+    apps = [
+        _issued_not_entered(monkeypatch, provider, LICENCE, "S6"),
+        _issued_not_entered(monkeypatch, provider, LICENCE, "S6", applicant=OTHER_HOLDER, days=11),
+    ]
+    RegisterHead.objects.create(pk=1)  # so that the second one waits for its lock, not to create it
+    holding, release = threading.Event(), threading.Event()
+    numbers, errors = {}, []
+
+    def enter(i):
+        try:
+            with transaction.atomic():
+                numbers[i] = services.enter_result(apps[i]).number
+                if i == 0:  # keep the head locked until the other one waits for it
+                    holding.set()
+                    release.wait(10)
+        except Exception as exc:  # noqa: BLE001 (reported below)
+            errors.append(exc)
+        finally:
+            holding.set()
+            connections.close_all()
+
+    threads = [threading.Thread(target=enter, args=(i,)) for i in (0, 1)]
+    threads[0].start()
+    holding.wait(10)
+    threads[1].start()
+    deadline = time.monotonic() + 10
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                break
+            time.sleep(0.01)
+    release.set()
+    for t in threads:
+        t.join()
+    assert not errors
+    year = apps[0].closed_at.year
+    assert numbers == {0: f"LIC-{year}-00001", 1: f"LIC-{year}-00002"}
+    assert chain.verify().intact and verify_audit()[1] is None

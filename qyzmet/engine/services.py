@@ -294,7 +294,9 @@ def _complete(connection, run_id, user, outcome, note, grounds, now, protocol) -
             "kept_term": None if run.term_due_at is None else now <= run.term_due_at,
         }
         entry = new_entry(user, "step_completed", subject, change, at=now)
-        with transaction.atomic(savepoint=False):
+        # A savepoint only when the caller has a transaction open: a refusal then undoes this change
+        # alone, and the caller's transaction stays usable.
+        with transaction.atomic():
             app = store.close(connection, run, now, user_id, outcome, note, kept, took, closing, entry)
             if app is None and connection.vendor == "postgresql" and ensure_head():
                 app = store.close(connection, run, now, user_id, outcome, note, kept, took, closing, entry)
@@ -318,7 +320,7 @@ def _complete(connection, run_id, user, outcome, note, grounds, now, protocol) -
     change["started"] = _started_data(nxt)
     entry = new_entry(user, "step_completed", subject, change, at=now)
     # A protocol is a second statement: then the change needs a transaction of its own.
-    with transaction.atomic(savepoint=False) if minutes is not None else nullcontext():
+    with transaction.atomic() if minutes is not None else nullcontext():
         next_run_id = store.advance(connection, run, now, user_id, outcome, note, kept, took, nxt, entry)
         if next_run_id is None and connection.vendor == "postgresql" and ensure_head():
             next_run_id = store.advance(connection, run, now, user_id, outcome, note, kept, took, nxt, entry)

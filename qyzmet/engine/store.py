@@ -98,16 +98,20 @@ def read_run(connection, run_id: int, user_id: int | None) -> RunState | None:
     )
 
 
+# Closes a run only while it is open and its application in progress: the read a transition
+# computed from may be stale by the time it writes (see below).
 FINISH_RUN = """
 UPDATE engine_steprun SET completed_at = %s, completed_by_id = %s, outcome = %s, note = %s, kept = %s,
        working_minutes = %s
 WHERE id = %s AND completed_at IS NULL
+  AND EXISTS (SELECT 1 FROM engine_application a
+              WHERE a.id = engine_steprun.application_id AND a.status = 'in_progress')
 """
 
 
 def finish_run(connection, run_id: int, at, by_id, outcome: str, note: str, kept, took) -> bool:
     """Close an open run (`took`: its working minutes); False when someone else closed it first
-    (nothing is changed then)."""
+    or the application is no longer in progress (nothing is changed then)."""
     with connection.cursor() as cursor:
         cursor.execute(FINISH_RUN, [_db_moment(connection, at), by_id, outcome, note, kept, took, run_id])
         return cursor.rowcount == 1
@@ -218,8 +222,6 @@ _ASK_CTE = """asked AS (
 ADVANCE = (  # constants only
     "WITH done AS ("  # noqa: S608
     + FINISH_RUN
-    + "  AND EXISTS (SELECT 1 FROM engine_application a"
-    " WHERE a.id = engine_steprun.application_id AND a.status = 'in_progress')\n"
     + "  AND "
     + _CHAIN_HEAD_EXISTS
     + """
@@ -301,8 +303,6 @@ PROVIDER_COLUMNS = _columns(Provider)
 CLOSE = (  # constants only
     "WITH done AS ("  # noqa: S608
     + FINISH_RUN
-    + "  AND EXISTS (SELECT 1 FROM engine_application a"
-    " WHERE a.id = engine_steprun.application_id AND a.status = 'in_progress')\n"
     + "  AND "
     + _CHAIN_HEAD_EXISTS
     + """

@@ -23,7 +23,14 @@ def locked_head() -> RegisterHead:
 
 
 def next_event(
-    head: RegisterHead, entry_number: str, action: str, status: str, at: dt.datetime, actor: str, note="", data=None
+    head: RegisterHead,
+    entry_number: str,
+    action: str,
+    status: str,
+    at: dt.datetime,
+    actor: str,
+    note="",
+    data=None,
 ) -> RegisterEvent:
     """An unsaved event after `head`, its hash computed; the caller saves it and moves the head."""
     event = RegisterEvent(
@@ -96,7 +103,9 @@ def verify() -> ChainCheck:
     if head is not None and (head.seq != count or head.hash != prev):
         # The newest events were removed: the head remembers more than the table holds.
         return ChainCheck(count, prev, count + 1, None, "events after the last intact one are missing")
-    sealed = set(RegisterEvent.objects.filter(action=RegisterEvent.Action.ENTERED).values_list("entry_id", flat=True))
+    sealed = set(
+        RegisterEvent.objects.filter(action=RegisterEvent.Action.ENTERED).values_list("entry_id", flat=True)
+    )
     unsealed = [e for e in entries.values() if e.pk not in sealed]
     if unsealed:
         first = min(unsealed, key=lambda e: e.pk)

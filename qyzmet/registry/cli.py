@@ -41,7 +41,9 @@ def _pdf(args) -> int:
     entry = RegisterEntry.objects.filter(number=args.number).first()
     if entry is not None:
         if args.document:
-            print("--document is for application numbers; a register number gives its result", file=sys.stderr)
+            print(
+                "--document is for application numbers; a register number gives its result", file=sys.stderr
+            )
             return 2
         data = documents.entry_pdf(entry)
     else:
@@ -89,5 +91,7 @@ def register(sub) -> None:
     pdf.add_argument("number", help="a register number, or an application number")
     pdf.add_argument("--document", choices=["receipt", "refusal"], default=None, help="for an application")
     pdf.add_argument("--out", required=True)
-    registry_sub.add_parser("verify", help="check the hash chain; name the first broken entry; print the head")
+    registry_sub.add_parser(
+        "verify", help="check the hash chain; name the first broken entry; print the head"
+    )
     registry.set_defaults(func=_registry)

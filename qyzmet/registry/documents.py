@@ -87,7 +87,9 @@ def _pair(text) -> dict:
 
 
 def _codes(signer: Signer, *, number, holder, kind, issued, provider) -> dict:
-    payload = qr.make_payload(signer, number=number, holder=holder, kind=kind, issued=issued, provider=provider)
+    payload = qr.make_payload(
+        signer, number=number, holder=holder, kind=kind, issued=issued, provider=provider
+    )
     url = verify_url(number)
     return {
         "payload": payload,
@@ -132,7 +134,9 @@ def sign_pdf(pdf: bytes, signer: Signer, reason: str = "", location: str = "Қа
     pdf_signer = signers.SimpleSigner(
         signing_cert=asn1_x509.Certificate.load(signer.certificate.public_bytes(der)),
         signing_key=key,
-        cert_registry=SimpleCertificateStore.from_certs([asn1_x509.Certificate.load(issuing.public_bytes(der))]),
+        cert_registry=SimpleCertificateStore.from_certs(
+            [asn1_x509.Certificate.load(issuing.public_bytes(der))]
+        ),
     )
     meta = signers.PdfSignatureMetadata(
         field_name="ProviderSignature",

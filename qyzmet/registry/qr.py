@@ -77,7 +77,11 @@ def verify_payload(text: str) -> PayloadCheck:
         signature = _unb64(parts[2])
     except (binascii.Error, ValueError):
         return PayloadCheck(False, problem="the payload is not valid base64url JSON")
-    if not isinstance(data, dict) or set(data) != set(FIELDS) or not all(isinstance(data[f], str) for f in FIELDS):
+    if (
+        not isinstance(data, dict)
+        or set(data) != set(FIELDS)
+        or not all(isinstance(data[f], str) for f in FIELDS)
+    ):
         return PayloadCheck(False, problem="the payload does not carry the expected fields")
     found = certificate_of(data["s"])
     if found is None:

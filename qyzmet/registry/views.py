@@ -127,7 +127,10 @@ def head(request):
     return render(
         request,
         "registry/head.html",
-        {"head": row, "explanation": _("Each event of the register is chained to the previous one by its hash.")},
+        {
+            "head": row,
+            "explanation": _("Each event of the register is chained to the previous one by its hash."),
+        },
     )
 
 

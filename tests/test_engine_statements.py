@@ -1,0 +1,174 @@
+"""How the engine writes a change: after a read, one statement that re-checks what the read found.
+
+On PostgreSQL a filing, a body's answer and a step's completion are each one statement run on its
+own (its own transaction), with the audit entry carried along; the values come from a read made
+just before. These tests make that read stale on purpose, and check that the statement then
+changes nothing at all, on both backends.
+"""
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from qyzmet.audit.log import verify
+from qyzmet.audit.models import AuditEntry, ChainHead
+from qyzmet.calendar.workcal import ALMATY
+from qyzmet.engine import services, store
+from qyzmet.engine.models import Application, ConclusionRequest, Status, StepRun
+from qyzmet.identity.numbers import generate_iin
+from qyzmet.providers.models import Provider
+from qyzmet.regulations.loader import catalogue
+from qyzmet.regulations.models import Regulation
+
+from .engine_helpers import staff_for
+
+pytestmark = pytest.mark.django_db
+
+CERTIFICATE = "mhsd-2015-401/specialist-certificate"
+LICENCE = "almaty-2015-2-279/medical-licence"
+
+
+@pytest.fixture
+def loaded(db):
+    call_command("load_catalogue", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def _provider(reg):
+    return Provider.objects.create(
+        code=f"p-{reg.provider.code}"[:160], acts_as=reg.provider.code, name=reg.provider.name.model_dump()
+    )
+
+
+def _file(reg, provider):
+    day = reg.in_force.from_ + dt.timedelta(days=10)
+    return services.file_application(
+        service=reg.service,
+        provider=provider,
+        variant="issue",
+        channel="provider_office" if reg.id == LICENCE else "egov_portal",
+        applicant=generate_iin(),
+        filed_at=dt.datetime(day.year, day.month, day.day, 10, tzinfo=ALMATY),
+    )
+
+
+def test_a_completion_whose_application_was_paused_after_the_read_changes_nothing(loaded, monkeypatch):
+    reg = catalogue()[CERTIFICATE]
+    provider = _provider(reg)
+    app = _file(reg, provider)
+    run = app.steps.get()
+    read = store.read_run
+
+    def read_then_paused_by_someone_else(*args):
+        state = read(*args)
+        Application.objects.filter(pk=app.pk).update(status=Status.PAUSED)
+        return state
+
+    monkeypatch.setattr(store, "read_run", read_then_paused_by_someone_else)
+    entries = AuditEntry.objects.count()
+    with pytest.raises(services.InvalidTransition, match="paused"):
+        services.complete_step(run.pk, staff_for(provider, "office-clerk"), at=run.started_at)
+    run.refresh_from_db()
+    assert run.completed_at is None  # the step is still open
+    assert StepRun.objects.filter(application=app).count() == 1  # no next step was started
+    assert AuditEntry.objects.count() == entries  # and nothing was recorded
+
+
+def test_the_last_step_of_an_application_closed_after_the_read_changes_nothing(loaded, monkeypatch):
+    reg = catalogue()[CERTIFICATE]
+    provider = _provider(reg)
+    app = _file(reg, provider)
+    run = app.steps.get()
+    moment = run.started_at
+    while True:  # to the step that issues the certificate
+        step = reg.step(run.flow, run.step_id)
+        if step.end:
+            break
+        outcome = step.branches[0].when if step.branches else "done"
+        moment += dt.timedelta(minutes=5)
+        run = services.complete_step(run.pk, staff_for(provider, run.role), outcome, at=moment)
+    read = store.read_run
+
+    def read_then_closed_by_someone_else(*args):
+        state = read(*args)
+        Application.objects.filter(pk=app.pk).update(status=Status.DEEMED_ISSUED)
+        return state
+
+    monkeypatch.setattr(store, "read_run", read_then_closed_by_someone_else)
+    entries = AuditEntry.objects.count()
+    with pytest.raises(services.InvalidTransition, match="closed"):
+        services.complete_step(run.pk, staff_for(provider, run.role), at=moment + dt.timedelta(minutes=5))
+    run.refresh_from_db()
+    assert run.completed_at is None and AuditEntry.objects.count() == entries
+
+
+def test_an_answer_already_given_after_the_read_is_not_given_twice(loaded, monkeypatch):
+    reg = catalogue()[LICENCE]
+    provider = _provider(reg)
+    app = _file(reg, provider)
+    run = app.steps.get()
+    moment = run.started_at
+    while not ConclusionRequest.objects.filter(application=app).exists():
+        step = reg.step(run.flow, run.step_id)
+        outcome = step.branches[0].when if step.branches else "done"
+        moment += dt.timedelta(minutes=5)
+        run = services.complete_step(run.pk, staff_for(provider, run.role), outcome, at=moment)
+    request = ConclusionRequest.objects.filter(application=app).first()
+    read = store.read_conclusion
+
+    def read_then_answered_by_someone_else(*args):
+        found = read(*args)
+        ConclusionRequest.objects.filter(pk=request.pk).update(answer="negative")
+        return found
+
+    monkeypatch.setattr(store, "read_conclusion", read_then_answered_by_someone_else)
+    entries = AuditEntry.objects.count()
+    with pytest.raises(services.StepAlreadyCompleted):
+        services.answer_conclusion(request.pk, "positive", by="body", at=moment)
+    request.refresh_from_db()
+    # (on SQLite the other answer was written inside this very transaction, and undone with it)
+    assert request.answer != "positive" and AuditEntry.objects.count() == entries
+
+
+def test_the_first_filing_into_an_empty_audit_log_gives_the_chain_its_head(loaded):
+    AuditEntry.objects.all()._raw_delete(AuditEntry.objects.db)  # an empty log: no entries, no head
+    ChainHead.objects.all().delete()
+    reg = catalogue()[CERTIFICATE]
+    app = _file(reg, _provider(reg))
+    assert app.steps.count() == 1
+    assert list(AuditEntry.objects.values_list("action", flat=True)) == ["application_filed"]
+    assert ChainHead.objects.get(pk=1).last_id == AuditEntry.objects.get().pk
+    assert verify()[1] is None
+
+
+def test_on_postgresql_each_change_is_one_statement_after_its_read(loaded):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs the same writes as separate statements in a transaction")
+    reg = catalogue()[LICENCE]
+    provider = _provider(reg)
+    _file(reg, provider)  # the audit log has its head from now on
+    row = Regulation.objects.get(pk=reg.id)
+    day = reg.in_force.from_ + dt.timedelta(days=10)
+    with CaptureQueriesContext(connection) as filing:
+        app = services.file_application(
+            service=reg.service,
+            provider=provider,
+            variant="issue",
+            channel="provider_office",
+            applicant=generate_iin(),
+            filed_at=dt.datetime(day.year, day.month, day.day, 10, tzinfo=ALMATY),
+            regulation=row,  # the version the channel walked, as every channel passes it
+        )
+    run = app.steps.get()
+    clerk = staff_for(provider, run.role)
+    with CaptureQueriesContext(connection) as completing:
+        run = services.complete_step(run.pk, clerk, at=run.started_at)
+    # the id drawn from the sequence, then the application, its first run and its audit entry
+    assert len(filing.captured_queries) == 2
+    # the read, then the run closed, the next one started and the audit entry appended
+    assert len(completing.captured_queries) == 2
+    assert not any(q["sql"].startswith(("BEGIN", "SAVEPOINT")) for q in completing.captured_queries)
+    assert run.step_id and StepRun.objects.get(pk=run.pk).completed_at is None
+    assert verify()[1] is None
