@@ -4,6 +4,11 @@ Named mutation functions (file, complete a step, assign, pause, resume, answer a
 the periodic `tick`) are the only code that changes an application. Concurrent actions on one
 step are settled by a conditional UPDATE (`... WHERE completed_at IS NULL`): exactly one wins,
 the other gets `StepAlreadyCompleted` and its transaction changes nothing.
+
+Filing, answering and completing read what they need first and then write in `store`: on
+PostgreSQL one statement that is its own transaction and re-checks what the read found (the run
+still open, the application still in progress, the request still pending), so a change computed
+from a stale read does nothing and says why.
 """
 
 from __future__ import annotations

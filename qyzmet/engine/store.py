@@ -1,12 +1,15 @@
-"""The engine's hot path in hand-written SQL: reading a step with what its transition needs,
-closing it, and starting the next one.
+"""The engine's hot path in hand-written SQL: filing, a body's answer, completing a step and
+closing an application, each with its audit entry.
 
-Completing a step is the engine's most frequent change, so it does not go through the ORM: one
-SELECT brings the step, its application, the regulation's digest, the provider's hours and the
-acting person's right to act; the writes are plain INSERT/UPDATE statements. Building model
-instances and compiling querysets cost several times what PostgreSQL needs to run these
-statements (bench/engine.py prints the figures). The SQL is portable between PostgreSQL and
-SQLite; moments are adapted with the backend's own operations, as the ORM would.
+These are the engine's most frequent changes, so they do not go through the ORM: one SELECT
+brings a step with its application, the regulation's digest, the provider's hours and the acting
+person's right to act; the writes are plain INSERT/UPDATE statements. On PostgreSQL each change is
+a single statement (common table expressions carry the rows and the audit entry) run on its own,
+so it is its own transaction: one round trip instead of BEGIN, several statements and COMMIT.
+Building model instances and compiling querysets cost several times what PostgreSQL needs to run
+these statements (bench/engine.py prints the figures). SQLite runs the same writes as separate
+statements inside the caller's transaction; moments are adapted with the backend's own
+operations, as the ORM would.
 """
 
 from __future__ import annotations
