@@ -491,12 +491,15 @@ def profile_engine(n: int) -> None:
 
 # (label, regex on "file:function") whose cumulative time is summed; nested calls are not.
 BUCKETS = [
-    ("audit.record (chain lock, insert, hash update, head update)", r"audit/log\.py:record$"),
+    ("audit entries (JSON, digest, chain parameters)", r"audit/log\.py:(new_entry|chain_params)$"),
     ("Regulation.parsed (pydantic validation of the document)", r"regulations/models\.py:parsed$"),
-    ("JSONField decoding of rows (mostly the regulation document)", r"fields/json\.py:from_db_value$"),
     ("round trips to PostgreSQL (psycopg execute)", r"psycopg/cursor\.py:execute$"),
-    ("COMMIT (psycopg commit)", r"psycopg/connection\.py:commit$"),
-    ("paths.due_of + rules_for (calendar, law)", r"engine/(paths\.py:due_of|law\.py:rules_for)$"),
+    ("COMMIT (psycopg commit; changes of one statement commit within it)", r"psycopg/connection\.py:commit$"),
+    (
+        "paths.due_of + rules_for + working minutes (calendar, law)",
+        r"(engine/(paths\.py:due_of|law\.py:rules_for)|workcal\.py:working_minutes_between)$",
+    ),
+    ("register entry", r"registry/services\.py:enter_result$"),
 ]
 
 
