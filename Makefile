@@ -53,6 +53,7 @@ run: setup  ## set everything up and serve on 127.0.0.1:$(PORT)
 
 test: $(VENV)/.dev messages assets /usr/bin/chromium  ## lint, validate the catalogue, run the test suite
 	$(BIN)/ruff check qyzmet tests bench manage.py
+	$(BIN)/ruff format --check qyzmet tests bench manage.py
 	$(BIN)/python -m qyzmet regulations validate
 	$(BIN)/python -m pytest
 

@@ -40,7 +40,9 @@ def _regulations(args) -> int:
     if args.action == "list":
         for reg in regs.values():
             channels = ",".join(c.code for c in reg.channels)
-            print(f"{reg.id}\t{reg.service}\t{reg.in_force.from_}..{reg.in_force.until or ''}\t{channels}\t{reg.title.en}")
+            print(
+                f"{reg.id}\t{reg.service}\t{reg.in_force.from_}..{reg.in_force.until or ''}\t{channels}\t{reg.title.en}"
+            )
         return 0
     if getattr(args, "id", None) and args.id not in regs:
         print(f"unknown regulation {args.id!r}; `regulations list` shows them", file=sys.stderr)
@@ -77,7 +79,11 @@ def _calendar(args) -> int:
     if args.action == "is-working-day":
         import datetime as dt
 
-        print("yes" if workcal.calendar_for(args.provider).is_working_day(dt.date.fromisoformat(args.date)) else "no")
+        print(
+            "yes"
+            if workcal.calendar_for(args.provider).is_working_day(dt.date.fromisoformat(args.date))
+            else "no"
+        )
         return 0
     return 2
 

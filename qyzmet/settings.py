@@ -82,9 +82,7 @@ TEMPLATES = [
 WSGI_APPLICATION = "qyzmet.wsgi.application"
 
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{VAR_DIR / 'qyzmet.sqlite3'}", conn_max_age=60
-    )
+    "default": dj_database_url.config(default=f"sqlite:///{VAR_DIR / 'qyzmet.sqlite3'}", conn_max_age=60)
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Parameters bound on the server, and statements a connection runs often (the engine's
@@ -107,9 +105,7 @@ STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = DEBUG
 STATICFILES_DIRS = [BASE_DIR / "qyzmet" / "static"]
 
-EMAIL_BACKEND = os.environ.get(
-    "QYZMET_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-)
+EMAIL_BACKEND = os.environ.get("QYZMET_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
 # Celery: a real broker in production; in the embedded default, tasks run in-process.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")

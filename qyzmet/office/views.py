@@ -268,7 +268,9 @@ def _path_rows(reg, app: Application, runs: list[StepRun]) -> list[dict]:
         )
     for run in runs:
         if run.pk not in shown:  # a step off the expected path (a refusal branch, a loop back)
-            rows.append({"planned": None, "step": reg.step(run.flow, run.step_id), "runs": [run], "outcome": ""})
+            rows.append(
+                {"planned": None, "step": reg.step(run.flow, run.step_id), "runs": [run], "outcome": ""}
+            )
     return rows
 
 

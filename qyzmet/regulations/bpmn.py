@@ -166,9 +166,7 @@ def _layout(graph: Graph) -> None:
         node.x, node.y = cx - node.w / 2, cy - node.h / 2
     graph.width = LANE_HEADER + 80 + (max(column.values(), default=0) + 1) * COL_W
     graph.height = top
-    graph.lane_bounds = {
-        code: (lane_top[code], depth_of_lane[code] * ROW_H) for code, _ in graph.lanes
-    }
+    graph.lane_bounds = {code: (lane_top[code], depth_of_lane[code] * ROW_H) for code, _ in graph.lanes}
 
 
 def _waypoints(a: Node, b: Node) -> list[tuple[float, float]]:
@@ -225,7 +223,9 @@ def to_bpmn_xml(reg: Regulation, channel: str | None = None, lang: str = "en") -
             # BPMN wants documentation before the flow references.
             src = node.step.source
             where = f"lines {src.lines[0]}-{src.lines[1]}" if src.lines else src.law
-            etree.SubElement(el, f"{{{BPMN}}}documentation").text = (
+            etree.SubElement(
+                el, f"{{{BPMN}}}documentation"
+            ).text = (
                 f"step {node.step.id}; actor {node.step.actor}; norm {format_norm(node.step.norm)}; {where}"
             )
         for fid in incoming[nid]:
@@ -247,7 +247,9 @@ def to_bpmn_xml(reg: Regulation, channel: str | None = None, lang: str = "en") -
     plane = etree.SubElement(diagram, f"{{{BPMNDI}}}BPMNPlane", id="plane", bpmnElement=collab.get("id"))
 
     def shape(element_id, x, y, w, h, **extra):
-        s = etree.SubElement(plane, f"{{{BPMNDI}}}BPMNShape", id=f"di_{element_id}", bpmnElement=element_id, **extra)
+        s = etree.SubElement(
+            plane, f"{{{BPMNDI}}}BPMNShape", id=f"di_{element_id}", bpmnElement=element_id, **extra
+        )
         etree.SubElement(s, f"{{{DC}}}Bounds", x=f"{x:g}", y=f"{y:g}", width=f"{w:g}", height=f"{h:g}")
 
     shape("pool", 0, 0, graph.width, graph.height, isHorizontal="true")

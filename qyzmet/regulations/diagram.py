@@ -40,12 +40,15 @@ def render_svg(xml: str) -> str:
             parts.append(
                 f'<text class="lane-label" transform="translate({x - 12},{cy}) rotate(-90)" text-anchor="middle">'
                 + "".join(
-                    f'<tspan x="0" dy="{0 if i == 0 else 11}">{escape(t)}</tspan>' for i, t in enumerate(lines[:2])
+                    f'<tspan x="0" dy="{0 if i == 0 else 11}">{escape(t)}</tspan>'
+                    for i, t in enumerate(lines[:2])
                 )
                 + "</text>"
             )
         elif kind == "task":
-            parts.append(f'<rect class="task" x="{x}" y="{y}" width="{w}" height="{h}" rx="8"><title>{name}</title></rect>')
+            parts.append(
+                f'<rect class="task" x="{x}" y="{y}" width="{w}" height="{h}" rx="8"><title>{name}</title></rect>'
+            )
             lines = textwrap.wrap(el.get("name") or "", 22)
             shown = lines[:5] if len(lines) <= 5 else lines[:4] + ["…"]
             top = y + h / 2 - (len(shown) - 1) * 6
@@ -65,7 +68,9 @@ def render_svg(xml: str) -> str:
             )
         elif kind in ("startEvent", "endEvent"):
             css = "start" if kind == "startEvent" else ("end refusal" if name == "refusal" else "end")
-            parts.append(f'<circle class="event {css}" cx="{x + w / 2}" cy="{y + h / 2}" r="{w / 2}"><title>{name}</title></circle>')
+            parts.append(
+                f'<circle class="event {css}" cx="{x + w / 2}" cy="{y + h / 2}" r="{w / 2}"><title>{name}</title></circle>'
+            )
     for edge in plane.findall(f"{{{BPMNDI}}}BPMNEdge"):
         points = [(float(p.get("x")), float(p.get("y"))) for p in edge.findall(f"{{{DI}}}waypoint")]
         flow = elements[edge.get("bpmnElement")]
@@ -74,7 +79,9 @@ def render_svg(xml: str) -> str:
         label = flow.get("name")
         if label and etree.QName(flow).localname == "sequenceFlow":
             (x1, y1), (x2, y2) = points[0], points[1]
-            parts.append(f'<text class="flow-label" x="{(x1 + x2) / 2 + 4}" y="{(y1 + y2) / 2 - 4}">{escape(label)}</text>')
+            parts.append(
+                f'<text class="flow-label" x="{(x1 + x2) / 2 + 4}" y="{(y1 + y2) / 2 - 4}">{escape(label)}</text>'
+            )
     width, height = width + 10, height + 10
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="bpmn" viewBox="0 0 {width} {height}" '

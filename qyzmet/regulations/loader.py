@@ -105,7 +105,14 @@ def load_file(path: Path, directory: Path = CATALOGUE_DIR) -> Regulation:
     expected = rel.removesuffix(".yaml")
     if regulation.id != expected:
         raise RegulationFileError(
-            [Problem(rel, "id", lines.get(("id",)), f"id {regulation.id!r} must equal the file path {expected!r}")]
+            [
+                Problem(
+                    rel,
+                    "id",
+                    lines.get(("id",)),
+                    f"id {regulation.id!r} must equal the file path {expected!r}",
+                )
+            ]
         )
     return regulation
 

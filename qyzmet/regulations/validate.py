@@ -16,17 +16,13 @@ from pydantic import BaseModel
 from .loader import CATALOGUE_DIR, Problem, RegulationFileError, load_file, regulation_files
 from .schema import Regulation, Source, Step
 
-SEEDS_DIR = Path(
-    os.environ.get("QYZMET_SEEDS_DIR", Path(__file__).resolve().parents[3] / "shared" / "seeds")
-)
+SEEDS_DIR = Path(os.environ.get("QYZMET_SEEDS_DIR", Path(__file__).resolve().parents[3] / "shared" / "seeds"))
 
 
 def _seed_lengths() -> dict[str, int]:
     if not SEEDS_DIR.is_dir():
         return {}
-    return {
-        p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in SEEDS_DIR.glob("*.txt")
-    }
+    return {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in SEEDS_DIR.glob("*.txt")}
 
 
 def _iter_sources(obj, path=""):
@@ -165,8 +161,7 @@ def check_overlaps(regulations: list[Regulation]) -> list[str]:
         for a, b in zip(regs, regs[1:]):
             if a.in_force.until is None or a.in_force.until > b.in_force.from_:
                 problems.append(
-                    f"{a.id} and {b.id}: both in force for {service} at {provider} "
-                    f"from {b.in_force.from_}"
+                    f"{a.id} and {b.id}: both in force for {service} at {provider} from {b.in_force.from_}"
                 )
     return problems
 

@@ -23,7 +23,9 @@ def catalogue(request):
     rows = []
     for row in Regulation.objects.all():
         reg = row.parsed
-        haystack = " ".join([reg.id, reg.service, reg.title.kk, reg.title.ru, reg.title.en, reg.provider.name.en]).lower()
+        haystack = " ".join(
+            [reg.id, reg.service, reg.title.kk, reg.title.ru, reg.title.en, reg.provider.name.en]
+        ).lower()
         if query and query not in haystack:
             continue
         rows.append(reg)
