@@ -133,10 +133,8 @@ def file_application(
         app.pk = store.new_application_id(connection)
         app.number = _number(filed_at, app.pk)
         entry = new_entry(actor, "application_filed", app, _filed_data(app, reg, started), at=filed_at)
-        if store.file(connection, app, first, entry) is None:
-            ensure_head()  # the audit log was empty and the statement wrote nothing: once more
-            if store.file(connection, app, first, entry) is None:
-                raise EngineError(_("The application could not be recorded; nothing was saved."))
+        if not _written(connection, lambda: store.file(connection, app, first, entry)):
+            raise EngineError(_("The application could not be recorded; nothing was saved."))
         app._state.adding, app._state.db = False, Application.objects.db
         return app
     with transaction.atomic():
@@ -302,10 +300,11 @@ def _complete(connection, run_id, user, outcome, note, grounds, now, protocol) -
         # A savepoint only when the caller has a transaction open: a refusal then undoes this change
         # alone, and the caller's transaction stays usable.
         with transaction.atomic():
-            app = store.close(connection, run, now, user_id, outcome, note, kept, took, closing, entry)
-            if app is None and connection.vendor == "postgresql" and ensure_head():
-                app = store.close(connection, run, now, user_id, outcome, note, kept, took, closing, entry)
-            if app is None:
+            app = _written(
+                connection,
+                lambda: store.close(connection, run, now, user_id, outcome, note, kept, took, closing, entry),
+            )
+            if not app:
                 raise _unchanged(run_id)
             if minutes is not None:
                 _file_protocol(run.application_id, run_id, outcome, minutes, now)
@@ -326,10 +325,11 @@ def _complete(connection, run_id, user, outcome, note, grounds, now, protocol) -
     entry = new_entry(user, "step_completed", subject, change, at=now)
     # A protocol is a second statement: then the change needs a transaction of its own.
     with transaction.atomic() if minutes is not None else nullcontext():
-        next_run_id = store.advance(connection, run, now, user_id, outcome, note, kept, took, nxt, entry)
-        if next_run_id is None and connection.vendor == "postgresql" and ensure_head():
-            next_run_id = store.advance(connection, run, now, user_id, outcome, note, kept, took, nxt, entry)
-        if next_run_id is None:
+        next_run_id = _written(
+            connection,
+            lambda: store.advance(connection, run, now, user_id, outcome, note, kept, took, nxt, entry),
+        )
+        if not next_run_id:
             raise _unchanged(run_id)
         if minutes is not None:
             _file_protocol(run.application_id, run_id, outcome, minutes, now)
@@ -343,6 +343,16 @@ def _complete(connection, run_id, user, outcome, note, grounds, now, protocol) -
         due_at=nxt.due,
         due_rule=nxt.rule,
     )
+
+
+def _written(connection, write):
+    """Run `write`, a `store` statement that carries its audit entry, and return what it returns;
+    once more after giving an empty audit log its head row, without which such a statement
+    writes nothing (PostgreSQL)."""
+    result = write()
+    if not result and connection.vendor == "postgresql" and ensure_head():
+        result = write()
+    return result
 
 
 def _unchanged(run_id: int) -> EngineError:
@@ -561,10 +571,9 @@ def answer_conclusion(
             {"body": body, "answer": answer, "note": note},
             at=now,
         )
-        done = store.answer_conclusion(connection, request_id, answer, now, note, entry)
-        if not done and connection.vendor == "postgresql" and ensure_head():
-            done = store.answer_conclusion(connection, request_id, answer, now, note, entry)
-        if not done:
+        if not _written(
+            connection, lambda: store.answer_conclusion(connection, request_id, answer, now, note, entry)
+        ):
             raise StepAlreadyCompleted(_("This conclusion was already recorded."))
 
 
