@@ -240,7 +240,7 @@ BUCKETS = [
     ("payment check: PaymentsClient.status over HTTP (Message rows too)", r"engine/channels\.py:_paid$"),
     ("  HTTP to the gateway service (httpx)", r"gateway/transport\.py:send$"),
     ("services.file_application", r"engine/services\.py:file_application$"),
-    ("  audit.record (chain lock, insert, head update)", r"audit/log\.py:record$"),
+    ("  its one statement (application, first step, audit entry)", r"engine/store\.py:file$"),
     ("expected path for the answer (paths.plan)", r"engine/paths\.py:plan$"),
     ("idempotency row (_claim)", r"api/portal/submissions\.py:_claim$"),
     ("token check (ApiTokenAuth)", r"api/auth\.py:authenticate$"),
