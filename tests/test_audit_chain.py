@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from qyzmet.audit.log import record, verify
-from qyzmet.audit.models import AppendOnlyError, AuditEntry
+from qyzmet.audit.models import GENESIS, AppendOnlyError, AuditEntry
 from qyzmet.cli import main
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +75,17 @@ def test_removed_newest_entry_is_detected():
             cursor.execute("SET session_replication_role = DEFAULT")
     count, broken = verify()
     assert broken is not None and count == 2
+
+
+def test_a_subjects_entries_form_one_chain_and_subjects_spread_over_chains():
+    entries = [record("clerk", "step_completed", ("application", i % 4), {}, at=AT) for i in range(12)]
+    chains = {}
+    for entry in entries:
+        chains.setdefault(entry.subject_id, set()).add(entry.chain)
+    assert all(len(found) == 1 for found in chains.values())  # one application, one chain
+    assert len(set().union(*chains.values())) > 1  # different applications do not share one head
+    last = {}
+    for entry in entries:  # each entry links to the one before it in its own chain
+        assert entry.prev_hash == last.get(entry.chain, GENESIS)
+        last[entry.chain] = entry.hash
+    assert verify() == (12, None)

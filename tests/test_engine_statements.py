@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from qyzmet.audit.log import verify
-from qyzmet.audit.models import AuditEntry, ChainHead
+from qyzmet.audit.models import GENESIS, AuditEntry, ChainHead
 from qyzmet.calendar.workcal import ALMATY
 from qyzmet.engine import services, store
 from qyzmet.engine.models import Application, ConclusionRequest, Status, StepRun
@@ -138,8 +138,9 @@ def test_the_first_filing_into_an_empty_audit_log_gives_the_chain_its_head(loade
     reg = catalogue()[CERTIFICATE]
     app = _file(reg, _provider(reg))
     assert app.steps.count() == 1
-    assert list(AuditEntry.objects.values_list("action", flat=True)) == ["application_filed"]
-    assert ChainHead.objects.get(pk=1).last_id == AuditEntry.objects.get().pk
+    entry = AuditEntry.objects.get()
+    assert entry.action == "application_filed" and entry.prev_hash == GENESIS
+    assert ChainHead.objects.get(pk=entry.chain).last_id == entry.pk
     assert verify()[1] is None
 
 

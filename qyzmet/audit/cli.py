@@ -9,7 +9,7 @@ def _audit(args) -> int:
 
     count, broken = verify()
     if broken is None:
-        print(f"audit chain intact: {count} entries")
+        print(f"audit chains intact: {count} entries")
         return 0
     print(f"audit chain broken at entry #{broken.pk} (after {count} intact entries)")
     return 1

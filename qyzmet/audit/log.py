@@ -1,4 +1,4 @@
-"""Writing to and checking the audit chain."""
+"""Writing to and checking the audit chains (see models: one per group of subjects)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.db import connections, transaction
 
 from qyzmet import clock
 
-from .models import GENESIS, AuditEntry, ChainHead, chain_hash
+from .models import CHAINS, GENESIS, AuditEntry, ChainHead, chain_hash, chain_of
 
 
 def record(
@@ -21,7 +21,7 @@ def record(
 
 
 def append(entry: AuditEntry) -> AuditEntry:
-    """Append an unsaved entry (`new_entry`) to the chain, inside the change's transaction."""
+    """Append an unsaved entry (`new_entry`) to its chain, inside the change's transaction."""
     digest = entry.digest()
     connection = connections[AuditEntry.objects.db]
     # No savepoint: this always runs inside the transaction of the change it records.
@@ -29,10 +29,12 @@ def append(entry: AuditEntry) -> AuditEntry:
         if connection.vendor == "postgresql":
             _append_in_one_statement(connection, entry, digest)
         else:
-            head = ChainHead.objects.select_for_update().filter(pk=1).first() or _new_head()
+            head = ChainHead.objects.select_for_update().filter(pk=entry.chain).first() or _new_head(
+                entry.chain
+            )
             entry.prev_hash, entry.hash = head.hash, chain_hash(head.hash, digest)
             entry.save()
-            ChainHead.objects.filter(pk=1).update(last_id=entry.pk, hash=entry.hash)
+            ChainHead.objects.filter(pk=entry.chain).update(last_id=entry.pk, hash=entry.hash)
     return entry
 
 
@@ -45,6 +47,7 @@ def new_entry(
     subject_type = subject._meta.model_name if hasattr(subject, "_meta") else str(subject[0])
     subject_id = str(getattr(subject, "pk", None) if hasattr(subject, "_meta") else subject[1])
     return AuditEntry(
+        chain=chain_of(subject_type, subject_id),
         at=at or clock.now(),
         actor=actor_name,
         action=action,
@@ -55,29 +58,32 @@ def new_entry(
 
 
 def ensure_head() -> bool:
-    """Create the chain's head row when the log has none yet; True when it had to.
+    """Give every chain its head row where the log has none yet; True when one was missing.
 
     Statements that carry their audit entry along (`CHAIN_CTES`) write nothing without it."""
-    return ChainHead.objects.get_or_create(pk=1)[1]
+    have = set(ChainHead.objects.values_list("pk", flat=True))
+    missing = [ChainHead(pk=chain) for chain in range(1, CHAINS + 1) if chain not in have]
+    ChainHead.objects.bulk_create(missing, ignore_conflicts=True)
+    return bool(missing)
 
 
-def _new_head() -> ChainHead:
-    ChainHead.objects.get_or_create(pk=1)
-    return ChainHead.objects.select_for_update().get(pk=1)
+def _new_head(chain: int) -> ChainHead:
+    ChainHead.objects.get_or_create(pk=chain)
+    return ChainHead.objects.select_for_update().get(pk=chain)
 
 
 # Appending on PostgreSQL, as common table expressions that other statements can carry along
 # (the engine's step transition writes its rows and its audit entry in one statement): lock the
 # head (only when `{condition}` holds), insert the entry chained to it, move the head.
 CHAIN_CTES = """
-head AS (SELECT hash FROM audit_chainhead WHERE id = 1 AND {condition} FOR UPDATE),
+head AS (SELECT id, hash FROM audit_chainhead WHERE id = %s AND {condition} FOR UPDATE),
 new AS (
-  INSERT INTO audit_auditentry (at, actor, action, subject_type, subject_id, data, prev_hash, hash)
-  SELECT %s, %s, %s, %s, %s, %s::jsonb, head.hash, encode(sha256(convert_to(head.hash || %s, 'UTF8')), 'hex')
+  INSERT INTO audit_auditentry (chain, at, actor, action, subject_type, subject_id, data, prev_hash, hash)
+  SELECT head.id, %s, %s, %s, %s, %s, %s::jsonb, head.hash, encode(sha256(convert_to(head.hash || %s, 'UTF8')), 'hex')
   FROM head
-  RETURNING id, prev_hash, hash),
+  RETURNING id, chain, prev_hash, hash),
 moved AS (
-  UPDATE audit_chainhead SET last_id = new.id, hash = new.hash FROM new WHERE audit_chainhead.id = 1
+  UPDATE audit_chainhead SET last_id = new.id, hash = new.hash FROM new WHERE audit_chainhead.id = new.chain
   RETURNING new.id, new.prev_hash, new.hash)
 """
 
@@ -87,6 +93,7 @@ APPEND_SQL = "WITH " + CHAIN_CTES.format(condition="TRUE") + "SELECT id, prev_ha
 def chain_params(entry: AuditEntry, digest: str) -> list:
     """The parameters of CHAIN_CTES for one entry."""
     return [
+        entry.chain,
         entry.at,
         entry.actor,
         entry.action,
@@ -103,8 +110,8 @@ def _append_in_one_statement(connection, entry: AuditEntry, digest: str) -> None
     with connection.cursor() as cursor:
         cursor.execute(APPEND_SQL, params)
         row = cursor.fetchone()
-        if row is None:  # the very first entry: create the head, then append
-            _new_head()
+        if row is None:  # the chain's very first entry: create the heads, then append
+            ensure_head()
             cursor.execute(APPEND_SQL, params)
             row = cursor.fetchone()
     entry.pk, entry.prev_hash, entry.hash = row
@@ -112,17 +119,20 @@ def _append_in_one_statement(connection, entry: AuditEntry, digest: str) -> None
 
 
 def verify() -> tuple[int, AuditEntry | None]:
-    """Check the whole chain. Returns (entries checked, first broken entry or None)."""
-    prev = GENESIS
+    """Check every chain. Returns (entries checked, first broken entry or None), in the order the
+    entries were appended (by id), whichever chain they are in."""
+    last = {}  # chain -> hash of its last entry checked
     count = 0
     for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
         # Entries are re-read from the database, so JSON and timestamps are checked as stored.
-        if entry.prev_hash != prev or entry.compute_hash() != entry.hash:
+        if entry.prev_hash != last.get(entry.chain, GENESIS) or entry.compute_hash() != entry.hash:
             return count, entry
-        prev = entry.hash
+        last[entry.chain] = entry.hash
         count += 1
-    head = ChainHead.objects.filter(pk=1).first()
-    if head and head.hash != prev:
-        # The newest entries were removed: the head remembers more than the table holds.
-        return count, AuditEntry(pk=head.last_id, prev_hash=prev, hash=head.hash)
+    for head in ChainHead.objects.order_by("pk"):
+        if head.hash != last.get(head.pk, GENESIS):
+            # The newest entries were removed: the head remembers more than the table holds.
+            return count, AuditEntry(
+                pk=head.last_id, chain=head.pk, prev_hash=last.get(head.pk), hash=head.hash
+            )
     return count, None

@@ -1,9 +1,12 @@
 """The append-only audit log: every state change, hash-chained so that a silent edit shows.
 
-Each entry's hash covers its own fields and the previous entry's hash. Appends are serialised
-through the single `ChainHead` row (locked with SELECT ... FOR UPDATE on PostgreSQL; SQLite
-serialises writers anyway), so two processes can never fork the chain. The database refuses
-UPDATE and DELETE on the log (triggers installed by the migration); the model refuses them too.
+Each entry's hash covers its own fields and the previous entry's hash in its chain. There are
+`CHAINS` chains, and a subject's entries always go to the same one (`chain_of`): an
+application's whole history is one chain, and changes to different applications do not wait for
+each other's commit, as they would behind a single head row. Appends to a chain are serialised
+through its `ChainHead` row (locked with SELECT ... FOR UPDATE on PostgreSQL; SQLite serialises
+writers anyway), so two processes can never fork it. The database refuses UPDATE and DELETE on
+the log (triggers installed by the migration); the model refuses them too.
 """
 
 from __future__ import annotations
@@ -11,10 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import zlib
 
 from django.db import models
 
 GENESIS = "0" * 64
+# How many chains new entries are spread over. Each entry stores its chain, so changing this only
+# changes where later entries go; `verify` checks whatever chains the entries name.
+CHAINS = 16
 
 
 class AppendOnlyError(Exception):
@@ -28,7 +35,13 @@ def chain_hash(prev_hash: str, digest: str) -> str:
     return hashlib.sha256((prev_hash + digest).encode()).hexdigest()
 
 
+def chain_of(subject_type: str, subject_id: str) -> int:
+    """The chain (1..CHAINS) of a subject's entries: the same for every entry about it."""
+    return 1 + zlib.crc32(f"{subject_type}:{subject_id}".encode()) % CHAINS
+
+
 class AuditEntry(models.Model):
+    chain = models.PositiveSmallIntegerField(default=1)  # entries made before chains were split: 1
     at = models.DateTimeField()
     actor = models.CharField(max_length=150)  # a username, or "system" / "portal" / "scheduler"
     action = models.CharField(max_length=60)
@@ -77,7 +90,8 @@ class AuditEntry(models.Model):
 
 
 class ChainHead(models.Model):
-    """One row: the last entry's id and hash, locked by every append."""
+    """One row per chain (its id is the chain's number): the chain's last entry's id and hash,
+    locked by every append to it."""
 
     last_id = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS)

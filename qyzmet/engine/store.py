@@ -156,7 +156,7 @@ def insert_run(
 # race does nothing at all. It also writes only when the audit chain has its head row, so that
 # nothing is ever committed without its audit entry; `audit.log.ensure_head` creates it, and the
 # caller tries once more.
-_CHAIN_HEAD_EXISTS = "EXISTS (SELECT 1 FROM audit_chainhead WHERE id = 1)"
+_CHAIN_HEAD_EXISTS = "EXISTS (SELECT 1 FROM audit_chainhead WHERE id = %s)"  # the entry's chain
 _CHAIN_IF_DONE = CHAIN_CTES.format(condition="EXISTS (SELECT 1 FROM done)")
 
 
@@ -205,7 +205,7 @@ def answer_conclusion(connection, request_id: int, answer: str, at, note: str, e
         append(entry)
         return True
     with connection.cursor() as cursor:
-        cursor.execute(ANSWER_ONE, params + chain_params(entry, entry.digest()))
+        cursor.execute(ANSWER_ONE, [*params, entry.chain, *chain_params(entry, entry.digest())])
         answered, appended = cursor.fetchone()
     return bool(answered and appended)
 
@@ -282,7 +282,7 @@ def advance(connection, run: RunState, at, by_id, outcome: str, note: str, kept,
         return next_id
     grounds, text = nxt.refusal if nxt.refusal is not None else ((), "")
     params = [
-        *[at, by_id, outcome, note, kept, took, run.run_id],
+        *[at, by_id, outcome, note, kept, took, run.run_id, entry.chain],
         *[nxt.flow, nxt.step_id, nxt.role, nxt.started, nxt.due, nxt.rule],
         *_ask_params(nxt.started, nxt.asked),
         *[json.dumps(list(grounds), ensure_ascii=False), text, nxt.refusal is not None],
@@ -355,7 +355,7 @@ def close(connection, run: RunState, at, by_id, outcome: str, note: str, kept, t
         append(entry)
         return True
     params = [
-        *[at, by_id, outcome, note, kept, took, run.run_id],
+        *[at, by_id, outcome, note, kept, took, run.run_id, entry.chain],
         *[closing["status"], at, closing["result"]],
         *[refusal, json.dumps(list(grounds), ensure_ascii=False), refusal, text],
     ]
@@ -445,7 +445,7 @@ def file(connection, app, first: NextStep, entry) -> int | None:
     params = [
         *[app.pk, app.number, app.regulation_id, app.service, app.variant, app.channel, app.procedure],
         *[app.applicant, app.applicant_name, app.applicant_user_id, app.provider_id],
-        *[app.filed_at, app.registered_at, app.due_at, json.dumps(app.data, ensure_ascii=False)],
+        *[app.filed_at, app.registered_at, app.due_at, json.dumps(app.data, ensure_ascii=False), entry.chain],
         *[first.flow, first.step_id, first.role, first.started, first.due, first.rule],
         *_ask_params(first.started, first.asked),
     ]
