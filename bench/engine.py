@@ -185,6 +185,7 @@ def engine_shape() -> tuple[list[tuple[str, int]], int]:
     from django.db import connection
 
     driver = EngineDriver("engine")
+    driver.drive(driver.file())  # the first application on a new database also creates chain heads
     groups: list[list] = []
 
     def count(execute, sql, params, many, context):
