@@ -123,40 +123,27 @@ class EngineDriver:
         from qyzmet.engine import services
 
         hooks = hooks or {}
-        # What a client learns from the inbox and bodies from their request, looked up as cheaply
-        # as it can be: the harness's own work is not the engine's (SpiffWorkflow's harness finds
-        # its ready task in memory).
-        run_id = _one_column("SELECT id FROM engine_steprun WHERE application_id = %s", app.pk)[0]
+        # The engine hands back each run it starts with the conclusion requests it opened, as a
+        # client would learn them from the API's answer (SpiffWorkflow's harness finds its ready
+        # task in memory).
+        run = app.steps.all()[0]
         moment = self.filed
         done = 0
-        step_id = self.path[0][0].id
         for step, outcome in self.path:
-            assert step_id == step.id, (step_id, step.id)
+            assert run.step_id == step.id, (run.step_id, step.id)
             if step.requests_conclusion_from:
                 # The bodies answer before the step can be completed (each its own transaction).
-                pending = _one_column(
-                    "SELECT id FROM engine_conclusionrequest WHERE step_run_id = %s", run_id
-                )
-                for req_id in pending:
+                for request in run.conclusions.all():
                     with hooks.get("answer", _null)():
-                        services.answer_conclusion(req_id, "positive", by="body", at=moment)
+                        services.answer_conclusion(request.pk, "positive", by="body", at=moment)
             moment = moment + dt.timedelta(minutes=1)
             with hooks.get("complete", _null)():
-                run = services.complete_step(run_id, self.staff[step.actor], outcome, at=moment)
+                run = services.complete_step(run.pk, self.staff[step.actor], outcome, at=moment)
             done += 1
             if run is None:
                 break
-            run_id, step_id = run.pk, run.step_id
         assert run is None, "the application did not end"
         return done
-
-
-def _one_column(sql: str, *params) -> list:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
 
 
 class _null:

@@ -173,3 +173,26 @@ def test_on_postgresql_each_change_is_one_statement_after_its_read(loaded):
     assert not any(q["sql"].startswith(("BEGIN", "SAVEPOINT")) for q in completing.captured_queries)
     assert run.step_id and StepRun.objects.get(pk=run.pk).completed_at is None
     assert verify()[1] is None
+
+
+def test_filing_and_completing_hand_back_what_they_started(loaded, django_assert_num_queries):
+    reg = catalogue()[LICENCE]
+    provider = _provider(reg)
+    app = _file(reg, provider)
+    with django_assert_num_queries(0):
+        first = app.steps.all()[0]
+    assert (first.pk, first.step_id) == (StepRun.objects.get(application=app).pk, "S1")
+    run, moment = first, first.started_at
+    while not reg.step(run.flow, run.step_id).requests_conclusion_from:
+        step = reg.step(run.flow, run.step_id)
+        moment += dt.timedelta(minutes=5)
+        run = services.complete_step(
+            run.pk,
+            staff_for(provider, run.role),
+            step.branches[0].when if step.branches else "done",
+            at=moment,
+        )
+    with django_assert_num_queries(0):  # the requests the step opened come with it
+        opened = [(r.pk, r.body, r.due_at, r.answer) for r in run.conclusions.all()]
+    stored = ConclusionRequest.objects.filter(step_run_id=run.pk).order_by("id")
+    assert opened == [(r.pk, r.body, r.due_at, r.answer) for r in stored] and len(opened) >= 1

@@ -74,7 +74,8 @@ def file_application(
     """Register an application under the regulation version in force for its provider that day.
 
     `regulation` is the version the caller already found (a channel walks it); it is used when it
-    is the one in force on the filing day, and looked up again otherwise."""
+    is the one in force on the filing day, and looked up again otherwise. The application comes
+    back with its first run in `app.steps.all()`, read without a query (`_run_of`)."""
     from qyzmet.identity.numbers import problem
 
     if problem(applicant):
@@ -133,9 +134,11 @@ def file_application(
         app.pk = store.new_application_id(connection)
         app.number = _number(filed_at, app.pk)
         entry = new_entry(actor, "application_filed", app, _filed_data(app, reg, started), at=filed_at)
-        if not _written(connection, lambda: store.file(connection, app, first, entry)):
+        begun = _written(connection, lambda: store.file(connection, app, first, entry))
+        if not begun:
             raise EngineError(_("The application could not be recorded; nothing was saved."))
         app._state.adding, app._state.db = False, Application.objects.db
+        _prefetched(app, "steps", [_run_of(app.pk, first, begun)])
         return app
     with transaction.atomic():
         app.number = f"new-{uuid.uuid4().hex[:24]}"  # replaced below, once the row has its id
@@ -145,9 +148,53 @@ def file_application(
         run_id = store.insert_run(
             connection, app.pk, first.flow, first.step_id, first.role, first.started, first.due, first.rule
         )
-        store.insert_conclusions(connection, app.pk, run_id, first.started, first.asked)
+        requests = store.insert_conclusions(connection, app.pk, run_id, first.started, first.asked)
         record(actor, "application_filed", app, _filed_data(app, reg, started), at=filed_at)
+    _prefetched(app, "steps", [_run_of(app.pk, first, store.Started(run_id, requests))])
     return app
+
+
+def _run_of(application_id: int, nxt: store.NextStep, begun: store.Started) -> StepRun:
+    """The run a change has just started, with the conclusion requests it opened: the caller
+    reads `run.conclusions.all()` (or `app.steps.all()` after filing) without a query, as
+    after `prefetch_related`, and as then, sees them as they were at that moment."""
+    run = StepRun(
+        pk=begun.run_id,
+        application_id=application_id,
+        flow=nxt.flow,
+        step_id=nxt.step_id,
+        role=nxt.role,
+        started_at=nxt.started,
+        due_at=nxt.due,
+        due_rule=nxt.rule,
+    )
+    run._state.adding, run._state.db = False, StepRun.objects.db
+    due = dict(nxt.asked)
+    requests = [
+        ConclusionRequest(
+            pk=pk,
+            application_id=application_id,
+            step_run_id=run.pk,
+            body=body,
+            requested_at=nxt.started,
+            due_at=due[body],
+        )
+        for pk, body in begun.requests
+    ]
+    for request in requests:
+        request._state.adding, request._state.db = False, ConclusionRequest.objects.db
+    _prefetched(run, "conclusions", requests)
+    return run
+
+
+def _prefetched(instance, relation: str, objects: list) -> None:
+    """Fill `instance.<relation>` as `prefetch_related` would (Django keeps prefetched rows in
+    the instance's `_prefetched_objects_cache`), so reading it runs no query."""
+    rows = getattr(instance, relation).get_queryset()  # builds the query, runs nothing
+    rows._result_cache, rows._prefetch_done = list(objects), True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[relation] = rows
 
 
 def _number(filed_at: dt.datetime, pk: int) -> str:
@@ -242,8 +289,9 @@ def complete_step(
     "chair" (the first member if left out), "secretary", "reasoning"}; it is stored as a
     `Protocol` in the same transaction and its decision is the outcome. Other steps take none.
 
-    Returns the next step run, or None when the application has ended. The statements are
-    hand-written (`store`): this is the engine's most frequent change.
+    Returns the next step run, its conclusion requests readable without a query (`_run_of`), or
+    None when the application has ended. The statements are hand-written (`store`): this is the
+    engine's most frequent change.
     """
     now = at or clock.now()
     connection = connections[StepRun.objects.db]
@@ -325,24 +373,15 @@ def _complete(connection, run_id, user, outcome, note, grounds, now, protocol) -
     entry = new_entry(user, "step_completed", subject, change, at=now)
     # A protocol is a second statement: then the change needs a transaction of its own.
     with transaction.atomic() if minutes is not None else nullcontext():
-        next_run_id = _written(
+        begun = _written(
             connection,
             lambda: store.advance(connection, run, now, user_id, outcome, note, kept, took, nxt, entry),
         )
-        if not next_run_id:
+        if not begun:
             raise _unchanged(run_id)
         if minutes is not None:
             _file_protocol(run.application_id, run_id, outcome, minutes, now)
-    return StepRun(
-        pk=next_run_id,
-        application_id=run.application_id,
-        flow=run.flow,
-        step_id=nxt.step_id,
-        role=nxt.role,
-        started_at=now,
-        due_at=nxt.due,
-        due_rule=nxt.rule,
-    )
+    return _run_of(run.application_id, nxt, begun)
 
 
 def _written(connection, write):

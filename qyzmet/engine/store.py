@@ -215,8 +215,13 @@ def answer_conclusion(connection, request_id: int, answer: str, at, note: str, e
 _ASK_CTE = """asked AS (
   INSERT INTO engine_conclusionrequest (application_id, step_run_id, body, requested_at, due_at, answer, note)
   SELECT {run}.application_id, {run}.id, c.body, %s::timestamptz, c.due_at, 'pending', ''
-  FROM {run}, unnest(%s::text[], %s::timestamptz[]) AS c(body, due_at)),
+  FROM {run}, unnest(%s::text[], %s::timestamptz[]) AS c(body, due_at)
+  RETURNING id, body),
 """
+# The new run's id and its requests' ids with their bodies, as the last columns of a statement.
+_STARTED_COLUMNS = (
+    "(SELECT array_agg(id ORDER BY id) FROM asked), (SELECT array_agg(body ORDER BY id) FROM asked)"
+)
 
 # Completing a step: close the run (the very UPDATE `finish_run` runs, with the guards above),
 # start the next one with its conclusion requests, record refusal grounds when given, append the
@@ -240,7 +245,8 @@ nxt AS (
   FROM done WHERE engine_application.id = done.application_id AND %s::boolean),
 """
     + _CHAIN_IF_DONE
-    + "SELECT (SELECT count(*) FROM done), (SELECT id FROM nxt), (SELECT count(*) FROM moved)"
+    + "SELECT (SELECT count(*) FROM done), (SELECT count(*) FROM moved), (SELECT id FROM nxt), "
+    + _STARTED_COLUMNS
 )
 
 
@@ -259,9 +265,25 @@ class NextStep:
     refusal: tuple | None = None  # (grounds, text)
 
 
+@dataclass(frozen=True)
+class Started:
+    """A run a change has just inserted, with the conclusion requests it opened: (id, body)."""
+
+    run_id: int
+    requests: tuple = ()
+
+
+def _started(row) -> Started | None:
+    """The last columns of ADVANCE or FILE: (changed, appended, run id, request ids, bodies)."""
+    changed, appended, run_id, ids, bodies = row
+    if not (changed and appended):
+        return None
+    return Started(run_id, tuple(zip(ids or (), bodies or (), strict=True)))
+
+
 def advance(connection, run: RunState, at, by_id, outcome: str, note: str, kept, took, nxt: NextStep, entry):
     """Close `run` and start `nxt`, recording `entry` (an unsaved audit entry). Returns the new
-    run's id, or None when nothing was changed: the run was closed by someone else, the
+    run (`Started`), or None when nothing was changed: the run was closed by someone else, the
     application is no longer in progress, or (PostgreSQL) the audit chain has no head yet.
 
     On SQLite the same writes are separate statements; call it inside a transaction there."""
@@ -271,7 +293,7 @@ def advance(connection, run: RunState, at, by_id, outcome: str, note: str, kept,
         next_id = insert_run(
             connection, run.application_id, nxt.flow, nxt.step_id, nxt.role, nxt.started, nxt.due, nxt.rule
         )
-        insert_conclusions(connection, run.application_id, next_id, nxt.started, nxt.asked)
+        requests = insert_conclusions(connection, run.application_id, next_id, nxt.started, nxt.asked)
         if nxt.refusal is not None:
             with connection.cursor() as cursor:
                 cursor.execute(
@@ -279,7 +301,7 @@ def advance(connection, run: RunState, at, by_id, outcome: str, note: str, kept,
                     [json.dumps(list(nxt.refusal[0])), nxt.refusal[1], run.application_id],
                 )
         append(entry)
-        return next_id
+        return Started(next_id, requests)
     grounds, text = nxt.refusal if nxt.refusal is not None else ((), "")
     params = [
         *[at, by_id, outcome, note, kept, took, run.run_id, entry.chain],
@@ -289,8 +311,7 @@ def advance(connection, run: RunState, at, by_id, outcome: str, note: str, kept,
     ]
     with connection.cursor() as cursor:
         cursor.execute(ADVANCE, params + chain_params(entry, entry.digest()))
-        closed, next_id, appended = cursor.fetchone()
-    return next_id if closed and appended else None
+        return _started(cursor.fetchone())
 
 
 def _columns(model) -> list[str]:
@@ -392,18 +413,17 @@ VALUES (%s, %s, %s, %s, %s, 'pending', '')
 """
 
 
-def insert_conclusions(connection, application_id: int, run_id: int, started, asked) -> None:
-    """The separate-statement form of `_ASK_CTE` (SQLite, and changes made of several statements)."""
-    if not asked:
-        return
+def insert_conclusions(connection, application_id: int, run_id: int, started, asked) -> tuple:
+    """The separate-statement form of `_ASK_CTE` (SQLite); returns the requests as (id, body)."""
+    ids = []
     with connection.cursor() as cursor:
-        cursor.executemany(
-            INSERT_CONCLUSION,
-            [
-                [application_id, run_id, body, _db_moment(connection, started), _db_moment(connection, due)]
-                for body, due in asked
-            ],
-        )
+        for body, due in asked:
+            cursor.execute(
+                INSERT_CONCLUSION,
+                [application_id, run_id, body, _db_moment(connection, started), _db_moment(connection, due)],
+            )
+            ids.append((cursor.lastrowid, body))
+    return tuple(ids)
 
 
 # Filing: the application, its first run with its conclusion requests, and the audit entry. The
@@ -428,7 +448,8 @@ done AS (
 """
     + _ASK_CTE.format(run="done")
     + _CHAIN_IF_DONE
-    + "SELECT (SELECT id FROM done), (SELECT count(*) FROM moved)"
+    + "SELECT 1, (SELECT count(*) FROM moved), (SELECT id FROM done), "
+    + _STARTED_COLUMNS
 )
 
 
@@ -438,9 +459,9 @@ def new_application_id(connection) -> int:
         return cursor.fetchone()[0]
 
 
-def file(connection, app, first: NextStep, entry) -> int | None:
+def file(connection, app, first: NextStep, entry) -> Started | None:
     """Insert `app` (an unsaved Application, its id drawn by `new_application_id`) with its first
-    run and audit entry in one statement (PostgreSQL). Returns the run's id, or None when the
+    run and audit entry in one statement (PostgreSQL). Returns the first run, or None when the
     audit chain has no head yet (nothing was written)."""
     params = [
         *[app.pk, app.number, app.regulation_id, app.service, app.variant, app.channel, app.procedure],
@@ -451,8 +472,7 @@ def file(connection, app, first: NextStep, entry) -> int | None:
     ]
     with connection.cursor() as cursor:
         cursor.execute(FILE, params + chain_params(entry, entry.digest()))
-        run_id, appended = cursor.fetchone()
-    return run_id if appended else None
+        return _started(cursor.fetchone())
 
 
 # Moments and times as the backend stores them -------------------------------------------------
