@@ -155,9 +155,9 @@ def insert_run(
 # values it writes are computed in Python from a read made just before, outside any transaction;
 # the statement re-checks, in its first write, what that computation relied on (the run is still
 # open, the application still in progress, the conclusion still pending), so a change that lost a
-# race does nothing at all. It also writes only when the audit chain has its head row, so that
-# nothing is ever committed without its audit entry; `audit.log.ensure_head` creates it, and the
-# caller tries once more.
+# race does nothing at all. It also writes only when the entry's audit chain has its head row, so
+# that nothing is ever committed without its audit entry; `audit.log.ensure_head` creates the
+# heads, and the caller tries once more.
 _CHAIN_HEAD_EXISTS = "EXISTS (SELECT 1 FROM audit_chainhead WHERE id = %s)"  # the entry's chain
 _CHAIN_IF_DONE = CHAIN_CTES.format(condition="EXISTS (SELECT 1 FROM done)")
 
