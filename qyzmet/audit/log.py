@@ -57,7 +57,7 @@ def new_entry(
     )
 
 
-def ensure_head() -> bool:
+def ensure_heads() -> bool:
     """Give every chain its head row where the log has none yet; True when one was missing.
 
     Statements that carry their audit entry along (`CHAIN_CTES`) write nothing without it."""
@@ -68,7 +68,7 @@ def ensure_head() -> bool:
 
 
 def _new_head(chain: int) -> ChainHead:
-    ChainHead.objects.get_or_create(pk=chain)
+    ensure_heads()
     return ChainHead.objects.select_for_update().get(pk=chain)
 
 
@@ -111,7 +111,7 @@ def _append_in_one_statement(connection, entry: AuditEntry, digest: str) -> None
         cursor.execute(APPEND_SQL, params)
         row = cursor.fetchone()
         if row is None:  # the chain's very first entry: create the heads, then append
-            ensure_head()
+            ensure_heads()
             cursor.execute(APPEND_SQL, params)
             row = cursor.fetchone()
     entry.pk, entry.prev_hash, entry.hash = row

@@ -23,14 +23,14 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from qyzmet import clock
-from qyzmet.audit.log import ensure_head, new_entry, record
+from qyzmet.audit.log import ensure_heads, new_entry, record
 from qyzmet.providers.models import Provider, calendar_for_hours, roles_of
 from qyzmet.regulations.models import Regulation, parsed_document
 from qyzmet.regulations.schema import Step
 
 from . import paths, store
 from .law import rules_for
-from .models import OPEN_STATUSES, Application, ConclusionRequest, Pause, Protocol, Status, StepRun
+from .models import Application, ConclusionRequest, Pause, Protocol, Status, StepRun
 
 
 class EngineError(Exception):
@@ -216,19 +216,14 @@ def _filed_data(app: Application, reg, started: dict) -> dict:
 # Steps ----------------------------------------------------------------------------------------
 
 
-def _due(reg, step: Step, started, filed_at, registered_at, calendar):
-    """A step's due moment: its norm on the provider's calendar, bounded by the law's rules."""
-    rules = rules_for(reg, timezone.localtime(filed_at).date())
-    return paths.due_of(reg, step, started, registered_at, calendar, rules)
-
-
 def _next_step(reg, flow_code: str, step: Step, started, filed_at, registered_at, calendar, refusal=None):
-    """The run of the step the application reaches at `started`: its due moment on the provider's
-    calendar, and the bodies it asks for a conclusion, each due within the law's answer term."""
-    due, rule = _due(reg, step, started, filed_at, registered_at, calendar)
+    """The run of the step the application reaches at `started`: its due moment (its norm on the
+    provider's calendar, bounded by the law in force at filing), and the bodies it asks for a
+    conclusion, each due within the law's answer term."""
+    rules = rules_for(reg, timezone.localtime(filed_at).date())
+    due, rule = paths.due_of(reg, step, started, registered_at, calendar, rules)
     asked = ()
     if step.requests_conclusion_from:
-        rules = rules_for(reg, timezone.localtime(filed_at).date())
         term = rules["conclusions-answer"].term if "conclusions-answer" in rules else None
         answer_due = calendar.due(started, term) if term else (due or started)
         asked = tuple((body, answer_due) for body in step.requests_conclusion_from)
@@ -295,12 +290,15 @@ def complete_step(
     """
     now = at or clock.now()
     connection = connections[StepRun.objects.db]
-    if connection.vendor == "postgresql":
-        # The read runs on its own and the change is one statement that re-checks what the read
-        # found (store.py); only changes of several statements open a transaction.
+    with _one_change(connection):
         return _complete(connection, run_id, user, outcome, note, grounds, now, protocol)
-    with transaction.atomic():
-        return _complete(connection, run_id, user, outcome, note, grounds, now, protocol)
+
+
+def _one_change(connection):
+    """The transaction a change opens around its read and writes: none on PostgreSQL, where
+    `store` writes the change as one statement that re-checks what the read found (only changes
+    of several statements open one of their own); one on SQLite, whose writes are separate."""
+    return nullcontext() if connection.vendor == "postgresql" else transaction.atomic()
 
 
 def _complete(connection, run_id, user, outcome, note, grounds, now, protocol) -> StepRun | None:
@@ -310,12 +308,8 @@ def _complete(connection, run_id, user, outcome, note, grounds, now, protocol) -
         raise StepRun.DoesNotExist(f"step run {run_id}")
     if not _permitted(user, run.holds_role, run.assignee_id):
         raise NotPermitted(_("You do not hold the role %(role)s at this provider.") % {"role": run.role})
-    if run.completed_at is not None:
-        raise StepAlreadyCompleted(_already_done(StepRun.objects.get(pk=run_id)))
-    if run.status == Status.PAUSED:
-        raise InvalidTransition(_("The application is paused; resume it first."))
-    if run.status not in OPEN_STATUSES:
-        raise InvalidTransition(_("The application is closed."))
+    if run.completed_at is not None or run.status != Status.IN_PROGRESS:
+        raise _unchanged(run_id)
     reg = parsed_document(run.regulation_id, run.regulation_digest)
     step = reg.step(run.flow, run.step_id)
     allowed = outcomes_of(step)
@@ -352,12 +346,10 @@ def _complete(connection, run_id, user, outcome, note, grounds, now, protocol) -
                 connection,
                 lambda: store.close(connection, run, now, user_id, outcome, note, kept, took, closing, entry),
             )
-            if not app:
+            if app is None:
                 raise _unchanged(run_id)
             if minutes is not None:
                 _file_protocol(run.application_id, run_id, outcome, minutes, now)
-            if not isinstance(app, Application):  # SQLite: the statements returned nothing to read
-                app = Application.objects.select_related("provider").get(pk=run.application_id)
             # The version it was filed under, known by id and digest: its parsed document is cached.
             app.regulation = Regulation.from_db(
                 connection.alias, ["id", "digest"], [run.regulation_id, run.regulation_digest]
@@ -389,14 +381,14 @@ def _written(connection, write):
     once more after giving an empty audit log its head row, without which such a statement
     writes nothing (PostgreSQL)."""
     result = write()
-    if not result and connection.vendor == "postgresql" and ensure_head():
+    if not result and connection.vendor == "postgresql" and ensure_heads():
         result = write()
     return result
 
 
 def _unchanged(run_id: int) -> EngineError:
-    """Why a completion changed nothing, read again after the fact: someone else completed the
-    step first, or the application was paused or closed meanwhile."""
+    """Why a step cannot be completed, or why its completion changed nothing, as the database
+    has it now: someone else completed it (first), or the application is paused or closed."""
     run = StepRun.objects.select_related("application", "completed_by").get(pk=run_id)
     if run.completed_at is not None:
         return StepAlreadyCompleted(_already_done(run))
@@ -594,9 +586,8 @@ def answer_conclusion(
     if answer not in (ConclusionRequest.Answer.POSITIVE, ConclusionRequest.Answer.NEGATIVE):
         raise InvalidTransition(_("A conclusion is positive or negative."))
     connection = connections[ConclusionRequest.objects.db]
-    # As a step's completion: the read on its own, the answer and its audit entry one statement
-    # on PostgreSQL (store.py); SQLite takes a transaction for its separate statements.
-    with transaction.atomic() if connection.vendor != "postgresql" else nullcontext():
+    # As a step's completion: the read, then the answer and its audit entry as one change.
+    with _one_change(connection):
         found = store.read_conclusion(connection, request_id, getattr(by, "pk", None))
         if found is None:
             raise ConclusionRequest.DoesNotExist(f"conclusion request {request_id}")

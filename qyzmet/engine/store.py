@@ -156,7 +156,7 @@ def insert_run(
 # the statement re-checks, in its first write, what that computation relied on (the run is still
 # open, the application still in progress, the conclusion still pending), so a change that lost a
 # race does nothing at all. It also writes only when the entry's audit chain has its head row, so
-# that nothing is ever committed without its audit entry; `audit.log.ensure_head` creates the
+# that nothing is ever committed without its audit entry; `audit.log.ensure_heads` creates the
 # heads, and the caller tries once more.
 _CHAIN_HEAD_EXISTS = "EXISTS (SELECT 1 FROM audit_chainhead WHERE id = %s)"  # the entry's chain
 _CHAIN_IF_DONE = CHAIN_CTES.format(condition="EXISTS (SELECT 1 FROM done)")
@@ -225,18 +225,17 @@ _STARTED_COLUMNS = (
     "(SELECT array_agg(id ORDER BY id) FROM asked), (SELECT array_agg(body ORDER BY id) FROM asked)"
 )
 
+# The run closed by a transition (the very UPDATE `finish_run` runs, written only when the entry's
+# audit chain has its head), as the first CTE of ADVANCE and CLOSE.
+_DONE_CTE = "WITH done AS (" + FINISH_RUN + "  AND " + _CHAIN_HEAD_EXISTS + "\n  RETURNING application_id),\n"  # noqa: S608
+
 # Completing a step: close the run (the very UPDATE `finish_run` runs, with the guards above),
 # start the next one with its conclusion requests, record refusal grounds when given, append the
 # audit entry. Two people completing the same step: the second UPDATE waits for the first to
 # commit, then finds the run closed and the whole statement changes nothing.
 ADVANCE = (  # constants only
-    "WITH done AS ("  # noqa: S608
-    + FINISH_RUN
-    + "  AND "
-    + _CHAIN_HEAD_EXISTS
-    + """
-  RETURNING application_id),
-nxt AS (
+    _DONE_CTE  # noqa: S608
+    + """nxt AS (
   INSERT INTO engine_steprun (application_id, flow, step_id, role, started_at, due_at, due_rule, outcome, note)
   SELECT application_id, %s, %s, %s, %s::timestamptz, %s::timestamptz, %s, '', '' FROM done
   RETURNING id, application_id),
@@ -327,13 +326,8 @@ PROVIDER_COLUMNS = _columns(Provider)
 # refusal), append the audit entry. Same guards as ADVANCE; the register entry, when there is one,
 # follows in the same transaction (registry.services.enter_result).
 CLOSE = (  # constants only
-    "WITH done AS ("  # noqa: S608
-    + FINISH_RUN
-    + "  AND "
-    + _CHAIN_HEAD_EXISTS
-    + """
-  RETURNING application_id),
-closed AS (
+    _DONE_CTE  # noqa: S608
+    + """closed AS (
   UPDATE engine_application SET status = %s, closed_at = %s::timestamptz, result = %s,
       refusal_grounds = CASE WHEN %s::boolean THEN %s::jsonb ELSE refusal_grounds END,
       refusal_text = CASE WHEN %s::boolean THEN %s ELSE refusal_text END
@@ -355,9 +349,8 @@ closed AS (
 def close(connection, run: RunState, at, by_id, outcome: str, note: str, kept, took, closing: dict, entry):
     """Close `run` and its application with `closing` (status, result and, for a refusal with
     grounds, refusal_grounds and refusal_text), recording `entry`. Returns the closed application
-    with its provider (PostgreSQL; SQLite: True, the caller reads it back), or None when nothing
-    was changed (as `advance`). On SQLite these are separate statements; call it inside a
-    transaction there."""
+    with its provider, or None when nothing was changed (as `advance`). On SQLite these are
+    separate statements; call it inside a transaction there."""
     refusal = "refusal_grounds" in closing
     grounds, text = closing.get("refusal_grounds", []), closing.get("refusal_text", "")
     if connection.vendor != "postgresql":
@@ -376,7 +369,7 @@ def close(connection, run: RunState, at, by_id, outcome: str, note: str, kept, t
             if cursor.rowcount != 1:
                 return None
         append(entry)
-        return True
+        return Application.objects.select_related("provider").get(pk=run.application_id)
     params = [
         *[at, by_id, outcome, note, kept, took, run.run_id, entry.chain],
         *[closing["status"], at, closing["result"]],
