@@ -55,19 +55,38 @@ def _file(reg, provider):
     )
 
 
+def _complete_until(reg, provider, run, reached):
+    """Complete steps along their first branch until the run's step is `reached(step)`;
+    returns that run and the moment the last completion was made."""
+    moment = run.started_at
+    while not reached(reg.step(run.flow, run.step_id)):
+        step = reg.step(run.flow, run.step_id)
+        moment += dt.timedelta(minutes=5)
+        outcome = step.branches[0].when if step.branches else "done"
+        run = services.complete_step(run.pk, staff_for(provider, run.role), outcome, at=moment)
+    return run, moment
+
+
+def _after_read(monkeypatch, reader: str, meanwhile):
+    """Make `store.<reader>` run `meanwhile()` (someone else's change) right after its read."""
+    read = getattr(store, reader)
+
+    def read_then_changed(*args):
+        found = read(*args)
+        meanwhile()
+        return found
+
+    monkeypatch.setattr(store, reader, read_then_changed)
+
+
 def test_a_completion_whose_application_was_paused_after_the_read_changes_nothing(loaded, monkeypatch):
     reg = catalogue()[CERTIFICATE]
     provider = _provider(reg)
     app = _file(reg, provider)
     run = app.steps.get()
-    read = store.read_run
-
-    def read_then_paused_by_someone_else(*args):
-        state = read(*args)
-        Application.objects.filter(pk=app.pk).update(status=Status.PAUSED)
-        return state
-
-    monkeypatch.setattr(store, "read_run", read_then_paused_by_someone_else)
+    _after_read(
+        monkeypatch, "read_run", lambda: Application.objects.filter(pk=app.pk).update(status=Status.PAUSED)
+    )
     entries = AuditEntry.objects.count()
     with pytest.raises(services.InvalidTransition, match="paused"):
         services.complete_step(run.pk, staff_for(provider, "office-clerk"), at=run.started_at)
@@ -81,23 +100,13 @@ def test_the_last_step_of_an_application_closed_after_the_read_changes_nothing(l
     reg = catalogue()[CERTIFICATE]
     provider = _provider(reg)
     app = _file(reg, provider)
-    run = app.steps.get()
-    moment = run.started_at
-    while True:  # to the step that issues the certificate
-        step = reg.step(run.flow, run.step_id)
-        if step.end:
-            break
-        outcome = step.branches[0].when if step.branches else "done"
-        moment += dt.timedelta(minutes=5)
-        run = services.complete_step(run.pk, staff_for(provider, run.role), outcome, at=moment)
-    read = store.read_run
-
-    def read_then_closed_by_someone_else(*args):
-        state = read(*args)
-        Application.objects.filter(pk=app.pk).update(status=Status.DEEMED_ISSUED)
-        return state
-
-    monkeypatch.setattr(store, "read_run", read_then_closed_by_someone_else)
+    # to the step that issues the certificate
+    run, moment = _complete_until(reg, provider, app.steps.get(), lambda step: step.end)
+    _after_read(
+        monkeypatch,
+        "read_run",
+        lambda: Application.objects.filter(pk=app.pk).update(status=Status.DEEMED_ISSUED),
+    )
     entries = AuditEntry.objects.count()
     with pytest.raises(services.InvalidTransition, match="closed"):
         services.complete_step(run.pk, staff_for(provider, run.role), at=moment + dt.timedelta(minutes=5))
@@ -109,22 +118,13 @@ def test_an_answer_already_given_after_the_read_is_not_given_twice(loaded, monke
     reg = catalogue()[LICENCE]
     provider = _provider(reg)
     app = _file(reg, provider)
-    run = app.steps.get()
-    moment = run.started_at
-    while not ConclusionRequest.objects.filter(application=app).exists():
-        step = reg.step(run.flow, run.step_id)
-        outcome = step.branches[0].when if step.branches else "done"
-        moment += dt.timedelta(minutes=5)
-        run = services.complete_step(run.pk, staff_for(provider, run.role), outcome, at=moment)
+    run, moment = _complete_until(reg, provider, app.steps.get(), lambda step: step.requests_conclusion_from)
     request = ConclusionRequest.objects.filter(application=app).first()
-    read = store.read_conclusion
-
-    def read_then_answered_by_someone_else(*args):
-        found = read(*args)
-        ConclusionRequest.objects.filter(pk=request.pk).update(answer="negative")
-        return found
-
-    monkeypatch.setattr(store, "read_conclusion", read_then_answered_by_someone_else)
+    _after_read(
+        monkeypatch,
+        "read_conclusion",
+        lambda: ConclusionRequest.objects.filter(pk=request.pk).update(answer="negative"),
+    )
     entries = AuditEntry.objects.count()
     with pytest.raises(services.StepAlreadyCompleted):
         services.answer_conclusion(request.pk, "positive", by="body", at=moment)
@@ -185,16 +185,7 @@ def test_filing_and_completing_hand_back_what_they_started(loaded, django_assert
     with django_assert_num_queries(0):
         first = app.steps.all()[0]
     assert (first.pk, first.step_id) == (StepRun.objects.get(application=app).pk, "S1")
-    run, moment = first, first.started_at
-    while not reg.step(run.flow, run.step_id).requests_conclusion_from:
-        step = reg.step(run.flow, run.step_id)
-        moment += dt.timedelta(minutes=5)
-        run = services.complete_step(
-            run.pk,
-            staff_for(provider, run.role),
-            step.branches[0].when if step.branches else "done",
-            at=moment,
-        )
+    run, _moment = _complete_until(reg, provider, first, lambda step: step.requests_conclusion_from)
     with django_assert_num_queries(0):  # the requests the step opened come with it
         opened = [(r.pk, r.body, r.due_at, r.answer) for r in run.conclusions.all()]
     stored = ConclusionRequest.objects.filter(step_run_id=run.pk).order_by("id")
