@@ -1,12 +1,28 @@
 """Shared set-up for engine tests: providers with staff for every role, and a driver."""
 
+import datetime as dt
+
 from django.contrib.auth import get_user_model
 
+from qyzmet.calendar.workcal import ALMATY
 from qyzmet.engine import paths, services
 from qyzmet.engine.models import ConclusionRequest
 from qyzmet.providers.models import Provider, StaffRole
 
 COMMISSION = ["Ахметов Н. С.", "Омарова Г. Б.", "Қасымов А. Қ.", "Сәрсенбаева Д. М."]
+
+
+def provider_for(reg) -> Provider:
+    """A provider acting as the one the regulation names."""
+    return Provider.objects.create(
+        code=f"p-{reg.provider.code}"[:160], acts_as=reg.provider.code, name=reg.provider.name.model_dump()
+    )
+
+
+def filing_moment(reg) -> dt.datetime:
+    """10:00 on the tenth day the regulation is in force."""
+    day = reg.in_force.from_ + dt.timedelta(days=10)
+    return dt.datetime(day.year, day.month, day.day, 10, 0, tzinfo=ALMATY)
 
 
 def staff_for(provider: Provider, role: str):

@@ -16,12 +16,11 @@ from qyzmet.engine import paths, services
 from qyzmet.engine.law import rules_for
 from qyzmet.engine.models import ConclusionRequest, Status, StepRun
 from qyzmet.identity.numbers import generate_iin
-from qyzmet.providers.models import Provider
 from qyzmet.regulations import bpmn
 from qyzmet.regulations.loader import catalogue
 from qyzmet.regulations.models import Regulation
 
-from .engine_helpers import protocol_for, staff_for
+from .engine_helpers import filing_moment, protocol_for, provider_for, staff_for
 
 pytestmark = pytest.mark.django_db
 
@@ -38,12 +37,6 @@ def loaded(db):
     call_command("load_catalogue", stdout=open("/dev/null", "w"))
 
 
-def _provider_for(reg):
-    return Provider.objects.create(
-        code=f"p-{reg.provider.code}"[:160], acts_as=reg.provider.code, name=reg.provider.name.model_dump()
-    )
-
-
 def _file_certificate(reg, provider, filed_at):
     """A specialist-certificate application filed through the portal (the short procedure)."""
     return services.file_application(
@@ -56,19 +49,14 @@ def _file_certificate(reg, provider, filed_at):
     )
 
 
-def _filing_moment(reg):
-    day = reg.in_force.from_ + dt.timedelta(days=10)
-    return dt.datetime(day.year, day.month, day.day, 10, 0, tzinfo=ALMATY)
-
-
 @pytest.mark.parametrize("reg_id,proc_code,end_id", list(_cases()))
 def test_procedure_runs_to_each_end_with_due_moments_from_its_norms(loaded, reg_id, proc_code, end_id):
     reg = catalogue()[reg_id]
     proc = reg.procedure(proc_code)
     variant = proc.variants[0] if proc.variants else reg.variants[0].code
-    provider = _provider_for(reg)
+    provider = provider_for(reg)
     calendar = provider.calendar()
-    filed = _filing_moment(reg)
+    filed = filing_moment(reg)
     app = services.file_application(
         service=reg.service,
         provider=provider,
@@ -130,8 +118,8 @@ def test_procedure_runs_to_each_end_with_due_moments_from_its_norms(loaded, reg_
 
 def test_concurrent_completion_only_one_wins(loaded):
     reg = catalogue()["mhsd-2015-401/specialist-certificate"]
-    provider = _provider_for(reg)
-    app = _file_certificate(reg, provider, _filing_moment(reg))
+    provider = provider_for(reg)
+    app = _file_certificate(reg, provider, filing_moment(reg))
     run = app.steps.get()
     clerk, other = staff_for(provider, "office-clerk"), staff_for(provider, "head")
     services.complete_step(run.pk, clerk, at=run.started_at + dt.timedelta(minutes=5))
@@ -143,8 +131,8 @@ def test_concurrent_completion_only_one_wins(loaded):
 
 def test_only_the_regulations_outcomes_are_allowed(loaded):
     reg = catalogue()["mhsd-2015-401/specialist-certificate"]
-    provider = _provider_for(reg)
-    app = _file_certificate(reg, provider, _filing_moment(reg))
+    provider = provider_for(reg)
+    app = _file_certificate(reg, provider, filing_moment(reg))
     run = app.steps.get()
     nxt = services.complete_step(run.pk, staff_for(provider, "office-clerk"), at=run.started_at)
     with pytest.raises(services.InvalidTransition):
@@ -157,7 +145,7 @@ def test_only_the_regulations_outcomes_are_allowed(loaded):
 
 def test_no_regulation_in_force_refuses_filing(loaded):
     reg = catalogue()["mhsd-2015-401/specialist-certificate"]
-    provider = _provider_for(reg)
+    provider = provider_for(reg)
     with pytest.raises(services.NoRegulationInForce):
         services.file_application(
             service=reg.service,
@@ -171,7 +159,7 @@ def test_no_regulation_in_force_refuses_filing(loaded):
 
 def test_a_version_the_caller_found_is_not_trusted_for_a_day_it_was_not_in_force(loaded):
     reg = catalogue()["mhsd-2015-401/specialist-certificate"]
-    provider = _provider_for(reg)
+    provider = provider_for(reg)
     row = Regulation.objects.get(pk=reg.id)
     with pytest.raises(services.NoRegulationInForce):  # looked up again, and none was in force
         services.file_application(
@@ -198,7 +186,7 @@ def test_a_version_the_caller_found_is_not_trusted_for_a_day_it_was_not_in_force
 
 def test_conclusions_silence_counts_as_consent_and_term_expiry_means_deemed_issued(loaded):
     reg = catalogue()["almaty-2015-2-279/medical-licence"]
-    provider = _provider_for(reg)
+    provider = provider_for(reg)
     filed = dt.datetime(2015, 7, 1, 10, tzinfo=ALMATY)
     app = services.file_application(
         service=reg.service,
@@ -235,7 +223,7 @@ def test_conclusions_silence_counts_as_consent_and_term_expiry_means_deemed_issu
 
 def test_pause_moves_the_due_moments(loaded):
     reg = catalogue()["mhsd-2015-401/specialist-certificate"]
-    provider = _provider_for(reg)
+    provider = provider_for(reg)
     filed = dt.datetime(2018, 6, 4, 10, tzinfo=ALMATY)  # Monday
     app = _file_certificate(reg, provider, filed)
     run = app.steps.get()
@@ -257,7 +245,7 @@ def test_pause_moves_the_due_moments(loaded):
 
 def test_overdue_steps_are_marked_and_escalated(loaded):
     reg = catalogue()["mhsd-2015-401/specialist-certificate"]
-    provider = _provider_for(reg)
+    provider = provider_for(reg)
     app = _file_certificate(reg, provider, dt.datetime(2018, 6, 4, 10, tzinfo=ALMATY))
     run = app.steps.get()
     assert services.tick(now=run.due_at - dt.timedelta(minutes=1))["steps_overdue"] == 0
@@ -299,14 +287,14 @@ def _channel_cases():
 def test_provider_check_of_a_channel_runs_to_each_end(loaded, reg_id, channel, handover, end_id):
     reg = catalogue()[reg_id]
     flow = reg.channel(channel)
-    provider = _provider_for(reg)
+    provider = provider_for(reg)
     app = services.file_application(
         service=reg.service,
         provider=provider,
         variant=reg.variants[0].code,
         channel=channel,
         applicant=generate_iin(),
-        filed_at=_filing_moment(reg),
+        filed_at=filing_moment(reg),
         channel_step=handover,
     )
     assert app.procedure == channel

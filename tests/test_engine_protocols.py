@@ -24,7 +24,7 @@ from qyzmet.providers.models import Provider
 from qyzmet.regulations import bpmn
 from qyzmet.regulations.loader import catalogue
 
-from .engine_helpers import COMMISSION, complete_as_staff, staff_for
+from .engine_helpers import COMMISSION, complete_as_staff, provider_for, staff_for
 
 pytestmark = pytest.mark.django_db
 
@@ -37,9 +37,7 @@ CERTIFICATE = "mhsd-2015-401/specialist-certificate"  # no step is taken at a me
 def _reach(reg_id: str, step_id: str, end_id: str | None = None):
     """File an application under the regulation and complete its steps up to `step_id`."""
     reg = catalogue()[reg_id]
-    provider = Provider.objects.create(
-        code=f"p-{reg.provider.code}"[:160], acts_as=reg.provider.code, name=reg.provider.name.model_dump()
-    )
+    provider = provider_for(reg)
     day = reg.in_force.from_ + dt.timedelta(days=40)
     while day.weekday() >= 5:
         day += dt.timedelta(days=1)

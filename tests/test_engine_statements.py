@@ -16,15 +16,13 @@ from django.test.utils import CaptureQueriesContext
 
 from qyzmet.audit.log import verify
 from qyzmet.audit.models import GENESIS, AuditEntry, ChainHead
-from qyzmet.calendar.workcal import ALMATY
 from qyzmet.engine import services, store
 from qyzmet.engine.models import Application, ConclusionRequest, Status, StepRun
 from qyzmet.identity.numbers import generate_iin
-from qyzmet.providers.models import Provider
 from qyzmet.regulations.loader import catalogue
 from qyzmet.regulations.models import Regulation
 
-from .engine_helpers import staff_for
+from .engine_helpers import filing_moment, provider_for, staff_for
 
 pytestmark = pytest.mark.django_db
 
@@ -37,21 +35,15 @@ def loaded(db):
     call_command("load_catalogue", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
-def _provider(reg):
-    return Provider.objects.create(
-        code=f"p-{reg.provider.code}"[:160], acts_as=reg.provider.code, name=reg.provider.name.model_dump()
-    )
-
-
-def _file(reg, provider):
-    day = reg.in_force.from_ + dt.timedelta(days=10)
+def _file(reg, provider, **extra):
     return services.file_application(
         service=reg.service,
         provider=provider,
         variant="issue",
         channel="provider_office" if reg.id == LICENCE else "egov_portal",
         applicant=generate_iin(),
-        filed_at=dt.datetime(day.year, day.month, day.day, 10, tzinfo=ALMATY),
+        filed_at=filing_moment(reg),
+        **extra,
     )
 
 
@@ -81,7 +73,7 @@ def _after_read(monkeypatch, reader: str, meanwhile):
 
 def test_a_completion_whose_application_was_paused_after_the_read_changes_nothing(loaded, monkeypatch):
     reg = catalogue()[CERTIFICATE]
-    provider = _provider(reg)
+    provider = provider_for(reg)
     app = _file(reg, provider)
     run = app.steps.get()
     _after_read(
@@ -98,7 +90,7 @@ def test_a_completion_whose_application_was_paused_after_the_read_changes_nothin
 
 def test_the_last_step_of_an_application_closed_after_the_read_changes_nothing(loaded, monkeypatch):
     reg = catalogue()[CERTIFICATE]
-    provider = _provider(reg)
+    provider = provider_for(reg)
     app = _file(reg, provider)
     # to the step that issues the certificate
     run, moment = _complete_until(reg, provider, app.steps.get(), lambda step: step.end)
@@ -116,7 +108,7 @@ def test_the_last_step_of_an_application_closed_after_the_read_changes_nothing(l
 
 def test_an_answer_already_given_after_the_read_is_not_given_twice(loaded, monkeypatch):
     reg = catalogue()[LICENCE]
-    provider = _provider(reg)
+    provider = provider_for(reg)
     app = _file(reg, provider)
     run, moment = _complete_until(reg, provider, app.steps.get(), lambda step: step.requests_conclusion_from)
     request = ConclusionRequest.objects.filter(application=app).first()
@@ -137,7 +129,7 @@ def test_the_first_filing_into_an_empty_audit_log_gives_the_chain_its_head(loade
     AuditEntry.objects.all()._raw_delete(AuditEntry.objects.db)  # an empty log: no entries, no head
     ChainHead.objects.all().delete()
     reg = catalogue()[CERTIFICATE]
-    app = _file(reg, _provider(reg))
+    app = _file(reg, provider_for(reg))
     assert app.steps.count() == 1
     entry = AuditEntry.objects.get()
     assert entry.action == "application_filed" and entry.prev_hash == GENESIS
@@ -149,20 +141,12 @@ def test_on_postgresql_each_change_is_one_statement_after_its_read(loaded):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite runs the same writes as separate statements in a transaction")
     reg = catalogue()[LICENCE]
-    provider = _provider(reg)
+    provider = provider_for(reg)
     _file(reg, provider)  # the audit log has its head from now on
     row = Regulation.objects.get(pk=reg.id)
-    day = reg.in_force.from_ + dt.timedelta(days=10)
     with CaptureQueriesContext(connection) as filing:
-        app = services.file_application(
-            service=reg.service,
-            provider=provider,
-            variant="issue",
-            channel="provider_office",
-            applicant=generate_iin(),
-            filed_at=dt.datetime(day.year, day.month, day.day, 10, tzinfo=ALMATY),
-            regulation=row,  # the version the channel walked, as every channel passes it
-        )
+        # with the version the channel walked, as every channel passes it
+        app = _file(reg, provider, regulation=row)
     run = app.steps.get()
     clerk = staff_for(provider, run.role)
     with CaptureQueriesContext(connection) as completing:
@@ -180,7 +164,7 @@ def test_on_postgresql_each_change_is_one_statement_after_its_read(loaded):
 
 def test_filing_and_completing_hand_back_what_they_started(loaded, django_assert_num_queries):
     reg = catalogue()[LICENCE]
-    provider = _provider(reg)
+    provider = provider_for(reg)
     app = _file(reg, provider)
     with django_assert_num_queries(0):
         first = app.steps.all()[0]
