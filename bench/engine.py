@@ -201,8 +201,13 @@ def engine_shape() -> tuple[list[tuple[str, int]], int]:
     return [(kind, k) for kind, k, _closed in groups], steps
 
 
+def transactions_of(groups: list[tuple[str, int]]) -> int:
+    """Durable changes: every group but a lone read commits."""
+    return sum(1 for kind, _k in groups if kind != "read")
+
+
 def describe_shape(groups: list[tuple[str, int]]) -> str:
-    commits = sum(1 for kind, _k in groups if kind != "read")
+    commits = transactions_of(groups)
     statements = sum(k for _kind, k in groups)
     alone = sum(1 for kind, _k in groups if kind == "write")
     return (
@@ -521,7 +526,7 @@ def main(argv=None) -> None:
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"# host: {os.cpu_count()} CPUs, load average {load} (other load makes these figures noisy)")
     groups, steps_per_app = engine_shape()
-    transactions = sum(1 for kind, _k in groups if kind != "read")
+    transactions = transactions_of(groups)
     shape = describe_shape(groups)
     print(
         f"# one application of {REGULATION} ({VARIANT}, approve path): {steps_per_app} steps, {shape} "
