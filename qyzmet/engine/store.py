@@ -296,11 +296,10 @@ def advance(connection, run: RunState, at, by_id, outcome: str, note: str, kept,
         )
         requests = insert_conclusions(connection, run.application_id, next_id, nxt.started, nxt.asked)
         if nxt.refusal is not None:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "UPDATE engine_application SET refusal_grounds = %s, refusal_text = %s WHERE id = %s",
-                    [json.dumps(list(nxt.refusal[0])), nxt.refusal[1], run.application_id],
-                )
+            grounds, text = nxt.refusal
+            Application.objects.filter(pk=run.application_id).update(
+                refusal_grounds=list(grounds), refusal_text=text
+            )
         append(entry)
         return Started(next_id, requests)
     grounds, text = nxt.refusal if nxt.refusal is not None else ((), "")
@@ -351,25 +350,18 @@ def close(connection, run: RunState, at, by_id, outcome: str, note: str, kept, t
     grounds, refusal_grounds and refusal_text), recording `entry`. Returns the closed application
     with its provider, or None when nothing was changed (as `advance`). On SQLite these are
     separate statements; call it inside a transaction there."""
-    refusal = "refusal_grounds" in closing
-    grounds, text = closing.get("refusal_grounds", []), closing.get("refusal_text", "")
     if connection.vendor != "postgresql":
         if not finish_run(connection, run.run_id, at, by_id, outcome, note, kept, took):
             return None
-        sets = "status = %s, closed_at = %s, result = %s"
-        values = [closing["status"], _db_moment(connection, at), closing["result"]]
-        if refusal:
-            sets += ", refusal_grounds = %s, refusal_text = %s"
-            values += [json.dumps(list(grounds)), text]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE engine_application SET {sets} WHERE id = %s AND status = 'in_progress'",  # noqa: S608
-                [*values, run.application_id],
-            )
-            if cursor.rowcount != 1:
-                return None
+        # SQLite is the embedded default, not the hot path: the ORM writes the application.
+        if not Application.objects.filter(pk=run.application_id, status="in_progress").update(
+            closed_at=at, **closing
+        ):
+            return None
         append(entry)
         return Application.objects.select_related("provider").get(pk=run.application_id)
+    refusal = "refusal_grounds" in closing
+    grounds, text = closing.get("refusal_grounds", []), closing.get("refusal_text", "")
     params = [
         *[at, by_id, outcome, note, kept, took, run.run_id, entry.chain],
         *[closing["status"], at, closing["result"]],
