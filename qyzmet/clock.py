@@ -12,15 +12,18 @@ import os
 from django.utils import timezone
 
 
-def _offset() -> dt.timedelta:
+def now() -> dt.datetime:
+    real = timezone.now()
     today = os.environ.get("QYZMET_TODAY")
     if not today:
-        return dt.timedelta(0)
-    return dt.date.fromisoformat(today) - timezone.localdate()
-
-
-def now() -> dt.datetime:
-    return timezone.now() + _offset()
+        return real
+    # The same local time of day on the demo day, with the UTC offset the zone had on that day:
+    # Almaty was UTC+6 in 2015 and is UTC+5 since 2024, so shifting by whole days in UTC would
+    # land on the next local day during the hour between the two midnights.
+    local = timezone.localtime(real)
+    return timezone.make_aware(
+        dt.datetime.combine(dt.date.fromisoformat(today), local.time().replace(tzinfo=None))
+    )
 
 
 def today() -> dt.date:
