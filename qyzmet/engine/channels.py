@@ -17,10 +17,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.utils.translation import get_language
-
 from qyzmet import clock
 from qyzmet.audit.log import record
+from qyzmet.i18n import in_language
 
 from . import paths
 from .fees import fee_for
@@ -67,8 +66,7 @@ class ChannelResult:
     waiting_for: object = None
 
     def message_text(self, language: str | None = None) -> str:
-        lang = (language or get_language() or "kk")[:2]
-        return (self.message or {}).get(lang, "") if self.message else ""
+        return in_language(self.message, language)
 
 
 class Waiting(Exception):

@@ -24,6 +24,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from qyzmet.i18n import in_language
 from qyzmet.identity import numbers
 
 from .ca import (
@@ -346,7 +347,7 @@ def refusal_message(request: dict | None, language: str = "en") -> str:
     step = _refusal_step(regulation) if regulation is not None else None
     if step is None:
         return GENERIC_REFUSAL[language]
-    return getattr(step.message, language)
+    return in_language(step.message, language)
 
 
 def _regulation_for(regulation_id, service):

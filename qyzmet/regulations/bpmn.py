@@ -15,6 +15,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from qyzmet.i18n import in_language
+
 from .export import format_norm
 from .schema import Regulation, Step
 
@@ -93,10 +95,10 @@ def build_graph(reg: Regulation, channel: str | None = None, lang: str = "en") -
     for s in flow.steps:
         if s.actor not in lane_order:
             lane_order.append(s.actor)
-    lanes = [(a, getattr(reg.actor(a).name, lang)) for a in lane_order]
+    lanes = [(a, in_language(reg.actor(a).name, lang)) for a in lane_order]
     graph = Graph(
         process_id=_ncname(f"{reg.id.replace('/', '.')}.{flow.code}"),
-        name=f"{getattr(reg.title, lang)}: {getattr(flow.name, lang)}",
+        name=f"{in_language(reg.title, lang)}: {in_language(flow.name, lang)}",
         lanes=lanes,
     )
     first = steps[flow.start]
@@ -105,7 +107,7 @@ def build_graph(reg: Regulation, channel: str | None = None, lang: str = "en") -
     for s in flow.steps:
         tid = "t_" + _ncname(s.id)
         label = f"{s.number}. " if s.number is not None else ""
-        graph.nodes[tid] = Node(tid, "task", label + getattr(s.action, lang), s.actor, step=s)
+        graph.nodes[tid] = Node(tid, "task", label + in_language(s.action, lang), s.actor, step=s)
         if s.next:
             graph.flows.append(Flow(f"f_{tid}", tid, "t_" + _ncname(s.next)))
         elif s.branches:
