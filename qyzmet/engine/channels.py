@@ -182,11 +182,10 @@ def submit(sub: Submission) -> ChannelResult:
         raise services.EngineError(f"{reg.id} has no channel {sub.channel}")
     now = sub.at or clock.now()
     calendar = sub.provider.calendar()
-    steps = {s.id: s for s in flow.steps}
     trace: list[Passed] = []
     sid = flow.start
     while sid is not None:
-        step = steps[sid]
+        step = flow.steps_by_id[sid]
         due = calendar.due(now, step.norm, paths.is_continuous(reg, step)) if step.norm else None
         hands_over = bool(step.procedure) or (step.kind == "condition" and step.check in PROVIDER_CHECKS)
         if hands_over:
@@ -240,8 +239,8 @@ def submit(sub: Submission) -> ChannelResult:
             else:
                 outcome, detail = paths.choose(step, sub.variant), ""
             trace.append(Passed(step.id, outcome, now, due, detail))
-            sid = next(b.to for b in step.branches if b.when == outcome)
         else:
+            outcome = None
             trace.append(Passed(step.id, None, now, due))
-            sid = step.next
+        sid = step.after(outcome)
     return ChannelResult("filed", trace)

@@ -358,7 +358,7 @@ def _complete(connection, run_id, user, outcome, note, grounds, now, protocol) -
                 _enter_in_register(app, now, fresh=True)
             _notify_after_commit(app)
         return None
-    next_step = reg.step(run.flow, step.next or next(b.to for b in step.branches if b.when == outcome))
+    next_step = reg.step(run.flow, step.after(outcome))
     refusal = (list(grounds), note) if outcome in paths.REFUSING and grounds else None
     nxt = _next_step(reg, run.flow, next_step, now, run.filed_at, run.registered_at, calendar, refusal)
     change["started"] = _started_data(nxt)

@@ -315,7 +315,6 @@ _FAILING_BRANCHES = ("no", "invalid", "refuse", "fail")
 def _refusal_step(regulation):
     """The refusal step on the failing branch of the regulation's first `check: eds` condition."""
     for channel in regulation.channels:
-        steps = {s.id: s for s in channel.steps}
         for step in channel.steps:
             if step.check != "eds":
                 continue
@@ -323,12 +322,9 @@ def _refusal_step(regulation):
                 step.branches, key=lambda b: (b.when not in _FAILING_BRANCHES, step.branches.index(b))
             )
             for branch in branches:
-                # Follow plain `next` links: a regulation may form the message a step later.
-                seen, target = set(), steps.get(branch.to)
-                while target is not None and target.id not in seen and target.end is None and target.next:
-                    seen.add(target.id)
-                    target = steps.get(target.next)
-                if target is not None and target.end == "refusal" and target.message:
+                # Follow plain `next` links (no branch is taken): a regulation may form the message a step later.
+                *_, (target, _outcome) = channel.walk(lambda step: None, start=branch.to)
+                if target.end == "refusal" and target.message:
                     return target
             return None
     return None

@@ -108,20 +108,14 @@ def psc_services(on: dt.date | None = None) -> list[tuple[Provider, Regulation]]
     return pairs
 
 
-def _walk_to_handover(flow, variant: str) -> tuple[list, object, dict]:
-    """The channel's steps before the hand-over to the provider, the hand-over step, and all steps."""
-    steps = {s.id: s for s in flow.steps}
-    before, sid, seen = [], flow.start, set()
-    while sid and sid not in seen:
-        seen.add(sid)
-        step = steps[sid]
+def _walk_to_handover(flow, variant: str) -> tuple[list, object]:
+    """The channel's steps before the hand-over to the provider, and the hand-over step."""
+    before = []
+    for step, _outcome in flow.walk(lambda step: paths.choose(step, variant)):
         if step.procedure or (step.kind == "condition" and step.check in channels.PROVIDER_CHECKS):
-            return before, step, steps
+            return before, step
         before.append(step)
-        if step.end:
-            break
-        sid = step.next or next(b.to for b in step.branches if b.when == paths.choose(step, variant))
-    return before, None, steps
+    return before, None
 
 
 def _is_courier(step) -> bool:
@@ -131,14 +125,14 @@ def _is_courier(step) -> bool:
 
 def documents_transfer_step(reg, variant: str):
     """The channel's step that carries the documents to the provider, or None when sent electronically."""
-    before, _handover, _steps = _walk_to_handover(reg.channel("psc"), variant)
+    before, _handover = _walk_to_handover(reg.channel("psc"), variant)
     return next((s for s in reversed(before) if _is_courier(s)), None)
 
 
 def result_transfer_step(reg, variant: str, refused: bool):
     """The channel's step that brings the result (or refusal) back to the centre, if it gives one."""
     flow = reg.channel("psc")
-    _before, handover, steps = _walk_to_handover(flow, variant)
+    _before, handover = _walk_to_handover(flow, variant)
     if handover is None or not handover.branches:
         return None
     whens = [b.when for b in handover.branches]
@@ -147,14 +141,13 @@ def result_transfer_step(reg, variant: str, refused: bool):
         if refused
         else paths.choose(handover, variant)
     )
-    sid, seen = next(b.to for b in handover.branches if b.when == outcome), set()
-    while sid and sid not in seen:
-        seen.add(sid)
-        step = steps[sid]
-        if _is_courier(step):
-            return step
-        sid = step.next or (step.branches and next((b.to for b in step.branches if b.when == variant), None))
-    return None
+
+    def variant_only(step) -> str | None:
+        # After the hand-over only the variant's own branch is followed; any other ends the search.
+        return variant if any(b.when == variant for b in step.branches) else None
+
+    after = flow.walk(variant_only, start=handover.after(outcome))
+    return next((step for step, _outcome in after if _is_courier(step)), None)
 
 
 # The queue ----------------------------------------------------------------------------------

@@ -90,7 +90,6 @@ def flow_of(reg: Regulation, channel: str | None):
 
 def build_graph(reg: Regulation, channel: str | None = None, lang: str = "en") -> Graph:
     flow = flow_of(reg, channel)
-    steps = {s.id: s for s in flow.steps}
     lane_order: list[str] = []
     for s in flow.steps:
         if s.actor not in lane_order:
@@ -101,7 +100,7 @@ def build_graph(reg: Regulation, channel: str | None = None, lang: str = "en") -
         name=f"{in_language(reg.title, lang)}: {in_language(flow.name, lang)}",
         lanes=lanes,
     )
-    first = steps[flow.start]
+    first = flow.steps_by_id[flow.start]
     graph.nodes["start"] = Node("start", "startEvent", "", first.actor)
     graph.flows.append(Flow("f_start", "start", "t_" + _ncname(first.id)))
     for s in flow.steps:
@@ -285,32 +284,6 @@ def xsd_errors(xml: str) -> list[str]:
     if _XSD.validate(doc):
         return []
     return [f"line {e.line}: {e.message}" for e in _XSD.error_log]
-
-
-def path_to(flow, target: str) -> dict[str, str]:
-    """Branch choices that lead from the flow's start to `target` (breadth-first, so shortest)."""
-    steps = {s.id: s for s in flow.steps}
-    previous: dict[str, tuple[str, str | None]] = {flow.start: ("", None)}
-    queue = deque([flow.start])
-    while queue:
-        sid = queue.popleft()
-        if sid == target:
-            break
-        step = steps[sid]
-        moves = [(step.next, None)] if step.next else [(b.to, b.when) for b in step.branches]
-        for to, when in moves:
-            if to not in previous:
-                previous[to] = (sid, when)
-                queue.append(to)
-    if target not in previous:
-        raise ValueError(f"{target} cannot be reached")
-    choices, sid = {}, target
-    while sid != flow.start:
-        prev, when = previous[sid]
-        if when is not None:
-            choices[prev] = when
-        sid = prev
-    return choices
 
 
 def run_in_spiff(xml: str, process_id: str, choices: dict[str, str], max_tasks: int = 500):
