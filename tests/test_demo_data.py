@@ -3,7 +3,9 @@
 import pytest
 from django.core.management import call_command
 
+from qyzmet.audit.actions import AuditAction
 from qyzmet.audit.log import verify
+from qyzmet.audit.models import AuditEntry
 from qyzmet.engine.models import Application, Protocol, Status, StepRun
 from qyzmet.providers.models import Provider, StaffRole
 
@@ -26,6 +28,8 @@ def test_demo_fills_every_provider_and_leaves_some_work_open(monkeypatch):
     assert protocols and all(p.members and p.chair == p.members[0] and p.number for p in protocols)
     assert all(p.step_run.started_at <= p.meeting_at <= p.step_run.completed_at for p in protocols)
     assert verify()[1] is None
+    # every action the demo's journeys recorded is one the audit log knows
+    assert set(AuditEntry.objects.values_list("action", flat=True)) <= set(AuditAction.values)
     before = Application.objects.count()
     call_command("load_demo", per_regulation=6, stdout=open("/dev/null", "w"))
     assert Application.objects.count() == before  # idempotent

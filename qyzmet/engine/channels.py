@@ -18,6 +18,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from qyzmet import clock
+from qyzmet.audit.actions import AuditAction
 from qyzmet.audit.log import record
 from qyzmet.i18n import in_language
 
@@ -209,7 +210,7 @@ def submit(sub: Submission) -> ChannelResult:
             trace.append(Passed(step.id, None, now, due))
             record(
                 sub.initiated_by,
-                "channel_refused",
+                AuditAction.CHANNEL_REFUSED,
                 ("applicant", sub.applicant),
                 {
                     "regulation": reg.id,

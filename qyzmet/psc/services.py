@@ -39,6 +39,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qyzmet import clock
+from qyzmet.audit.actions import AuditAction
 from qyzmet.audit.log import record
 from qyzmet.engine import channels, paths
 from qyzmet.engine.models import OPEN_STATUSES
@@ -164,7 +165,7 @@ def issue_ticket(centre: Provider, at: dt.datetime | None = None) -> Ticket:
                 ticket = Ticket.objects.create(centre=centre, day=day, number=last + 1, issued_at=now)
                 record(
                     "queue",
-                    "psc_ticket_issued",
+                    AuditAction.PSC_TICKET_ISSUED,
                     ticket,
                     {"centre": centre.code, "number": ticket.number},
                     at=now,
@@ -192,7 +193,11 @@ def call_next(centre: Provider, operator, window: str = "", at: dt.datetime | No
             ):
                 ticket.refresh_from_db()
                 record(
-                    operator, "psc_ticket_called", ticket, {"number": ticket.number, "window": window}, at=now
+                    operator,
+                    AuditAction.PSC_TICKET_CALLED,
+                    ticket,
+                    {"number": ticket.number, "window": window},
+                    at=now,
                 )
                 return ticket
     return None
@@ -314,7 +319,9 @@ def accept(
             _submit(acceptance, now, documents_complete=not missing)
         record(
             operator,
-            "psc_accepted" if acceptance.state != Acceptance.State.REFUSED else "psc_refused",
+            AuditAction.PSC_ACCEPTED
+            if acceptance.state != Acceptance.State.REFUSED
+            else AuditAction.PSC_REFUSED,
             acceptance,
             {
                 "number": acceptance.number,
@@ -418,7 +425,7 @@ def resubmit(acceptance: Acceptance, by, at: dt.datetime | None = None) -> Accep
         if acceptance.state != Acceptance.State.WAITING:
             raise PscError(_("Only a request waiting for a state database is sent again."))
         _submit(acceptance, now)
-        record(by, "psc_resubmitted", acceptance, {"state": acceptance.state}, at=now)
+        record(by, AuditAction.PSC_RESUBMITTED, acceptance, {"state": acceptance.state}, at=now)
     return acceptance
 
 
@@ -449,7 +456,7 @@ def receive(transfer: Transfer, by, at: dt.datetime | None = None) -> Transfer:
             acceptance.save(update_fields=["state", "result_at_centre_at", "keep_until"])
         record(
             by,
-            "psc_transfer_received",
+            AuditAction.PSC_TRANSFER_RECEIVED,
             acceptance,
             {
                 "direction": transfer.direction,
@@ -499,7 +506,7 @@ def send_result(acceptance: Acceptance, by, at: dt.datetime | None = None) -> Tr
         acceptance.save(update_fields=["state"])
         record(
             by,
-            "psc_result_sent",
+            AuditAction.PSC_RESULT_SENT,
             acceptance,
             {"application": app.number, "status": app.status, "due_at": due, "basis": basis},
             at=now,
@@ -524,7 +531,7 @@ def hand_over(
         acceptance.refresh_from_db()
         record(
             operator,
-            "psc_result_handed_over",
+            AuditAction.PSC_RESULT_HANDED_OVER,
             acceptance,
             {
                 "handed_to": acceptance.handed_to,
@@ -570,7 +577,7 @@ def return_uncollected(acceptance: Acceptance, by, at: dt.datetime | None = None
         acceptance.save(update_fields=["state"])
         record(
             by,
-            "psc_uncollected_returned",
+            AuditAction.PSC_UNCOLLECTED_RETURNED,
             acceptance,
             {
                 "kept_since": acceptance.result_at_centre_at,
