@@ -9,13 +9,13 @@ application ends with the result or refusal that end names.
 import datetime as dt
 
 import pytest
-from django.core.management import call_command
 
 from qyzmet.calendar.workcal import ALMATY
 from qyzmet.engine import paths, services
 from qyzmet.engine.law import rules_for
 from qyzmet.engine.models import ConclusionRequest, Status, StepRun
 from qyzmet.identity.numbers import generate_iin
+from qyzmet.regulations.catalogue_sync import sync_catalogue
 from qyzmet.regulations.loader import catalogue
 from qyzmet.regulations.models import Regulation
 
@@ -33,7 +33,7 @@ def _cases():
 
 @pytest.fixture
 def loaded(db):
-    call_command("load_catalogue", stdout=open("/dev/null", "w"))
+    sync_catalogue()
 
 
 def _file_certificate(reg, provider, filed_at):

@@ -680,7 +680,7 @@ def shift(due: dt.datetime, paused: dt.datetime, resumed: dt.datetime, calendar)
 
 def tick(now: dt.datetime | None = None) -> dict[str, int]:
     """Mark overdue steps and applications, escalate them to the head, apply silence-consent and
-    deemed issue. Idempotent: run it as often as you like (Celery beat, or `manage.py tick`)."""
+    deemed issue. Idempotent: run it as often as you like (Celery beat, or `python -m qyzmet tick`)."""
     now = now or clock.now()
     counts = {"steps_overdue": 0, "applications_overdue": 0, "silence_consent": 0, "deemed_issued": 0}
     late_runs = StepRun.objects.filter(
