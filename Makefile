@@ -34,13 +34,13 @@ assets:  ## front-end packages from the npm lock file (node-forge for in-browser
 	npm run build
 
 messages: $(VENV)/.runtime  ## compile the kk/ru/en translations
-	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+	$(BIN)/python -m qyzmet compilemessages --ignore=.venv --ignore=node_modules -v0
 
 setup: $(VENV)/.runtime messages assets  ## virtualenv, migrations, regulation catalogue, demo data
-	$(BIN)/python manage.py migrate -v0
-	$(BIN)/python manage.py load_catalogue
-	QYZMET_TODAY=$(DEMO_TODAY) $(BIN)/python manage.py load_demo
-	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/python -m qyzmet migrate -v0
+	$(BIN)/python -m qyzmet regulations load
+	QYZMET_TODAY=$(DEMO_TODAY) $(BIN)/python -m qyzmet demo load
+	$(BIN)/python -m qyzmet collectstatic --noinput -v0
 
 run: setup  ## set everything up and serve on 127.0.0.1:$(PORT)
 	@echo ""
@@ -49,7 +49,7 @@ run: setup  ## set everything up and serve on 127.0.0.1:$(PORT)
 	@echo "  aed.licensing-department (Almaty licensing department) ... all with password demo"
 	@echo "  the demo clock stands on $(DEMO_TODAY) (QYZMET_TODAY); 'make run DEMO_TODAY=' for real time"
 	@echo ""
-	QYZMET_TODAY=$(DEMO_TODAY) QYZMET_INPROCESS_SCHEDULER=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	QYZMET_TODAY=$(DEMO_TODAY) QYZMET_INPROCESS_SCHEDULER=1 $(BIN)/python -m qyzmet runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.dev messages assets /usr/bin/chromium  ## lint, validate the catalogue, run the test suite
 	$(BIN)/ruff check qyzmet tests bench manage.py

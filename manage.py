@@ -1,11 +1,10 @@
 #!/usr/bin/env python
-"""Django's command-line utility for Qyzmet."""
+"""Another name for `python -m qyzmet` (qyzmet/cli.py): the same commands, the platform's and
+Django's, for the tools that expect a `manage.py`. It defines no commands of its own."""
 
-import os
 import sys
 
 if __name__ == "__main__":
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qyzmet.settings")
-    from django.core.management import execute_from_command_line
+    from qyzmet.cli import main
 
-    execute_from_command_line(sys.argv)
+    sys.exit(main(sys.argv[1:], prog="manage.py"))

@@ -36,9 +36,11 @@ def setup_django() -> None:
     django.setup()
     from django.core.management import call_command
 
+    from qyzmet.regulations.catalogue_sync import sync_catalogue
+
     with open(os.devnull, "w") as devnull:
         call_command("migrate", verbosity=0, stdout=devnull)
-        call_command("load_catalogue", stdout=devnull)
+    sync_catalogue()
 
 
 def cumulative(ps: pstats.Stats, pattern: str) -> float:

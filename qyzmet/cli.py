@@ -1,7 +1,9 @@
-"""The command line: `python -m qyzmet regulations|calendar|id ...`.
+"""The platform's one command line: `python -m qyzmet COMMAND ...` (`manage.py` is another name for it).
 
-Commands that only read the regulation catalogue, the calendar or identity numbers run
-without a database; the others set Django up first.
+The platform's own commands are defined here and in each app's `cli.py`; any other command is
+Django's (`migrate`, `runserver`, `createsuperuser`, `compilemessages`, ...) and is handed to
+`django.core.management` unchanged. Commands that only read the regulation catalogue, the
+calendar or identity numbers run without a database; the others set Django up first.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ def _regulations(args) -> int:
         json.dump(export.json_schema(), sys.stdout, ensure_ascii=False, indent=1)
         print()
         return 0
+    if args.action == "load":
+        return _load_catalogue()
     from qyzmet.regulations.loader import catalogue
 
     regs = catalogue()
@@ -109,8 +113,21 @@ def _id(args) -> int:
     return 2
 
 
+def _load_catalogue() -> int:
+    setup_django()
+    from qyzmet.regulations.catalogue_sync import CatalogueInvalid, sync_catalogue
+
+    try:
+        counts = sync_catalogue()
+    except CatalogueInvalid as exc:
+        print(f"the catalogue has problems, nothing loaded:\n{exc}", file=sys.stderr)
+        return 1
+    print("regulations: {created} created, {updated} updated, {unchanged} unchanged".format(**counts))
+    return 0
+
+
 def setup_django() -> None:
-    """For commands that use the database: configure Django the way manage.py does."""
+    """For commands that use the database: configure Django (Django's own commands do it themselves)."""
     import os
 
     import django
@@ -131,8 +148,13 @@ def _plugin_modules():
             yield importlib.import_module(f"qyzmet.{info.name}.cli")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m qyzmet")
+def build_parser(prog: str = "python -m qyzmet") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="The platform's commands; any other command is Django's (`help` lists both).",
+        epilog="Django's commands run the same way, e.g. migrate, runserver, createsuperuser, "
+        "makemigrations, compilemessages, collectstatic.",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     for module in _plugin_modules():
         module.register(sub)
@@ -148,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--format", choices=["json"], default="json")
     exp.add_argument("id", nargs="?")
     reg_sub.add_parser("json-schema", help="the JSON Schema of the export")
+    reg_sub.add_parser("load", help="validate the regulation files and load them into the database")
     bp = reg_sub.add_parser("bpmn")
     bp.add_argument("id")
     bp.add_argument("--channel", default=None, help="a channel code; the internal procedure when omitted")
@@ -174,11 +197,31 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("kind", choices=["iin", "bin"])
     gen.add_argument("--count", type=int, default=1)
     ident.set_defaults(func=_id)
+    parser.commands = frozenset(sub.choices)  # the platform's own; any other name is Django's
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def django_command(argv: list[str], prog: str = "python -m qyzmet") -> int:
+    """Run one of Django's own commands (`migrate`, `runserver`, ...), as `django-admin` would."""
+    import os
+
+    from django.core.management import execute_from_command_line
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qyzmet.settings")
+    execute_from_command_line([prog, *argv])
+    return 0
+
+
+def main(argv: list[str] | None = None, prog: str = "python -m qyzmet") -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(prog)
+    if argv == ["help"]:  # both lists: the platform's commands, then Django's
+        parser.print_help()
+        print()
+        return django_command(argv, prog)
+    if argv and not argv[0].startswith("-") and argv[0] not in parser.commands:
+        return django_command(argv, prog)
+    args = parser.parse_args(argv)
     if args.command == "calendar" and args.action == "add":
         # `add T within_working_day` has no amount; `add T 15 working_days` has one.
         if args.unit is None:

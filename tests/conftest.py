@@ -31,10 +31,10 @@ def write_catalogue(tmp_path):
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The regulation catalogue is loaded once into the test database, as `make run` loads it."""
-    from django.core.management import call_command
+    from qyzmet.regulations.catalogue_sync import sync_catalogue
 
     with django_db_blocker.unblock():
-        call_command("load_catalogue", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        sync_catalogue()
 
 
 @pytest.fixture(autouse=True)

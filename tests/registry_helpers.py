@@ -13,7 +13,6 @@ from qyzmet.engine import services
 from qyzmet.pki.ca import CertificationCentre
 from qyzmet.providers.models import Provider
 from qyzmet.registry import keys
-from qyzmet.regulations import bpmn
 from qyzmet.regulations.loader import catalogue
 
 from .engine_helpers import complete_as_staff
@@ -92,7 +91,7 @@ def drive(
         data=data,
     )
     proc = reg.procedure(app.procedure)
-    choices = bpmn.path_to(proc, end_id)
+    choices = proc.path_to(end_id)
     run = app.steps.get()
     for _ in range(len(proc.steps) + 1):
         outcome = choices.get(run.step_id)

@@ -1,13 +1,11 @@
 """Who may call the API: bearer tokens (missing, unknown, revoked, inactive user), the browser
 session (with CSRF for changes), and the command that makes tokens."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from qyzmet.api.models import ApiToken, hash_token
+from qyzmet.cli import main
 
 from .api_helpers import MONDAY, bearer, freeze, new_application, provider, staff_for
 
@@ -68,10 +66,9 @@ def test_browser_session_works_and_needs_csrf_to_change_state(clerk):
     assert run.completed_at is None
 
 
-def test_create_api_token_prints_a_working_token_once_and_keeps_only_its_hash(client, clerk):
-    out = io.StringIO()
-    call_command("create_api_token", clerk.username, "--name", "docflow", stdout=out, stderr=io.StringIO())
-    token = out.getvalue().strip()
+def test_create_api_token_prints_a_working_token_once_and_keeps_only_its_hash(client, clerk, capsys):
+    assert main(["api", "token", clerk.username, "--name", "docflow"]) == 0
+    token = capsys.readouterr().out.strip()
     row = ApiToken.objects.get(user=clerk)
     assert row.name == "docflow" and row.key_hash == hash_token(token) and token not in row.key_hash
     assert client.get(INBOX, headers={"Authorization": f"Bearer {token}"}).status_code == 200

@@ -19,10 +19,10 @@ FILED = dt.datetime(2015, 7, 1, 10, tzinfo=ALMATY)
 def world(monkeypatch):
     a = provider("almaty-health", MEDICAL_LICENCE)
     app = new_application(a, FILED, MEDICAL_LICENCE, channel="provider_office")
-    steps = {s.id: s for s in app.regulation.parsed.procedure(app.procedure).steps}
+    proc = app.regulation.parsed.procedure(app.procedure)
     run = app.steps.get()
-    while not steps[run.step_id].requests_conclusion_from:  # drive it to the step that asks
-        step = steps[run.step_id]
+    while not proc.step(run.step_id).requests_conclusion_from:  # drive it to the step that asks
+        step = proc.step(run.step_id)
         outcome = paths.choose(step, "issue") if step.branches else None
         run = services.complete_step(
             run.pk,

@@ -14,7 +14,7 @@ def test_committed_openapi_is_what_the_app_serves(client):
     served = client.get("/api/v1/openapi.json")
     assert served.status_code == 200
     assert served.json() == json.loads(COMMITTED.read_text(encoding="utf-8")), (
-        "docs/openapi.json is stale: run `.venv/bin/python manage.py api_schema --output docs/openapi.json`"
+        "docs/openapi.json is stale: run `.venv/bin/python -m qyzmet api schema --output docs/openapi.json`"
     )
 
 

@@ -1,9 +1,11 @@
-"""`load_demo`: providers, staff for every role, applications spread over the steps."""
+"""`python -m qyzmet demo load`: providers, staff for every role, applications spread over the steps."""
 
 import pytest
-from django.core.management import call_command
 
+from qyzmet.audit.actions import AuditAction
 from qyzmet.audit.log import verify
+from qyzmet.audit.models import AuditEntry
+from qyzmet.cli import main
 from qyzmet.engine.models import Application, Protocol, Status, StepRun
 from qyzmet.providers.models import Provider, StaffRole
 
@@ -12,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_fills_every_provider_and_leaves_some_work_open(monkeypatch):
     monkeypatch.setenv("QYZMET_TODAY", "2015-10-14")
-    call_command("load_demo", per_regulation=6, stdout=open("/dev/null", "w"))
+    assert main(["demo", "load", "--per-regulation", "6"]) == 0
     assert Provider.objects.count() >= 10
     # every provider of a regulation has a head; service centres (acts_as "psc") have operators
     providers = Provider.objects.exclude(acts_as="psc")
@@ -26,6 +28,8 @@ def test_demo_fills_every_provider_and_leaves_some_work_open(monkeypatch):
     assert protocols and all(p.members and p.chair == p.members[0] and p.number for p in protocols)
     assert all(p.step_run.started_at <= p.meeting_at <= p.step_run.completed_at for p in protocols)
     assert verify()[1] is None
+    # every action the demo's journeys recorded is one the audit log knows
+    assert set(AuditEntry.objects.values_list("action", flat=True)) <= set(AuditAction.values)
     before = Application.objects.count()
-    call_command("load_demo", per_regulation=6, stdout=open("/dev/null", "w"))
+    assert main(["demo", "load", "--per-regulation", "6"]) == 0
     assert Application.objects.count() == before  # idempotent

@@ -9,14 +9,13 @@ application ends with the result or refusal that end names.
 import datetime as dt
 
 import pytest
-from django.core.management import call_command
 
 from qyzmet.calendar.workcal import ALMATY
 from qyzmet.engine import paths, services
 from qyzmet.engine.law import rules_for
 from qyzmet.engine.models import ConclusionRequest, Status, StepRun
 from qyzmet.identity.numbers import generate_iin
-from qyzmet.regulations import bpmn
+from qyzmet.regulations.catalogue_sync import sync_catalogue
 from qyzmet.regulations.loader import catalogue
 from qyzmet.regulations.models import Regulation
 
@@ -34,7 +33,7 @@ def _cases():
 
 @pytest.fixture
 def loaded(db):
-    call_command("load_catalogue", stdout=open("/dev/null", "w"))
+    sync_catalogue()
 
 
 def _file_certificate(reg, provider, filed_at):
@@ -70,13 +69,12 @@ def test_procedure_runs_to_each_end_with_due_moments_from_its_norms(loaded, reg_
     if term is not None:
         assert app.due_at == calendar.due(filed, term)
 
-    choices = bpmn.path_to(proc, end_id)
+    choices = proc.path_to(end_id)
     rules = rules_for(reg, filed.date())
-    steps = {s.id: s for s in proc.steps}
     run = app.steps.get()
     moment = filed
     for _ in range(len(proc.steps) + 1):
-        step = steps[run.step_id]
+        step = proc.step(run.step_id)
         # the step's due moment: its norm on the provider's calendar, or the law's bound on it
         expected = (
             calendar.due(run.started_at, step.norm, paths.is_continuous(reg, step)) if step.norm else None
@@ -110,7 +108,7 @@ def test_procedure_runs_to_each_end_with_due_moments_from_its_norms(loaded, reg_
         run = nxt
     app.refresh_from_db()
     assert run.step_id == end_id
-    assert app.status == (Status.REFUSED if steps[end_id].end == "refusal" else Status.ISSUED)
+    assert app.status == (Status.REFUSED if proc.step(end_id).end == "refusal" else Status.ISSUED)
     assert app.closed_at == moment
     done = list(app.steps.values_list("step_id", flat=True))
     assert done[0] == proc.start and done[-1] == end_id
@@ -197,10 +195,9 @@ def test_conclusions_silence_counts_as_consent_and_term_expiry_means_deemed_issu
         filed_at=filed,
     )
     proc = reg.procedure(app.procedure)
-    steps = {s.id: s for s in proc.steps}
     run = app.steps.get()
-    while not steps[run.step_id].requests_conclusion_from:
-        step = steps[run.step_id]
+    while not proc.step(run.step_id).requests_conclusion_from:
+        step = proc.step(run.step_id)
         outcome = paths.choose(step, "issue") if step.branches else None
         run = services.complete_step(
             run.pk,
@@ -209,7 +206,7 @@ def test_conclusions_silence_counts_as_consent_and_term_expiry_means_deemed_issu
             at=run.started_at,
             **protocol_for(reg, run, run.started_at),
         )
-    assert run.conclusions.count() == len(steps[run.step_id].requests_conclusion_from)
+    assert run.conclusions.count() == len(proc.step(run.step_id).requests_conclusion_from)
     req_due = run.conclusions.first().due_at
     assert req_due == provider.calendar().due(run.started_at, {"value": 10, "unit": "working_days"})
     counts = services.tick(now=req_due + dt.timedelta(minutes=1))
@@ -272,10 +269,9 @@ def _channel_cases():
             )
             if handover is None:
                 continue
-            flow = type("Flow", (), {"start": handover.id, "steps": channel.steps, "code": channel.code})
             for end in [s for s in channel.steps if s.end]:
                 try:
-                    bpmn.path_to(flow, end.id)
+                    channel.path_to(end.id, start=handover.id)
                 except ValueError:
                     continue  # an end before the hand-over (log-in, EDS): the portal tests walk those
                 yield pytest.param(
@@ -298,11 +294,10 @@ def test_provider_check_of_a_channel_runs_to_each_end(loaded, reg_id, channel, h
         channel_step=handover,
     )
     assert app.procedure == channel
-    choices = bpmn.path_to(type("Flow", (), {"start": handover, "steps": flow.steps}), end_id)
-    steps = {s.id: s for s in flow.steps}
+    choices = flow.path_to(end_id, start=handover)
     run = app.steps.get()
     for _ in range(len(flow.steps)):
-        step = steps[run.step_id]
+        step = flow.step(run.step_id)
         outcome = choices.get(step.id)
         kwargs = {}
         if outcome in paths.REFUSING:
@@ -319,4 +314,4 @@ def test_provider_check_of_a_channel_runs_to_each_end(loaded, reg_id, channel, h
         run = nxt
     app.refresh_from_db()
     assert run.step_id == end_id
-    assert app.status == (Status.REFUSED if steps[end_id].end == "refusal" else Status.ISSUED)
+    assert app.status == (Status.REFUSED if flow.step(end_id).end == "refusal" else Status.ISSUED)

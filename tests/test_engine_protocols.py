@@ -21,7 +21,6 @@ from qyzmet.engine import services
 from qyzmet.engine.models import Protocol, Status
 from qyzmet.identity.numbers import generate_iin
 from qyzmet.providers.models import Provider
-from qyzmet.regulations import bpmn
 from qyzmet.regulations.loader import catalogue
 
 from .engine_helpers import COMMISSION, complete_as_staff, provider_for, staff_for
@@ -51,7 +50,7 @@ def _reach(reg_id: str, step_id: str, end_id: str | None = None):
     )
     proc = reg.procedure(app.procedure)
     end_id = end_id or next(s.id for s in proc.steps if s.end == "result")
-    choices = bpmn.path_to(proc, end_id)
+    choices = proc.path_to(end_id)
     run = app.steps.get()
     while run.step_id != step_id:
         moment = run.started_at + dt.timedelta(minutes=5)

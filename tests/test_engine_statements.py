@@ -10,7 +10,6 @@ import datetime as dt
 import os
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -19,6 +18,7 @@ from qyzmet.audit.models import GENESIS, AuditEntry, ChainHead
 from qyzmet.engine import services, store
 from qyzmet.engine.models import Application, ConclusionRequest, Status, StepRun
 from qyzmet.identity.numbers import generate_iin
+from qyzmet.regulations.catalogue_sync import sync_catalogue
 from qyzmet.regulations.loader import catalogue
 from qyzmet.regulations.models import Regulation
 
@@ -32,7 +32,7 @@ LICENCE = "almaty-2015-2-279/medical-licence"
 
 @pytest.fixture
 def loaded(db):
-    call_command("load_catalogue", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    sync_catalogue()
 
 
 def _file(reg, provider, **extra):

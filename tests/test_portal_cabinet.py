@@ -67,7 +67,7 @@ def test_my_applications_with_term_due_date_and_current_step(signed_in, provider
     assert mine.number in html and theirs.number not in html
     assert "15 working days" in html
     current = mine.steps.get(completed_at__isnull=True)
-    step = next(s for s in catalogue()[LICENCE].procedure(mine.procedure).steps if s.id == current.step_id)
+    step = catalogue()[LICENCE].procedure(mine.procedure).step(current.step_id)
     assert " ".join(step.action.en.split()[:6]) in html
 
 

@@ -42,7 +42,7 @@ def _accept(reg_id, applicant, at):
 
 
 def _step(reg_id, step_id):
-    return next(s for s in catalogue()[reg_id].channel("psc").steps if s.id == step_id)
+    return catalogue()[reg_id].channel("psc").step(step_id)
 
 
 def test_documents_are_due_at_the_provider_by_the_courier_norm_and_judged_on_arrival():

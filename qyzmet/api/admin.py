@@ -1,5 +1,5 @@
 """API tokens in the admin: see who has one and when it was last used, revoke it. New tokens are
-made with `manage.py create_api_token`, which is the only place the token itself is shown."""
+made with `python -m qyzmet api token`, which is the only place the token itself is shown."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _

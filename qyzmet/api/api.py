@@ -32,7 +32,7 @@ api = BackOfficeAPI(
     version="1",
     description=(
         "Staff actions on applications, for a provider's own document system. Authenticate with "
-        "`Authorization: Bearer <token>` (`manage.py create_api_token USERNAME`) or, from the browser, "
+        "`Authorization: Bearer <token>` (`python -m qyzmet api token USERNAME`) or, from the browser, "
         "the Django session (state changes then need the CSRF token). A token acts as its user: only "
         "that user's providers' applications exist for it (others are 404), and only steps of that "
         "user's roles can be acted on (403). Texts follow Accept-Language (kk, ru, en)."

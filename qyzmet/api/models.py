@@ -1,6 +1,6 @@
 """API tokens: how a provider's own document system signs in to the back-office API.
 
-A token is shown once, when it is made (`manage.py create_api_token USERNAME`); only its SHA-256
+A token is shown once, when it is made (`python -m qyzmet api token USERNAME`); only its SHA-256
 is stored, so a copy of the database does not hand out working credentials. A token acts as the
 user it belongs to, with exactly that user's roles; revoking it (setting `revoked`) ends it at once.
 """

@@ -17,10 +17,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.utils.translation import get_language
-
 from qyzmet import clock
+from qyzmet.audit.actions import AuditAction
 from qyzmet.audit.log import record
+from qyzmet.i18n import in_language
 
 from . import paths
 from .fees import fee_for
@@ -67,8 +67,7 @@ class ChannelResult:
     waiting_for: object = None
 
     def message_text(self, language: str | None = None) -> str:
-        lang = (language or get_language() or "kk")[:2]
-        return (self.message or {}).get(lang, "") if self.message else ""
+        return in_language(self.message, language)
 
 
 class Waiting(Exception):
@@ -184,11 +183,10 @@ def submit(sub: Submission) -> ChannelResult:
         raise services.EngineError(f"{reg.id} has no channel {sub.channel}")
     now = sub.at or clock.now()
     calendar = sub.provider.calendar()
-    steps = {s.id: s for s in flow.steps}
     trace: list[Passed] = []
     sid = flow.start
     while sid is not None:
-        step = steps[sid]
+        step = flow.steps_by_id[sid]
         due = calendar.due(now, step.norm, paths.is_continuous(reg, step)) if step.norm else None
         hands_over = bool(step.procedure) or (step.kind == "condition" and step.check in PROVIDER_CHECKS)
         if hands_over:
@@ -212,7 +210,7 @@ def submit(sub: Submission) -> ChannelResult:
             trace.append(Passed(step.id, None, now, due))
             record(
                 sub.initiated_by,
-                "channel_refused",
+                AuditAction.CHANNEL_REFUSED,
                 ("applicant", sub.applicant),
                 {
                     "regulation": reg.id,
@@ -242,8 +240,8 @@ def submit(sub: Submission) -> ChannelResult:
             else:
                 outcome, detail = paths.choose(step, sub.variant), ""
             trace.append(Passed(step.id, outcome, now, due, detail))
-            sid = next(b.to for b in step.branches if b.when == outcome)
         else:
+            outcome = None
             trace.append(Passed(step.id, None, now, due))
-            sid = step.next
+        sid = step.after(outcome)
     return ChannelResult("filed", trace)

@@ -39,7 +39,7 @@ def _drive(
     done = 0
     while run is not None and done < stop_after:
         done += 1
-        step = next(s for s in proc.steps if s.id == run.step_id)
+        step = proc.step(run.step_id)
         span = (run.due_at - run.started_at) if run.due_at else dt.timedelta(hours=2)
         done_at = run.started_at + span * rng.uniform(0.2, 1.25)
         if done_at > until:

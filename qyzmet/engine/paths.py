@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from qyzmet.calendar.workcal import WorkCalendar
-from qyzmet.regulations.schema import Regulation, Step
+from qyzmet.regulations.schema import Flow, Regulation, Step
 
 GOING_ON = ("yes", "complete", "approve", "positive")
 REFUSING = ("refuse", "negative", "incomplete", "no")
@@ -57,35 +57,28 @@ def choose(step: Step, variant: str, branch: str = "approve", refused_yet: bool 
     return whens[0]
 
 
-def _refuse_target(steps: dict[str, Step], start: str) -> bool:
+def _refuse_target(flow: Flow) -> bool:
     """Whether the flow offers a decision to refuse (refuse/negative) at all."""
-    return any(b.when in ("refuse", "negative") for s in steps.values() for b in s.branches)
+    return any(b.when in ("refuse", "negative") for s in flow.steps for b in s.branches)
 
 
-def walk(flow, variant: str, branch: str = "approve") -> list[tuple[Step, str | None]]:
+def walk(flow: Flow, variant: str, branch: str = "approve") -> list[tuple[Step, str | None]]:
     """The expected sequence of (step, outcome) through one flow, to its end."""
-    steps = {s.id: s for s in flow.steps}
-    decisive = ("refuse", "negative") if _refuse_target(steps, flow.start) else ("incomplete", "no")
-    path, sid, refused, seen = [], flow.start, False, set()
-    while sid is not None:
-        step = steps[sid]
-        if sid in seen:  # a loop back (e.g. documents returned): take the way out next time
-            raise ValueError(f"the expected path loops at {sid}")
-        seen.add(sid)
-        if step.branches:
+    decisive = ("refuse", "negative") if _refuse_target(flow) else ("incomplete", "no")
+    refused = False
+
+    def outcome_at(step: Step) -> str:
+        nonlocal refused
+        # On the refusal path the first decisive branch refuses; every other one goes on.
+        if branch == "refuse" and not refused:
             whens = [b.when for b in step.branches]
-            outcome = None
-            if branch == "refuse" and not refused:
-                outcome = next((w for w in decisive if w in whens), None)
-                refused = outcome is not None
-            if outcome is None:
-                outcome = choose(step, variant)
-            path.append((step, outcome))
-            sid = next(b.to for b in step.branches if b.when == outcome)
-        else:
-            path.append((step, None))
-            sid = step.next
-    return path
+            outcome = next((w for w in decisive if w in whens), None)
+            refused = outcome is not None
+            if outcome is not None:
+                return outcome
+        return choose(step, variant)
+
+    return list(flow.walk(outcome_at))
 
 
 @dataclass
@@ -132,43 +125,34 @@ def plan(
 
 def _run_channel(reg, flow, variant, branch, calendar, planned, filed):
     """Follow a channel; where it hands over to the internal procedure, run that procedure."""
-    steps = {s.id: s for s in flow.steps}
     rules = _rules(reg, filed)
-    moment, sid, seen = filed, flow.start, set()
-    while sid is not None:
-        if sid in seen:
-            raise ValueError(f"the expected path loops at {sid}")
-        seen.add(sid)
-        step = steps[sid]
+
+    def outcome_at(step: Step) -> str:
+        whens = [b.when for b in step.branches]
+        procedure = reg.procedure(step.procedure) if step.procedure else None
+        if procedure is not None:
+            # The hand-over's outcome is the procedure's: a refusal there refuses here.
+            refused = walk(procedure, variant, branch)[-1][0].end == "refusal"
+            return next((w for w in REFUSING if w in whens), whens[-1]) if refused else choose(step, variant)
+        outcome = choose(step, variant)
+        if branch == "refuse" and step.check in ("grounds", "conclusion"):
+            outcome = next((w for w in REFUSING if w in whens), outcome)
+        return outcome
+
+    moment = filed
+    for step, outcome in flow.walk(outcome_at):
         due = calendar.due(moment, step.norm, is_continuous(reg, step)) if step.norm else None
-        outcome = None
-        if step.procedure and reg.procedure(step.procedure):
-            planned.append(PlannedStep(flow.code, step, None, moment, due))
-            proc_steps = walk(reg.procedure(step.procedure), variant, branch)
-            for pstep, poutcome in proc_steps:
-                pdue, _ = due_of(reg, pstep, moment, filed, calendar, rules)
-                planned.append(PlannedStep(step.procedure, pstep, poutcome, moment, pdue))
-                if pdue is not None:
-                    moment = pdue
-            refused = proc_steps[-1][0].end == "refusal"
-            if step.branches:
-                whens = [b.when for b in step.branches]
-                outcome = (
-                    next((w for w in REFUSING if w in whens), whens[-1]) if refused else choose(step, variant)
-                )
-                planned[-len(proc_steps) - 1].outcome = outcome
-        else:
-            if step.branches:
-                outcome = choose(step, variant)
-                if branch == "refuse" and step.check in ("grounds", "conclusion"):
-                    outcome = next((w for w in REFUSING if w in [b.when for b in step.branches]), outcome)
-            planned.append(PlannedStep(flow.code, step, outcome, moment, due))
+        planned.append(PlannedStep(flow.code, step, outcome, moment, due))
+        procedure = reg.procedure(step.procedure) if step.procedure else None
+        if procedure is None:
             if due is not None:
                 moment = due
-        if step.branches:
-            sid = next(b.to for b in step.branches if b.when == outcome)
-        else:
-            sid = step.next
+            continue
+        for pstep, poutcome in walk(procedure, variant, branch):
+            pdue, _ = due_of(reg, pstep, moment, filed, calendar, rules)
+            planned.append(PlannedStep(step.procedure, pstep, poutcome, moment, pdue))
+            if pdue is not None:
+                moment = pdue
 
 
 def _rules(reg: Regulation, filed: dt.datetime) -> dict:

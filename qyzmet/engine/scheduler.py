@@ -2,7 +2,7 @@
 
 Production runs Celery beat (settings.CELERY_BEAT_SCHEDULE); `make run` has no broker, so the
 same jobs run here every minute when QYZMET_INPROCESS_SCHEDULER=1. Each job is idempotent, so
-a second process doing the same (say, a manual `manage.py tick`) changes nothing twice.
+a second process doing the same (say, a manual `python -m qyzmet tick`) changes nothing twice.
 """
 
 from __future__ import annotations

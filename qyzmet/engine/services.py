@@ -23,6 +23,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from qyzmet import clock
+from qyzmet.audit.actions import AuditAction
 from qyzmet.audit.log import ensure_heads, new_entry, record
 from qyzmet.providers.models import Provider, calendar_for_hours, roles_of
 from qyzmet.regulations.models import Regulation, parsed_document
@@ -133,7 +134,9 @@ def file_application(
         # entry carry it, then the application, its first run and the entry in one statement.
         app.pk = store.new_application_id(connection)
         app.number = _number(filed_at, app.pk)
-        entry = new_entry(actor, "application_filed", app, _filed_data(app, reg, started), at=filed_at)
+        entry = new_entry(
+            actor, AuditAction.APPLICATION_FILED, app, _filed_data(app, reg, started), at=filed_at
+        )
         begun = _written(connection, lambda: store.file(connection, app, first, entry))
         if not begun:
             raise EngineError(_("The application could not be recorded; nothing was saved."))
@@ -149,7 +152,7 @@ def file_application(
             connection, app.pk, first.flow, first.step_id, first.role, first.started, first.due, first.rule
         )
         requests = store.insert_conclusions(connection, app.pk, run_id, first.started, first.asked)
-        record(actor, "application_filed", app, _filed_data(app, reg, started), at=filed_at)
+        record(actor, AuditAction.APPLICATION_FILED, app, _filed_data(app, reg, started), at=filed_at)
     _prefetched(app, "steps", [_run_of(app.pk, first, store.Started(run_id, requests))])
     return app
 
@@ -338,7 +341,7 @@ def _complete(connection, run_id, user, outcome, note, grounds, now, protocol) -
             "result": closing["result"],
             "kept_term": None if run.term_due_at is None else now <= run.term_due_at,
         }
-        entry = new_entry(user, "step_completed", subject, change, at=now)
+        entry = new_entry(user, AuditAction.STEP_COMPLETED, subject, change, at=now)
         # A savepoint only when the caller has a transaction open: a refusal then undoes this change
         # alone, and the caller's transaction stays usable.
         with transaction.atomic():
@@ -358,11 +361,11 @@ def _complete(connection, run_id, user, outcome, note, grounds, now, protocol) -
                 _enter_in_register(app, now, fresh=True)
             _notify_after_commit(app)
         return None
-    next_step = reg.step(run.flow, step.next or next(b.to for b in step.branches if b.when == outcome))
+    next_step = reg.step(run.flow, step.after(outcome))
     refusal = (list(grounds), note) if outcome in paths.REFUSING and grounds else None
     nxt = _next_step(reg, run.flow, next_step, now, run.filed_at, run.registered_at, calendar, refusal)
     change["started"] = _started_data(nxt)
-    entry = new_entry(user, "step_completed", subject, change, at=now)
+    entry = new_entry(user, AuditAction.STEP_COMPLETED, subject, change, at=now)
     # A protocol is a second statement: then the change needs a transaction of its own.
     with transaction.atomic() if minutes is not None else nullcontext():
         begun = _written(
@@ -569,7 +572,7 @@ def assign(run_id: int, assignee, by, at: dt.datetime | None = None) -> StepRun:
         run.save(update_fields=["assignee"])
         record(
             by,
-            "step_assigned",
+            AuditAction.STEP_ASSIGNED,
             run.application,
             {"step": run.step_id, "assignee": assignee.get_username()},
             at=at,
@@ -596,7 +599,7 @@ def answer_conclusion(
             raise NotPermitted(_("You are not on the staff of this provider."))
         entry = new_entry(
             by,
-            "conclusion_answered",
+            AuditAction.CONCLUSION_ANSWERED,
             ("application", application_id),
             {"body": body, "answer": answer, "note": note},
             at=now,
@@ -629,7 +632,7 @@ def pause(app_id: int, reason: str, by, note: str = "", at: dt.datetime | None =
         p = Pause.objects.create(
             application=app, reason=reason, note=note, started_at=now, started_by=str(by)
         )
-        record(by, "clock_paused", app, {"reason": reason, "note": note}, at=now)
+        record(by, AuditAction.CLOCK_PAUSED, app, {"reason": reason, "note": note}, at=now)
     return p
 
 
@@ -651,7 +654,9 @@ def resume(app_id: int, by, at: dt.datetime | None = None) -> Application:
         for run in app.steps.filter(completed_at__isnull=True, due_at__isnull=False):
             run.due_at = shift(run.due_at, p.started_at, now, calendar)
             run.save(update_fields=["due_at"])
-        record(by, "clock_resumed", app, {"paused_from": p.started_at, "due_at": app.due_at}, at=now)
+        record(
+            by, AuditAction.CLOCK_RESUMED, app, {"paused_from": p.started_at, "due_at": app.due_at}, at=now
+        )
     return app
 
 
@@ -675,7 +680,7 @@ def shift(due: dt.datetime, paused: dt.datetime, resumed: dt.datetime, calendar)
 
 def tick(now: dt.datetime | None = None) -> dict[str, int]:
     """Mark overdue steps and applications, escalate them to the head, apply silence-consent and
-    deemed issue. Idempotent: run it as often as you like (Celery beat, or `manage.py tick`)."""
+    deemed issue. Idempotent: run it as often as you like (Celery beat, or `python -m qyzmet tick`)."""
     now = now or clock.now()
     counts = {"steps_overdue": 0, "applications_overdue": 0, "silence_consent": 0, "deemed_issued": 0}
     late_runs = StepRun.objects.filter(
@@ -691,7 +696,7 @@ def tick(now: dt.datetime | None = None) -> dict[str, int]:
             ):
                 record(
                     "scheduler",
-                    "step_overdue",
+                    AuditAction.STEP_OVERDUE,
                     run.application,
                     {"step": run.step_id, "due_at": run.due_at, "escalated_to": "head"},
                     at=now,
@@ -709,7 +714,7 @@ def tick(now: dt.datetime | None = None) -> dict[str, int]:
                 ).get("conclusions-answer")
                 record(
                     "scheduler",
-                    "conclusion_deemed_positive",
+                    AuditAction.CONCLUSION_DEEMED_POSITIVE,
                     req.application,
                     {"body": req.body, "law": rule.source if rule else ""},
                     at=now,
@@ -731,7 +736,7 @@ def tick(now: dt.datetime | None = None) -> dict[str, int]:
                     )
                     record(
                         "scheduler",
-                        "application_deemed_issued",
+                        AuditAction.APPLICATION_DEEMED_ISSUED,
                         app,
                         {"result": result, "law": rules["deemed-issued"].source},
                         at=now,
@@ -741,6 +746,6 @@ def tick(now: dt.datetime | None = None) -> dict[str, int]:
                     counts["deemed_issued"] += 1
             elif app.overdue_since is None:
                 Application.objects.filter(pk=app.pk).update(overdue_since=app.due_at)
-                record("scheduler", "application_overdue", app, {"due_at": app.due_at}, at=now)
+                record("scheduler", AuditAction.APPLICATION_OVERDUE, app, {"due_at": app.due_at}, at=now)
                 counts["applications_overdue"] += 1
     return counts

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qyzmet import clock
+from qyzmet.audit.actions import AuditAction
 from qyzmet.audit.log import record
 from qyzmet.engine import channels
 from qyzmet.engine.models import Application
@@ -175,7 +176,7 @@ def refuse_incomplete(
         refusal.save(update_fields=["number"])
         record(
             clerk,
-            "reception_refused_incomplete",
+            AuditAction.RECEPTION_REFUSED_INCOMPLETE,
             refusal,
             {
                 "number": refusal.number,
@@ -259,7 +260,7 @@ def _keep_scans(app: Application, scans: list[dict], clerk, now) -> None:
     )
     record(
         clerk,
-        "paper_documents_scanned",
+        AuditAction.PAPER_DOCUMENTS_SCANNED,
         app,
         {"files": [{"name": s["name"], "sha256": s["sha256"], "size": s["size"]} for s in scans]},
         at=now,

@@ -18,10 +18,10 @@ from django.db.models import Count, F, Min, Q, Sum
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from qyzmet import clock
+from qyzmet.audit.actions import label_of
 from qyzmet.audit.models import AuditEntry
 from qyzmet.engine import paths, services
 from qyzmet.engine.law import rules_for
@@ -190,31 +190,10 @@ def _task_page(request, app: Application, *, error: str = "", bound: dict | None
     return render(request, "office/task.html", context, status=status)
 
 
-HISTORY_LABELS = {
-    "application_filed": gettext_lazy("application filed"),
-    "step_started": gettext_lazy("step started"),
-    "step_completed": gettext_lazy("step completed"),
-    "step_assigned": gettext_lazy("step assigned"),
-    "step_overdue": gettext_lazy("step overdue, escalated"),
-    "conclusion_requested": gettext_lazy("conclusion requested"),
-    "conclusion_answered": gettext_lazy("conclusion answered"),
-    "conclusion_deemed_positive": gettext_lazy("no answer in term: consent"),
-    "clock_paused": gettext_lazy("clock stopped"),
-    "clock_resumed": gettext_lazy("clock restarted"),
-    "application_closed": gettext_lazy("application closed"),
-    "application_overdue": gettext_lazy("application overdue"),
-    "application_deemed_issued": gettext_lazy("deemed issued"),
-    "paper_documents_scanned": gettext_lazy("paper documents scanned"),
-}
-
-
 def _history(app: Application) -> list[dict]:
     """The application's audit entries, oldest first, with their details flattened for reading."""
     entries = AuditEntry.objects.filter(subject_type="application", subject_id=str(app.pk)).order_by("id")
-    return [
-        {"entry": e, "label": HISTORY_LABELS.get(e.action, e.action), "details": _details(e.data)}
-        for e in entries
-    ]
+    return [{"entry": e, "label": label_of(e.action), "details": _details(e.data)} for e in entries]
 
 
 def _details(data) -> str:

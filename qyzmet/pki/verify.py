@@ -24,6 +24,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from qyzmet.i18n import in_language
 from qyzmet.identity import numbers
 
 from .ca import (
@@ -314,7 +315,6 @@ _FAILING_BRANCHES = ("no", "invalid", "refuse", "fail")
 def _refusal_step(regulation):
     """The refusal step on the failing branch of the regulation's first `check: eds` condition."""
     for channel in regulation.channels:
-        steps = {s.id: s for s in channel.steps}
         for step in channel.steps:
             if step.check != "eds":
                 continue
@@ -322,12 +322,9 @@ def _refusal_step(regulation):
                 step.branches, key=lambda b: (b.when not in _FAILING_BRANCHES, step.branches.index(b))
             )
             for branch in branches:
-                # Follow plain `next` links: a regulation may form the message a step later.
-                seen, target = set(), steps.get(branch.to)
-                while target is not None and target.id not in seen and target.end is None and target.next:
-                    seen.add(target.id)
-                    target = steps.get(target.next)
-                if target is not None and target.end == "refusal" and target.message:
+                # Follow plain `next` links (no branch is taken): a regulation may form the message a step later.
+                *_, (target, _outcome) = channel.walk(lambda step: None, start=branch.to)
+                if target.end == "refusal" and target.message:
                     return target
             return None
     return None
@@ -346,7 +343,7 @@ def refusal_message(request: dict | None, language: str = "en") -> str:
     step = _refusal_step(regulation) if regulation is not None else None
     if step is None:
         return GENERIC_REFUSAL[language]
-    return getattr(step.message, language)
+    return in_language(step.message, language)
 
 
 def _regulation_for(regulation_id, service):

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 
 from django.db import transaction
-from django.utils import translation
 
 from qyzmet import clock
 from qyzmet.engine import channels
@@ -21,6 +20,7 @@ from qyzmet.engine.fees import FeeDue, fee_for
 from qyzmet.gateway.clients.payments import PAID, PaymentsClient
 from qyzmet.gateway.errors import NotFound, Unavailable
 from qyzmet.gateway.lookups import look_up
+from qyzmet.i18n import current_language
 
 from . import access, offer
 from .models import Attachment, Draft, SignedSubmission
@@ -300,7 +300,7 @@ def _submission(draft: Draft, user, envelope) -> channels.Submission:
             "documents": [a.described() for a in draft.attachments.defer("content")],
             "payment_id": draft.payment_id,
             "signature_sha256": _signature_digest(envelope),
-            "language": (translation.get_language() or "kk")[:2],
+            "language": current_language(),
         },
         at=clock.now(),
     )

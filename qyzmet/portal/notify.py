@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from qyzmet import clock
 from qyzmet.engine.models import Application
 from qyzmet.engine.statuses import regulation_status
+from qyzmet.i18n import in_language
 
 from . import sms
 from .models import Notification
@@ -37,7 +38,7 @@ def _event(app: Application) -> str:
 def _text(app: Application, event: str) -> tuple[str, str]:
     """Subject and body of the message, in the active language."""
     title = app.regulation.parsed.title
-    service = getattr(title, (translation.get_language() or "kk")[:2], None) or title.kk
+    service = in_language(title)
     if event == FILED:
         due = (
             formats.date_format(timezone.localtime(app.due_at), "DATE_FORMAT") if app.due_at else _("not set")

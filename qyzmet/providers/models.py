@@ -13,8 +13,9 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from qyzmet.i18n import in_language
 
 
 class Provider(models.Model):
@@ -37,8 +38,7 @@ class Provider(models.Model):
 
     @property
     def display_name(self) -> str:
-        lang = (get_language() or "kk")[:2]
-        return self.name.get(lang) or self.name.get("kk") or self.code
+        return in_language(self.name) or self.code
 
     def calendar(self):
         """The provider's working calendar (Kazakhstan's days off, its own hours)."""

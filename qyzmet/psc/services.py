@@ -39,6 +39,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qyzmet import clock
+from qyzmet.audit.actions import AuditAction
 from qyzmet.audit.log import record
 from qyzmet.engine import channels, paths
 from qyzmet.engine.models import OPEN_STATUSES
@@ -108,20 +109,14 @@ def psc_services(on: dt.date | None = None) -> list[tuple[Provider, Regulation]]
     return pairs
 
 
-def _walk_to_handover(flow, variant: str) -> tuple[list, object, dict]:
-    """The channel's steps before the hand-over to the provider, the hand-over step, and all steps."""
-    steps = {s.id: s for s in flow.steps}
-    before, sid, seen = [], flow.start, set()
-    while sid and sid not in seen:
-        seen.add(sid)
-        step = steps[sid]
+def _walk_to_handover(flow, variant: str) -> tuple[list, object]:
+    """The channel's steps before the hand-over to the provider, and the hand-over step."""
+    before = []
+    for step, _outcome in flow.walk(lambda step: paths.choose(step, variant)):
         if step.procedure or (step.kind == "condition" and step.check in channels.PROVIDER_CHECKS):
-            return before, step, steps
+            return before, step
         before.append(step)
-        if step.end:
-            break
-        sid = step.next or next(b.to for b in step.branches if b.when == paths.choose(step, variant))
-    return before, None, steps
+    return before, None
 
 
 def _is_courier(step) -> bool:
@@ -131,14 +126,14 @@ def _is_courier(step) -> bool:
 
 def documents_transfer_step(reg, variant: str):
     """The channel's step that carries the documents to the provider, or None when sent electronically."""
-    before, _handover, _steps = _walk_to_handover(reg.channel("psc"), variant)
+    before, _handover = _walk_to_handover(reg.channel("psc"), variant)
     return next((s for s in reversed(before) if _is_courier(s)), None)
 
 
 def result_transfer_step(reg, variant: str, refused: bool):
     """The channel's step that brings the result (or refusal) back to the centre, if it gives one."""
     flow = reg.channel("psc")
-    _before, handover, steps = _walk_to_handover(flow, variant)
+    _before, handover = _walk_to_handover(flow, variant)
     if handover is None or not handover.branches:
         return None
     whens = [b.when for b in handover.branches]
@@ -147,14 +142,13 @@ def result_transfer_step(reg, variant: str, refused: bool):
         if refused
         else paths.choose(handover, variant)
     )
-    sid, seen = next(b.to for b in handover.branches if b.when == outcome), set()
-    while sid and sid not in seen:
-        seen.add(sid)
-        step = steps[sid]
-        if _is_courier(step):
-            return step
-        sid = step.next or (step.branches and next((b.to for b in step.branches if b.when == variant), None))
-    return None
+
+    def variant_only(step) -> str | None:
+        # After the hand-over only the variant's own branch is followed; any other ends the search.
+        return variant if any(b.when == variant for b in step.branches) else None
+
+    after = flow.walk(variant_only, start=handover.after(outcome))
+    return next((step for step, _outcome in after if _is_courier(step)), None)
 
 
 # The queue ----------------------------------------------------------------------------------
@@ -171,7 +165,7 @@ def issue_ticket(centre: Provider, at: dt.datetime | None = None) -> Ticket:
                 ticket = Ticket.objects.create(centre=centre, day=day, number=last + 1, issued_at=now)
                 record(
                     "queue",
-                    "psc_ticket_issued",
+                    AuditAction.PSC_TICKET_ISSUED,
                     ticket,
                     {"centre": centre.code, "number": ticket.number},
                     at=now,
@@ -199,7 +193,11 @@ def call_next(centre: Provider, operator, window: str = "", at: dt.datetime | No
             ):
                 ticket.refresh_from_db()
                 record(
-                    operator, "psc_ticket_called", ticket, {"number": ticket.number, "window": window}, at=now
+                    operator,
+                    AuditAction.PSC_TICKET_CALLED,
+                    ticket,
+                    {"number": ticket.number, "window": window},
+                    at=now,
                 )
                 return ticket
     return None
@@ -321,7 +319,9 @@ def accept(
             _submit(acceptance, now, documents_complete=not missing)
         record(
             operator,
-            "psc_accepted" if acceptance.state != Acceptance.State.REFUSED else "psc_refused",
+            AuditAction.PSC_ACCEPTED
+            if acceptance.state != Acceptance.State.REFUSED
+            else AuditAction.PSC_REFUSED,
             acceptance,
             {
                 "number": acceptance.number,
@@ -425,7 +425,7 @@ def resubmit(acceptance: Acceptance, by, at: dt.datetime | None = None) -> Accep
         if acceptance.state != Acceptance.State.WAITING:
             raise PscError(_("Only a request waiting for a state database is sent again."))
         _submit(acceptance, now)
-        record(by, "psc_resubmitted", acceptance, {"state": acceptance.state}, at=now)
+        record(by, AuditAction.PSC_RESUBMITTED, acceptance, {"state": acceptance.state}, at=now)
     return acceptance
 
 
@@ -456,7 +456,7 @@ def receive(transfer: Transfer, by, at: dt.datetime | None = None) -> Transfer:
             acceptance.save(update_fields=["state", "result_at_centre_at", "keep_until"])
         record(
             by,
-            "psc_transfer_received",
+            AuditAction.PSC_TRANSFER_RECEIVED,
             acceptance,
             {
                 "direction": transfer.direction,
@@ -506,7 +506,7 @@ def send_result(acceptance: Acceptance, by, at: dt.datetime | None = None) -> Tr
         acceptance.save(update_fields=["state"])
         record(
             by,
-            "psc_result_sent",
+            AuditAction.PSC_RESULT_SENT,
             acceptance,
             {"application": app.number, "status": app.status, "due_at": due, "basis": basis},
             at=now,
@@ -531,7 +531,7 @@ def hand_over(
         acceptance.refresh_from_db()
         record(
             operator,
-            "psc_result_handed_over",
+            AuditAction.PSC_RESULT_HANDED_OVER,
             acceptance,
             {
                 "handed_to": acceptance.handed_to,
@@ -577,7 +577,7 @@ def return_uncollected(acceptance: Acceptance, by, at: dt.datetime | None = None
         acceptance.save(update_fields=["state"])
         record(
             by,
-            "psc_uncollected_returned",
+            AuditAction.PSC_UNCOLLECTED_RETURNED,
             acceptance,
             {
                 "kept_since": acceptance.result_at_centre_at,

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from qyzmet.i18n import in_language
 from qyzmet.identity import numbers
 from qyzmet.pki.ca import SIGN, CertificationCentre, load_p12, subject_numbers
 from qyzmet.providers.models import Provider
@@ -78,7 +79,7 @@ def issue_key(provider: Provider, ca: CertificationCentre | None = None) -> Prov
         iin=official,
         bin=bin_,
         name=f"SIGNING OFFICIAL {provider.code}"[:64],
-        organisation=(provider.name.get("ru") or provider.code)[:64],
+        organisation=(in_language(provider.name, "ru") or provider.code)[:64],
         purpose=SIGN,
         password=key_password(provider.code),
     )

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qyzmet import clock
+from qyzmet.audit.actions import AuditAction
 from qyzmet.audit.log import append, new_entry, record
 from qyzmet.engine.models import Application, Status
 
@@ -124,7 +125,7 @@ def enter_result(
         event.entry = entry
         event.save()
         chain.advance(head, event)
-        record("system", "register_entry_created", application, _audit_data(entry, event), at=now)
+        record("system", AuditAction.REGISTER_ENTRY_CREATED, application, _audit_data(entry, event), at=now)
     return entry
 
 
@@ -136,7 +137,9 @@ def _enter_on_postgresql(connection, application, reg, result, issued_on, now) -
         return RegisterEntry.objects.get(pk=found.existing_id)
     entry = _unsaved_entry(application, reg, result, issued_on, _number_after(prefix, found.last_number), now)
     event = _entered_event(found.head, entry, now)
-    audit = new_entry("system", "register_entry_created", application, _audit_data(entry, event), at=now)
+    audit = new_entry(
+        "system", AuditAction.REGISTER_ENTRY_CREATED, application, _audit_data(entry, event), at=now
+    )
     if not store.enter(connection, entry, event, audit):
         append(audit)  # the audit log was empty: it gets its head and this first entry now
     return entry
@@ -216,7 +219,7 @@ def change_status(
         if entry.application_id:
             record(
                 actor,
-                f"register_entry_{action}",
+                AuditAction(f"register_entry_{action}"),
                 entry.application,
                 {"number": entry.number, "note": note},
                 at=now,

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from qyzmet.i18n import in_language
+
 from .export import format_norm
 from .schema import Regulation, Step
 
@@ -88,24 +90,23 @@ def flow_of(reg: Regulation, channel: str | None):
 
 def build_graph(reg: Regulation, channel: str | None = None, lang: str = "en") -> Graph:
     flow = flow_of(reg, channel)
-    steps = {s.id: s for s in flow.steps}
     lane_order: list[str] = []
     for s in flow.steps:
         if s.actor not in lane_order:
             lane_order.append(s.actor)
-    lanes = [(a, getattr(reg.actor(a).name, lang)) for a in lane_order]
+    lanes = [(a, in_language(reg.actor(a).name, lang)) for a in lane_order]
     graph = Graph(
         process_id=_ncname(f"{reg.id.replace('/', '.')}.{flow.code}"),
-        name=f"{getattr(reg.title, lang)}: {getattr(flow.name, lang)}",
+        name=f"{in_language(reg.title, lang)}: {in_language(flow.name, lang)}",
         lanes=lanes,
     )
-    first = steps[flow.start]
+    first = flow.steps_by_id[flow.start]
     graph.nodes["start"] = Node("start", "startEvent", "", first.actor)
     graph.flows.append(Flow("f_start", "start", "t_" + _ncname(first.id)))
     for s in flow.steps:
         tid = "t_" + _ncname(s.id)
         label = f"{s.number}. " if s.number is not None else ""
-        graph.nodes[tid] = Node(tid, "task", label + getattr(s.action, lang), s.actor, step=s)
+        graph.nodes[tid] = Node(tid, "task", label + in_language(s.action, lang), s.actor, step=s)
         if s.next:
             graph.flows.append(Flow(f"f_{tid}", tid, "t_" + _ncname(s.next)))
         elif s.branches:
@@ -283,32 +284,6 @@ def xsd_errors(xml: str) -> list[str]:
     if _XSD.validate(doc):
         return []
     return [f"line {e.line}: {e.message}" for e in _XSD.error_log]
-
-
-def path_to(flow, target: str) -> dict[str, str]:
-    """Branch choices that lead from the flow's start to `target` (breadth-first, so shortest)."""
-    steps = {s.id: s for s in flow.steps}
-    previous: dict[str, tuple[str, str | None]] = {flow.start: ("", None)}
-    queue = deque([flow.start])
-    while queue:
-        sid = queue.popleft()
-        if sid == target:
-            break
-        step = steps[sid]
-        moves = [(step.next, None)] if step.next else [(b.to, b.when) for b in step.branches]
-        for to, when in moves:
-            if to not in previous:
-                previous[to] = (sid, when)
-                queue.append(to)
-    if target not in previous:
-        raise ValueError(f"{target} cannot be reached")
-    choices, sid = {}, target
-    while sid != flow.start:
-        prev, when = previous[sid]
-        if when is not None:
-            choices[prev] = when
-        sid = prev
-    return choices
 
 
 def run_in_spiff(xml: str, process_id: str, choices: dict[str, str], max_tasks: int = 500):

@@ -1,6 +1,6 @@
 """The regulation catalogue as loaded into the database.
 
-The YAML files are the source of truth; `manage.py load_catalogue` copies each validated file
+The YAML files are the source of truth; `python -m qyzmet regulations load` copies each validated file
 here so that applications can point at the exact version they were filed under, and so that
 "which version was in force for this service at this provider on this day" is a query.
 """

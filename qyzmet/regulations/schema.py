@@ -11,7 +11,10 @@ export (`docs/regulation.schema.json`) is generated from these models.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+from collections import deque
+from collections.abc import Callable, Iterator
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -161,32 +164,120 @@ class Step(Model):
             raise ValueError(f"step {self.id} ends in a refusal but gives no `message`")
         return self
 
+    @property
+    def successors(self) -> list[str]:
+        """The ids of the steps that may come next: the `next` one or each branch's (none at an end)."""
+        return [self.next] if self.next else [b.to for b in self.branches]
+
+    def after(self, outcome: str | None = None) -> str | None:
+        """The id of the step that follows on `outcome` (a branch's `when`); None after an end."""
+        if not self.branches:
+            return self.next
+        for branch in self.branches:
+            if branch.when == outcome:
+                return branch.to
+        raise ValueError(
+            f"step {self.id} has no outcome {outcome!r}; it has {[b.when for b in self.branches]}"
+        )
+
 
 ChannelCode = Literal["egov_portal", "elicense_portal", "provider_office", "provider_workstation", "psc"]
 
 
-class Channel(Model):
+class Flow(Model):
+    """Steps from `start` to the ends: a channel or an internal procedure, and the ways through it.
+
+    Every walk through a flow (the expected path, a channel run, a search for the hand-over or a
+    refusal, the BPMN export, the validator's reachability) goes through these methods.
+    """
+
+    code: str
+    name: Text
+    variants: list[Slug] = Field(default_factory=list, description="empty means every variant")
+    start: StepId
+    steps: list[Step] = Field(min_length=1)
+    notes: list[str] = Field(default_factory=list)
+    source: Source
+
+    @functools.cached_property
+    def steps_by_id(self) -> dict[str, Step]:
+        """The steps by id (a repeated id, which the validator reports, keeps its last step)."""
+        return {s.id: s for s in self.steps}
+
+    def step(self, step_id: str) -> Step | None:
+        return self.steps_by_id.get(step_id)
+
+    def walk(
+        self, choose: Callable[[Step], str | None], start: str | None = None
+    ) -> Iterator[tuple[Step, str | None]]:
+        """The steps from `start` (the flow's own by default) to an end, each with the outcome taken.
+
+        At a step with branches `choose(step)` names the outcome (a branch's `when`); naming none
+        ends the walk there. A step reached a second time raises ValueError: a walk that loops
+        never ends.
+        """
+        sid, seen = start or self.start, set()
+        while sid is not None:
+            if sid in seen:
+                raise ValueError(f"the expected path loops at {sid}")
+            seen.add(sid)
+            step = self.steps_by_id[sid]
+            outcome = choose(step) if step.branches else None
+            yield step, outcome
+            if step.branches and outcome is None:
+                return
+            sid = step.after(outcome)
+
+    def reachable(self) -> set[str]:
+        """The ids of the steps some way from the start reaches (ids that are no step are passed over)."""
+        reached, stack = set(), [self.start]
+        while stack:
+            sid = stack.pop()
+            if sid in reached or sid not in self.steps_by_id:
+                continue
+            reached.add(sid)
+            stack.extend(self.steps_by_id[sid].successors)
+        return reached
+
+    def path_to(self, target: str, start: str | None = None) -> dict[str, str]:
+        """The branch choices that lead from `start` (the flow's own by default) to `target`.
+
+        Breadth-first, so the shortest way; ValueError when there is none.
+        """
+        start = start or self.start
+        previous: dict[str, tuple[str, str | None]] = {start: ("", None)}
+        queue = deque([start])
+        while queue:
+            sid = queue.popleft()
+            if sid == target:
+                break
+            step = self.steps_by_id[sid]
+            moves = [(step.next, None)] if step.next else [(b.to, b.when) for b in step.branches]
+            for to, when in moves:
+                if to not in previous:
+                    previous[to] = (sid, when)
+                    queue.append(to)
+        if target not in previous:
+            raise ValueError(f"{target} cannot be reached")
+        choices, sid = {}, target
+        while sid != start:
+            prev, when = previous[sid]
+            if when is not None:
+                choices[prev] = when
+            sid = prev
+        return choices
+
+
+class Channel(Flow):
     """One way of applying, with its functional-interaction table as numbered steps."""
 
     code: ChannelCode
-    name: Text
-    variants: list[Slug] = Field(default_factory=list, description="empty means every variant")
-    start: StepId
-    steps: list[Step] = Field(min_length=1)
-    notes: list[str] = Field(default_factory=list)
-    source: Source
 
 
-class Procedure(Model):
+class Procedure(Flow):
     """The provider's internal procedure (structural units and staff), as steps with roles."""
 
     code: Slug
-    name: Text
-    variants: list[Slug] = Field(default_factory=list, description="empty means every variant")
-    start: StepId
-    steps: list[Step] = Field(min_length=1)
-    notes: list[str] = Field(default_factory=list)
-    source: Source
 
 
 class Fee(Model):
@@ -439,7 +530,7 @@ class Regulation(Model):
     def step(self, flow_code: str, step_id: str) -> Step | None:
         """A step of an internal procedure or a channel, by the flow's code and the step's id."""
         flow = self.procedure(flow_code) or self.channel(flow_code)
-        return next((s for s in flow.steps if s.id == step_id), None) if flow else None
+        return flow.step(step_id) if flow else None
 
     def request_form_for(self, variant: str) -> RequestFormSpec | None:
         """The request form of a variant (a form with no variants applies to all)."""

@@ -14,7 +14,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from .loader import CATALOGUE_DIR, Problem, RegulationFileError, load_file, regulation_files
-from .schema import Regulation, Source, Step
+from .schema import Flow, Regulation, Source
 
 SEEDS_DIR = Path(os.environ.get("QYZMET_SEEDS_DIR", Path(__file__).resolve().parents[3] / "shared" / "seeds"))
 
@@ -37,15 +37,15 @@ def _iter_sources(obj, path=""):
             yield from _iter_sources(getattr(obj, name), f"{path}.{name}".lstrip("."))
 
 
-def _check_flow(reg: Regulation, kind: str, code: str, start: str, steps: list[Step]):
-    where = f"{kind}s.{code}"
-    by_id: dict[str, Step] = {}
+def _check_flow(reg: Regulation, kind: str, flow: Flow):
+    where, steps, by_id = f"{kind}s.{flow.code}", flow.steps, flow.steps_by_id
+    seen: set[str] = set()
     for step in steps:
-        if step.id in by_id:
+        if step.id in seen:
             yield where, f"step id {step.id!r} is used twice"
-        by_id[step.id] = step
-    if start not in by_id:
-        yield where, f"start step {start!r} does not exist"
+        seen.add(step.id)
+    if flow.start not in by_id:
+        yield where, f"start step {flow.start!r} does not exist"
         return
     for step in steps:
         if reg.actor(step.actor) is None:
@@ -53,8 +53,7 @@ def _check_flow(reg: Regulation, kind: str, code: str, start: str, steps: list[S
         for body in step.requests_conclusion_from:
             if reg.actor(body) is None:
                 yield f"{where}.{step.id}", f"body {body!r} is not declared in `actors`"
-        targets = [step.next] if step.next else [b.to for b in step.branches]
-        for target in targets:
+        for target in step.successors:
             if target not in by_id:
                 yield f"{where}.{step.id}", f"leads to {target!r}, which is not a step here"
         if step.result and not any(r.code == step.result for r in reg.results):
@@ -66,14 +65,7 @@ def _check_flow(reg: Regulation, kind: str, code: str, start: str, steps: list[S
         if len(step.branches) == 1:
             yield f"{where}.{step.id}", "a step with branches needs at least two outcomes"
     # Reachability from the start, and whether each step can still reach an end.
-    reachable, stack = set(), [start]
-    while stack:
-        sid = stack.pop()
-        if sid in reachable or sid not in by_id:
-            continue
-        reachable.add(sid)
-        step = by_id[sid]
-        stack.extend([step.next] if step.next else [b.to for b in step.branches])
+    reachable = flow.reachable()
     for step in steps:
         if step.id not in reachable:
             yield f"{where}.{step.id}", "is not reachable from the start"
@@ -87,8 +79,7 @@ def _check_flow(reg: Regulation, kind: str, code: str, start: str, steps: list[S
         for step in steps:
             if step.id in can_end:
                 continue
-            targets = [step.next] if step.next else [b.to for b in step.branches]
-            if any(t in can_end for t in targets):
+            if any(t in can_end for t in step.successors):
                 can_end.add(step.id)
                 changed = True
     for step in steps:
@@ -117,9 +108,7 @@ def check_regulation(reg: Regulation, seed_lengths: dict[str, int] | None = None
             for v in flow.variants:
                 if v not in variant_codes:
                     problems.append(f"{flow_kind}s.{flow.code}: unknown variant {v!r}")
-            problems.extend(
-                f"{w}: {m}" for w, m in _check_flow(reg, flow_kind, flow.code, flow.start, flow.steps)
-            )
+            problems.extend(f"{w}: {m}" for w, m in _check_flow(reg, flow_kind, flow))
     for i, form in enumerate(reg.request_forms):
         for v in form.variants:
             if v not in variant_codes:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
+
+from qyzmet.i18n import current_language
 
 from . import bpmn, export
 from .diagram import render_svg
@@ -39,7 +40,7 @@ def catalogue(request):
 def regulation_detail(request, act: str, slug: str):
     row = _get(act, slug)
     reg = row.parsed
-    lang = (get_language() or "kk")[:2]
+    lang = current_language()
     flows = []
     for kind, items in (("channel", reg.channels), ("procedure", reg.procedures)):
         for flow in items:
@@ -63,7 +64,7 @@ def regulation_detail(request, act: str, slug: str):
 def regulation_bpmn(request, act: str, slug: str, flow: str):
     reg = _get(act, slug).parsed
     try:
-        xml = bpmn.to_bpmn_xml(reg, flow, (get_language() or "en")[:2])
+        xml = bpmn.to_bpmn_xml(reg, flow, current_language())
     except KeyError:
         raise Http404("no such channel or procedure") from None
     response = HttpResponse(xml, content_type="application/xml; charset=utf-8")

@@ -22,13 +22,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.errors import ValidationError
 
 from qyzmet.engine import channels
 from qyzmet.engine.models import Application
+from qyzmet.i18n import in_language
 
 from ..models import Submission
 from ..schemas import Error, ValidationErrors
@@ -115,14 +115,13 @@ def _waiting(response: HttpResponse, detail: str) -> Status:
 
 
 def _refused(sub: Submission) -> Status:
-    lang = (get_language() or "kk")[:2]
     return Status(
         422,
         {
             "status": "refused",
             "step": sub.step,
             "message": sub.message,
-            "text": sub.message.get(lang) or sub.message.get("kk", ""),
+            "text": in_language(sub.message),
             "detail": sub.reason,
         },
     )

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from qyzmet.engine.services import EngineError
 from qyzmet.gateway.clients.payments import DECLINED, PAID
 from qyzmet.gateway.errors import GatewayError, Unavailable
+from qyzmet.i18n import in_language
 from qyzmet.pki.signing import canonical
 
 from .. import access, drafts, offer
@@ -238,8 +239,7 @@ def submit(request, draft_id: int):
         messages.success(request, _("Your application is filed."))
         return redirect("portal:application", number=done.application.number)
     if done.status == "refused":
-        lang = (request.LANGUAGE_CODE or "kk")[:2]
-        return _sign_page(request, draft, refusal=(done.message or {}).get(lang, ""), status=422)
+        return _sign_page(request, draft, refusal=in_language(done.message), status=422)
     return _sign_page(
         request,
         draft,

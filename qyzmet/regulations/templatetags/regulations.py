@@ -1,8 +1,10 @@
 """Template helpers for regulation documents: pick the text in the page's language, format norms."""
 
 from django import template
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from qyzmet.i18n import in_language
 
 from ..export import format_norm
 
@@ -10,14 +12,9 @@ register = template.Library()
 
 
 @register.filter
-def tr(text):
-    """A `Text` (kk/ru/en) in the current language, falling back to Kazakh."""
-    if text is None:
-        return ""
-    lang = (get_language() or "kk")[:2]
-    if isinstance(text, dict):
-        return text.get(lang) or text.get("kk", "")
-    return getattr(text, lang, None) or text.kk
+def tr(text, language=None):
+    """A kk/ru/en text in the page's language (or the one given: `{{ name|tr:"ru" }}`)."""
+    return in_language(text, language)
 
 
 # Each unit with its plural forms, so that Russian reads "3 рабочих дня" and "5 рабочих дней".
