@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from qyzmet.engine.models import Application
 
-from .models import ReceptionRefusal
+from qyzmet.intake.paper.models import ReceptionRefusal
 
 
 def receipt_pdf(application: Application) -> bytes:

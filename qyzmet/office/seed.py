@@ -15,7 +15,7 @@ from qyzmet.providers.models import Provider, StaffRole
 from qyzmet.providers.seed import DEMO_PASSWORD, short
 from qyzmet.regulations.models import Regulation
 
-from .reception import CLERK, paper_channel
+from qyzmet.intake.paper.reception import CLERK, paper_channel
 
 
 @transaction.atomic

@@ -205,6 +205,7 @@ HISTORY_LABELS = {
     "application_overdue": gettext_lazy("application overdue"),
     "application_deemed_issued": gettext_lazy("deemed issued"),
     "paper_documents_scanned": gettext_lazy("paper documents scanned"),
+    "paper_registration_filed": gettext_lazy("registered from paper reception"),
 }
 
 
