@@ -13,7 +13,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from qyzmet.engine.models import Application
-
 from qyzmet.intake.paper.models import ReceptionRefusal
 
 

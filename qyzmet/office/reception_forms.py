@@ -6,9 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qyzmet.identity.numbers import problem
-from qyzmet.regulations.templatetags.regulations import tr
-
 from qyzmet.intake.paper.reception import ServiceChoice, required_documents, variants_of
+from qyzmet.regulations.templatetags.regulations import tr
 
 
 def _number(value: str) -> str:

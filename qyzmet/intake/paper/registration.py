@@ -193,7 +193,9 @@ def attempt(row: Registration, at: dt.datetime | None = None) -> Registration:
         checks = {s.check for s in reg.channel(row.channel).steps if s.check}
         if not identity.found and "applicant_record" not in checks:
             # The channel does not look the applicant up itself: the desk's rule (Art. 20) refuses.
-            return _settle(row, REFUSED, reception.NOT_IDENTIFIED_MESSAGE, "applicant not in the state database")
+            return _settle(
+                row, REFUSED, reception.NOT_IDENTIFIED_MESSAGE, "applicant not in the state database"
+            )
     sub = _submission(row, now)
     walked = channels.submit(sub, hand_over=False)
     if walked.status == "waiting":
