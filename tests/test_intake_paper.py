@@ -234,3 +234,22 @@ def test_the_lookup_evidence_survives_a_failed_filing(client, face, monkeypatch,
     app = Application.objects.get()
     assert set(DataLookup.objects.filter(subject=applicant)) >= set(evidence)
     face.follows(app)
+
+
+def test_the_operator_may_send_a_queued_request_again_at_once_and_it_is_still_filed_once(
+    client, monkeypatch, settings
+):
+    face = PscFace()
+    face.open(client, monkeypatch, NARCOTICS)
+    with faults.injected(error_rate=1.0, systems=STATE_DATABASES):
+        face.send(client, ordinary_bin(seed=55), ["standard", "inventory"])
+    acceptance = Acceptance.objects.get()
+    assert acceptance.state == Acceptance.State.WAITING and not Application.objects.exists()
+    time.sleep(0.15)  # the state database is back
+    response = client.post(reverse("psc:resubmit", args=[face.centre.code, acceptance.number]))
+    assert response.status_code == 302
+    settings.QYZMET_GATEWAY_PENDING_BACKOFF_BASE = 0
+    run_scheduled_jobs()  # the queue finds nothing left to file
+    app = Application.objects.get()
+    face.follows(app)
+    assert Registration.objects.get().status == Registration.Status.FILED
