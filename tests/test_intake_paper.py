@@ -25,6 +25,7 @@ from qyzmet.gateway import faults, transport
 from qyzmet.gateway.models import DataLookup
 from qyzmet.gateway.testing import ordinary_bin
 from qyzmet.intake.paper.models import ReceptionRefusal, Registration
+from qyzmet.intake.paper.reception import fee_due
 from qyzmet.office.testing import load_regulations, staff
 from qyzmet.psc.models import Acceptance
 from qyzmet.regulations.loader import catalogue
@@ -88,6 +89,9 @@ class OfficeFace:
         assert response["Location"] == reverse("office:reception-refusal", args=[refusal.number])
         return refusal.number, client.get(response["Location"])
 
+    def receipt(self, client, application):
+        return client.get(reverse("office:reception-accepted", args=[application.number]))
+
     def follows(self, application):
         """The desk's own record shows the filed application."""
         assert application.scans.count() == 1  # the scan went with the set and stayed with it
@@ -125,6 +129,10 @@ class PscFace:
             reverse("psc:receipt", args=[self.centre.code, acceptance.number])
         )
 
+    def receipt(self, client, application):
+        number = Acceptance.objects.get().number
+        return client.get(reverse("psc:receipt", args=[self.centre.code, number]))
+
     def follows(self, application):
         acceptance = Acceptance.objects.get()
         assert acceptance.state == Acceptance.State.AT_PROVIDER and acceptance.application == application
@@ -159,6 +167,10 @@ def test_a_complete_set_is_accepted_and_filed_through_the_channel(client, face, 
     assert registration.desk == face.name and registration.attempts == 1
     face.follows(app)
     assert client.get(response["Location"]).status_code == 200
+    # the receipt lists the licence fee the variant carries in the year of reception
+    fee = fee_due(catalogue()[NARCOTICS], app.variant, app.registered_at)
+    receipt = face.receipt(client, app)
+    assert receipt.status_code == 200 and f"{fee.tenge} tenge" in receipt.content.decode()
 
 
 @pytest.mark.parametrize("desk", FACES)

@@ -142,7 +142,13 @@ def accepted(request, number: str):
     return render(
         request,
         "office/reception/accepted.html",
-        {"app": app, "reg": app.regulation.parsed, "scans": app.scans.all(), "section": "reception"},
+        {
+            "app": app,
+            "reg": app.regulation.parsed,
+            "scans": app.scans.all(),
+            "fee": reception.fee_due(app.regulation.parsed, app.variant, app.registered_at),
+            "section": "reception",
+        },
     )
 
 

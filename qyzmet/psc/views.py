@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qyzmet import clock
-from qyzmet.intake.paper import registration
+from qyzmet.intake.paper import reception, registration
 from qyzmet.providers.models import Provider
 from qyzmet.regulations.models import Regulation
 
@@ -174,6 +174,7 @@ def receipt(request, code: str, number: str):
             "a": found,
             "reg": found.regulation.parsed,
             "centre": centre,
+            "fee": reception.fee_due(found.regulation.parsed, found.variant, found.accepted_at),
             "printed_at": timezone.localtime(clock.now()),
         },
     )

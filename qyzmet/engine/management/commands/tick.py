@@ -21,7 +21,9 @@ class Command(BaseCommand):
     def handle(self, *args, every=0, **options):
         while True:
             for job, counts in run_scheduled_jobs().items():
-                figures = " ".join(f"{k}={v}" for k, v in counts.items()) if isinstance(counts, dict) else counts
+                figures = (
+                    " ".join(f"{k}={v}" for k, v in counts.items()) if isinstance(counts, dict) else counts
+                )
                 self.stdout.write(f"{job}: {figures}")
             if not every:
                 return
