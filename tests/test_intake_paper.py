@@ -136,6 +136,7 @@ class PscFace:
     def follows(self, application):
         acceptance = Acceptance.objects.get()
         assert acceptance.state == Acceptance.State.AT_PROVIDER and acceptance.application == application
+        assert acceptance.identified and acceptance.lookup_id  # by the desk, or by the retry
 
 
 FACES = [pytest.param(OfficeFace, id="office"), pytest.param(PscFace, id="psc")]
