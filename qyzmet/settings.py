@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "qyzmet.audit",
     "qyzmet.providers",
     "qyzmet.engine",
+    "qyzmet.intake.paper",
     "qyzmet.office",
     "qyzmet.api",
     "qyzmet.pki",
@@ -115,6 +116,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "engine-tick": {"task": "qyzmet.engine.tick", "schedule": 60.0},
     "gateway-retry-pending-lookups": {"task": "qyzmet.gateway.tasks.retry_pending_lookups", "schedule": 30.0},
+    "paper-intake-retry-queued": {
+        "task": "qyzmet.intake.paper.tasks.retry_queued_registrations",
+        "schedule": 30.0,
+    },
 }
 
 # The e-government gateway: unset, its simulators run in-process; set, they are reached over HTTP

@@ -41,7 +41,7 @@ def test_regulations_load_puts_the_catalogue_in_the_database(capsys):
 @pytest.mark.django_db
 def test_tick_runs_the_periodic_job_once(capsys):
     assert main(["tick"]) == 0
-    assert capsys.readouterr().out.startswith("steps_overdue=0 applications_overdue=0")
+    assert capsys.readouterr().out.startswith("engine-tick: steps_overdue=0 applications_overdue=0")
 
 
 @pytest.mark.django_db

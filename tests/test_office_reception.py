@@ -13,7 +13,7 @@ from qyzmet.engine.models import Application
 from qyzmet.gateway import faults
 from qyzmet.gateway.models import DataLookup
 from qyzmet.gateway.testing import FAST_POLICY, fresh_gateway, ordinary_iin
-from qyzmet.office.models import ReceptionRefusal, ScannedDocument
+from qyzmet.intake.paper.models import ReceptionRefusal, ScannedDocument
 from qyzmet.office.testing import provider_for, staff
 from qyzmet.regulations.loader import catalogue
 

@@ -9,8 +9,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from qyzmet.office import reception
-from qyzmet.office.models import ScannedDocument
+from qyzmet.intake.paper import reception, registration
+from qyzmet.intake.paper.models import ScannedDocument
 from qyzmet.providers.models import StaffRole
 from qyzmet.registry.services import enter_result
 from qyzmet.regulations.loader import catalogue
@@ -46,10 +46,10 @@ def test_paper_channel_runs_to_a_register_entry_or_a_reasoned_refusal(client, re
     StaffRole.objects.create(user=clerk, provider=provider, role=reception.CLERK)
     choice = reception.ServiceChoice(provider, Regulation.objects.get(pk=reg_id), channel)
     variant = reception.variants_of(choice)[0].code
-    result = reception.file_paper_application(
+    result = registration.file_paper_application(
         choice, variant, applicant_for(reg), "Заявитель", [SCAN], clerk, at=working_moment(reg_id)
     )
-    assert result.status == "filed", (result.status, result.reason, [p.step for p in result.trace])
+    assert result.status == "filed", (result.status, result.reason, result.last_error)
     app = result.application
     assert app.channel == channel and ScannedDocument.objects.filter(application=app).count() == 1
     app = drive(app, branch=branch)

@@ -13,6 +13,7 @@ from qyzmet.engine.models import Application
 from qyzmet.gateway import faults
 from qyzmet.gateway.models import DataLookup
 from qyzmet.gateway.testing import ordinary_bin, ordinary_iin
+from qyzmet.intake.paper import reception
 from qyzmet.psc import services
 from qyzmet.psc.models import Acceptance, Transfer
 from qyzmet.regulations.loader import catalogue
@@ -82,7 +83,7 @@ def test_an_incomplete_set_is_refused_under_the_law_when_the_channel_does_not_ch
         NARCOTICS, centre, operator, provider_for(NARCOTICS), ordinary_bin(seed=3), documents=["standard"]
     )
     assert acceptance.state == Acceptance.State.REFUSED
-    assert acceptance.message == services.INCOMPLETE_MESSAGE and len(acceptance.missing) == 1
+    assert acceptance.message == reception.INCOMPLETE_BY_LAW[reception.PSC] and len(acceptance.missing) == 1
     assert not Application.objects.exists()
 
 

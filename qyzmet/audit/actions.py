@@ -27,6 +27,8 @@ class AuditAction(models.TextChoices):
     CHANNEL_REFUSED = "channel_refused", _("request refused by the channel")
     RECEPTION_REFUSED_INCOMPLETE = "reception_refused_incomplete", _("documents not accepted: set incomplete")
     PAPER_DOCUMENTS_SCANNED = "paper_documents_scanned", _("paper documents scanned")
+    PAPER_REGISTRATION_FILED = "paper_registration_filed", _("registered from paper reception")
+    PAPER_REGISTRATION_REFUSED = "paper_registration_refused", _("paper registration refused")
     # Population Service Centres
     PSC_TICKET_ISSUED = "psc_ticket_issued", _("queue ticket issued")
     PSC_TICKET_CALLED = "psc_ticket_called", _("queue ticket called")

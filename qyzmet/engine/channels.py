@@ -59,7 +59,7 @@ class Passed:
 
 @dataclass
 class ChannelResult:
-    status: str  # filed | refused | waiting
+    status: str  # filed | refused | waiting | ready (walked, not yet filed: `file_walked`)
     trace: list[Passed]
     message: dict | None = None  # the regulation's refusal message, kk/ru/en
     reason: str = ""
@@ -172,8 +172,12 @@ def _as_json(trace: list[Passed]) -> list[dict]:
     ]
 
 
-def submit(sub: Submission) -> ChannelResult:
-    """Walk the channel for one submission up to the hand-over to the provider (or a refusal)."""
+def submit(sub: Submission, *, hand_over: bool = True) -> ChannelResult:
+    """Walk the channel for one submission up to the hand-over to the provider (or a refusal).
+
+    With `hand_over=False` the walk stops where the provider takes over and answers `ready`: the
+    checks (the outside calls) are done, and the caller files with `file_walked` inside its own
+    transaction, so that no outside call runs while rows are locked."""
     from . import services
 
     row = sub.regulation
@@ -191,21 +195,8 @@ def submit(sub: Submission) -> ChannelResult:
         hands_over = bool(step.procedure) or (step.kind == "condition" and step.check in PROVIDER_CHECKS)
         if hands_over:
             trace.append(Passed(step.id, None, now, due, "handed over to the provider"))
-            app = services.file_application(  # one transaction of its own
-                service=reg.service,
-                provider=sub.provider,
-                variant=sub.variant,
-                channel=sub.channel,
-                applicant=sub.applicant,
-                filed_at=now,
-                actor=sub.initiated_by,
-                applicant_name=sub.applicant_name,
-                applicant_user=sub.applicant_user,
-                data={**sub.data, "channel_trace": _as_json(trace)},
-                channel_step=step.id,
-                regulation=row,
-            )
-            return ChannelResult("filed", trace, application=app)
+            walked = ChannelResult("ready", trace)
+            return file_walked(sub, walked) if hand_over else walked
         if step.end == "refusal":
             trace.append(Passed(step.id, None, now, due))
             record(
@@ -245,3 +236,27 @@ def submit(sub: Submission) -> ChannelResult:
             trace.append(Passed(step.id, None, now, due))
         sid = step.after(outcome)
     return ChannelResult("filed", trace)
+
+
+def file_walked(sub: Submission, walked: ChannelResult) -> ChannelResult:
+    """File a submission whose walk answered `ready`, at the step where the provider takes over.
+
+    No outside call: one transaction of the engine's, or a savepoint of the caller's."""
+    from . import services
+
+    handed_over = walked.trace[-1]
+    app = services.file_application(
+        service=sub.regulation.parsed.service,
+        provider=sub.provider,
+        variant=sub.variant,
+        channel=sub.channel,
+        applicant=sub.applicant,
+        filed_at=handed_over.at,
+        actor=sub.initiated_by,
+        applicant_name=sub.applicant_name,
+        applicant_user=sub.applicant_user,
+        data={**sub.data, "channel_trace": _as_json(walked.trace)},
+        channel_step=handed_over.step,
+        regulation=sub.regulation,
+    )
+    return ChannelResult("filed", walked.trace, application=app)

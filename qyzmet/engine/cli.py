@@ -54,11 +54,14 @@ def _tick(args) -> int:
     from qyzmet.cli import setup_django
 
     setup_django()
-    from .services import tick
+    from .scheduler import run_scheduled_jobs
 
+    # Every task of the beat schedule, once per round: the engine's clock (overdue steps,
+    # escalation, silence-consent, deemed issue), pending look-ups, queued paper registrations.
     while True:
-        counts = tick()
-        print(" ".join(f"{k}={v}" for k, v in counts.items()), flush=True)
+        for job, counts in run_scheduled_jobs().items():
+            figures = " ".join(f"{k}={v}" for k, v in counts.items()) if isinstance(counts, dict) else counts
+            print(f"{job}: {figures}", flush=True)
         if not args.every:
             return 0
         time.sleep(args.every)
@@ -131,7 +134,9 @@ def register(sub) -> None:
     tl.add_argument("--branch", choices=["approve", "refuse"], default="approve")
     tl.set_defaults(func=_timeline)
 
-    tick = sub.add_parser("tick", help="mark overdue steps, escalate, apply silence-consent and deemed issue")
+    tick = sub.add_parser(
+        "tick", help="the periodic jobs: overdue steps, escalation, silence-consent, deemed issue, retries"
+    )
     tick.add_argument("--every", type=int, default=0, help="repeat every N seconds (0: once)")
     tick.set_defaults(func=_tick)
 

@@ -1,8 +1,9 @@
 """The embedded default's periodic work: a daemon thread in the web process.
 
 Production runs Celery beat (settings.CELERY_BEAT_SCHEDULE); `make run` has no broker, so the
-same jobs run here every minute when QYZMET_INPROCESS_SCHEDULER=1. Each job is idempotent, so
-a second process doing the same (say, a manual `python -m qyzmet tick`) changes nothing twice.
+same jobs, every task of that schedule, run here every minute when QYZMET_INPROCESS_SCHEDULER=1.
+Each job is idempotent, so a second process doing the same (say, a manual `python -m qyzmet tick`)
+changes nothing twice.
 """
 
 from __future__ import annotations
@@ -14,20 +15,28 @@ log = logging.getLogger(__name__)
 _started = threading.Event()
 
 
+def run_scheduled_jobs() -> dict[str, object]:
+    """Run every task of the beat schedule once, in this process; what each returned."""
+    from django.conf import settings
+
+    from qyzmet.celery import app
+
+    app.loader.import_default_modules()  # the tasks' modules, as a worker would load them
+    results = {}
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        try:
+            results[name] = app.tasks[entry["task"]].apply().get()
+        except Exception:  # one failing job does not keep the others from running
+            log.exception("periodic job %s failed", name)
+    return results
+
+
 def _loop(interval: float) -> None:
     from django.db import close_old_connections
 
-    from qyzmet.gateway.lookups import retry_due
-
-    from .services import tick
-
     while True:
         close_old_connections()
-        try:
-            log.info("tick %s", tick())
-            retry_due()
-        except Exception:  # keep the thread alive; the next round tries again
-            log.exception("periodic job failed")
+        log.info("periodic jobs %s", run_scheduled_jobs())
         close_old_connections()
         threading.Event().wait(interval)
 

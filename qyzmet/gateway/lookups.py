@@ -89,7 +89,8 @@ def look_up_tax_debts(number: str, **kwargs) -> DataLookup:
     return look_up("tax", number, **kwargs)
 
 
-def _backoff(attempts: int) -> dt.timedelta:
+def retry_pause(attempts: int) -> dt.timedelta:
+    """The pause before the next try of work that waits for a system (after `attempts` tries)."""
     base = getattr(settings, "QYZMET_GATEWAY_PENDING_BACKOFF_BASE", PENDING_BACKOFF_BASE)
     cap = getattr(settings, "QYZMET_GATEWAY_PENDING_BACKOFF_MAX", PENDING_BACKOFF_MAX)
     return dt.timedelta(seconds=min(cap, base * 2 ** (attempts - 1)))
@@ -128,7 +129,7 @@ def look_up_or_queue(
             correlation_id=correlation_id,
             attempts=1,
             last_error=f"{exc.outcome}: {exc}",
-            next_attempt_at=timezone.now() + _backoff(1),
+            next_attempt_at=timezone.now() + retry_pause(1),
         )
 
 
@@ -157,7 +158,7 @@ def retry_one(pending: PendingLookup) -> str:
         pending.status, pending.lookup, pending.last_error = PendingLookup.NOT_FOUND, exc.lookup, ""
     except Unavailable as exc:
         pending.last_error = f"{exc.outcome}: {exc}"
-        pending.next_attempt_at = timezone.now() + _backoff(pending.attempts)
+        pending.next_attempt_at = timezone.now() + retry_pause(pending.attempts)
     else:
         pending.status, pending.lookup, pending.last_error = PendingLookup.DONE, lookup, ""
     pending.save(

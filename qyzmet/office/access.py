@@ -108,7 +108,7 @@ def waiting_for(user) -> QuerySet[StepRun]:
 
 def clerk_required(view):
     """Logged in (else the login page), and an office clerk of some provider (else 403)."""
-    from .reception import is_clerk
+    from qyzmet.intake.paper.reception import is_clerk
 
     @login_required
     @wraps(view)
@@ -122,7 +122,7 @@ def clerk_required(view):
 
 def reception_refusal_for(user, number: str):
     """A refusal-to-accept receipt of one of the user's providers, or 404."""
-    from .models import ReceptionRefusal
+    from qyzmet.intake.paper.models import ReceptionRefusal
 
     refusal = (
         ReceptionRefusal.objects.select_related("provider", "regulation", "clerk")
@@ -132,3 +132,17 @@ def reception_refusal_for(user, number: str):
     if refusal is None:
         raise Http404("no such receipt among your provider's")
     return refusal
+
+
+def registration_for(user, pk):
+    """A paper registration made at one of the user's providers' offices, or 404."""
+    from qyzmet.intake.paper.models import Registration
+
+    found = (
+        Registration.objects.select_related("provider", "regulation", "application")
+        .filter(pk=pk, desk=Registration.Desk.OFFICE, provider__in=providers_for(user))
+        .first()
+    )
+    if found is None:
+        raise Http404("no such registration among your provider's")
+    return found

@@ -13,8 +13,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from qyzmet.engine.models import Application
-
-from .models import ReceptionRefusal
+from qyzmet.intake.paper.models import ReceptionRefusal
+from qyzmet.intake.paper.reception import refusal_receipt
 
 
 def receipt_pdf(application: Application) -> bytes:
@@ -48,8 +48,7 @@ def refusal_to_accept_pdf(refusal: ReceptionRefusal) -> bytes:
         "provider_name": refusal.provider.name,
         "day": moment.date(),
         "moment": moment,
-        "grounds": [],
-        "refusal_text": "\n".join(refusal.missing),
+        **refusal_receipt(refusal),  # what it lists is the paper intake's
         "codes": {
             "payload": payload,
             "payload_qr": qr.png_data_uri(payload, scale=2),

@@ -6,9 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qyzmet.identity.numbers import problem
+from qyzmet.intake.paper.reception import ServiceChoice, required_documents, variants_of
 from qyzmet.regulations.templatetags.regulations import tr
-
-from .reception import ServiceChoice, required_documents, variants_of
 
 
 def _number(value: str) -> str:
@@ -57,8 +56,3 @@ class AcceptForm(forms.Form):
 
     def clean_applicant(self):
         return _number(self.cleaned_data["applicant"])
-
-    @property
-    def complete(self) -> bool:
-        required = {code for code, _label in self.fields["documents"].choices}
-        return required <= set(self.cleaned_data.get("documents") or [])

@@ -4,7 +4,9 @@ Step 1 names the service and the applicant; the applicant's record is looked up 
 the evidence, with the clerk's name) and step 2 shows the request form prefilled, the list of
 required documents as checkboxes and the scans to attach. An incomplete set ends in a refusal to
 accept with its receipt; a complete set goes through the channel and ends in the receipt for the
-accepted documents, or in the regulation's refusal message when a check of the channel fails.
+accepted documents, in the regulation's refusal message when a check of the channel fails, or,
+when a state database does not answer, in the queued registration's page: it is filed by itself
+once the database answers. What the desk does is `qyzmet.intake.paper`; this is its face.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from qyzmet.intake.paper import reception, registration
 from qyzmet.portal import uploads
 
-from . import access, reception
+from . import access
 from .reception_forms import AcceptForm, StartForm
 
 
@@ -28,9 +31,13 @@ def start(request):
     if request.method == "POST" and form.is_valid():
         choice = reception.service_for(request.user, form.cleaned_data["service"])
         applicant = form.cleaned_data["applicant"]
-        found = reception.prefill(applicant, choice, request.user)
+        found = reception.identify(
+            applicant,
+            purpose=f"{choice.regulation.pk} {choice.channel}: reception, prefill of the request form",
+            by=request.user.get_username(),
+        )
         accept_form = AcceptForm(
-            initial={"service": choice.key, "applicant": applicant, "applicant_name": found["name"]},
+            initial={"service": choice.key, "applicant": applicant, "applicant_name": found.name},
             choice=choice,
         )
         return _accept_page(request, choice, accept_form, found=found)
@@ -67,7 +74,8 @@ def submit(request):
     if not form.is_valid():
         return _accept_page(request, choice, form, status=400)
     data = form.cleaned_data
-    if not form.complete:
+    checklist = reception.check_documents(choice.regulation.parsed, data["documents"])
+    if not checklist.complete:
         refusal = reception.refuse_incomplete(
             choice,
             data["variant"],
@@ -88,7 +96,7 @@ def submit(request):
     if errors:
         return _accept_page(request, choice, form, errors=errors, status=400)
     try:
-        result = reception.file_paper_application(
+        found = registration.file_paper_application(
             choice,
             data["variant"],
             data["applicant"],
@@ -99,16 +107,30 @@ def submit(request):
         )
     except reception.ReceptionError as exc:
         return _accept_page(request, choice, form, errors=[str(exc)], status=400)
-    if result.status == "filed":
-        return redirect("office:reception-accepted", number=result.application.number)
+    if found.status == found.Status.FILED and found.application is not None:
+        return redirect("office:reception-accepted", number=found.application.number)
+    if found.waiting:
+        return redirect("office:reception-registration", pk=found.pk)
+    return _registration_page(request, found)
+
+
+@access.clerk_required
+def registration_page(request, pk: int):
+    """A registration the channel refused (its message) or that waits for a state database."""
+    found = access.registration_for(request.user, pk)
+    if found.status == found.Status.FILED and found.application is not None:
+        return redirect("office:reception-accepted", number=found.application.number)
+    return _registration_page(request, found)
+
+
+def _registration_page(request, found):
     return render(
         request,
-        "office/reception/not_accepted.html",
+        "office/reception/registration.html",
         {
-            "result": result,
-            "message": result.message_text(),
-            "refused_at": result.trace[-1].step if result.trace else "",
-            "choice": choice,
+            "r": found,
+            "reg": found.regulation.parsed,
+            "waiting": registration.waiting_for(found) if found.waiting else "",
             "section": "reception",
         },
     )
@@ -120,7 +142,13 @@ def accepted(request, number: str):
     return render(
         request,
         "office/reception/accepted.html",
-        {"app": app, "reg": app.regulation.parsed, "scans": app.scans.all(), "section": "reception"},
+        {
+            "app": app,
+            "reg": app.regulation.parsed,
+            "scans": app.scans.all(),
+            "fee": reception.fee_due(app.regulation.parsed, app.variant, app.registered_at),
+            "section": "reception",
+        },
     )
 
 

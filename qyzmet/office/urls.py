@@ -19,6 +19,11 @@ urlpatterns = [
     path("reception/submit/", reception_views.submit, name="reception-submit"),
     path("reception/accepted/<str:number>/", reception_views.accepted, name="reception-accepted"),
     path("reception/accepted/<str:number>/receipt.pdf", reception_views.receipt, name="reception-receipt"),
+    path(
+        "reception/registrations/<int:pk>/",
+        reception_views.registration_page,
+        name="reception-registration",
+    ),
     path("reception/refusals/<str:number>/", reception_views.refusal, name="reception-refusal"),
     path(
         "reception/refusals/<str:number>/receipt.pdf",

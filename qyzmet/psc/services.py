@@ -8,10 +8,11 @@
     send_result(acceptance, by); hand_over(acceptance, operator, handed_to="...")
     return_uncollected(acceptance, by)             # after the storage period
 
-The regulation's `psc` channel is run by `engine.channels.submit`, which performs its checks
-(the applicant's record, the completeness of the set where the channel checks it) and files the
-application with the provider; nothing is checked twice here. What the channel does not say
-comes from the law and is marked as such:
+Reception at the counter (identification, the checklist, the refusal of an incomplete set, the
+filing through the regulation's `psc` channel, and the queue that files it once a state
+database that was down answers again) is the paper intake's (`qyzmet.intake.paper`), the same
+as at a provider's office; this module keeps what only a centre does. What the channel does not
+say comes from the law and is marked as such:
 
 - An incomplete set is refused by the operator (Law on state services Art. 20; law-facts 34),
   with the channel's own message where the channel has a completeness check.
@@ -43,6 +44,9 @@ from qyzmet.audit.actions import AuditAction
 from qyzmet.audit.log import record
 from qyzmet.engine import channels, paths
 from qyzmet.engine.models import OPEN_STATUSES
+from qyzmet.intake.paper import reception as paper
+from qyzmet.intake.paper import registration
+from qyzmet.intake.paper.models import Registration
 from qyzmet.providers.models import Provider, StaffRole
 from qyzmet.regulations.models import Regulation
 
@@ -54,21 +58,6 @@ STORAGE_READING = (
     "it is kept QYZMET_PSC_STORAGE_DAYS calendar days (30 by default, the one month later Standards "
     "give) and then returned to the provider."
 )
-INCOMPLETE_MESSAGE = {
-    "kk": "Құжаттар топтамасы толық емес: құжаттарды қабылдаудан бас тартылды "
-    "(«Мемлекеттік көрсетілетін қызметтер туралы» Заңның 20-бабы).",
-    "ru": "Пакет документов неполный: в приёме документов отказано "
-    "(статья 20 Закона «О государственных услугах»).",
-    "en": "The set of documents is incomplete: the documents are not accepted (Law on state services, Art. 20).",
-}
-NOT_IDENTIFIED_MESSAGE = {
-    "kk": "Көрсетілетін қызметті алушы мемлекеттік дерекқорда табылмады: құжаттар қабылданбайды "
-    "(«Мемлекеттік көрсетілетін қызметтер туралы» Заңның 20-бабы).",
-    "ru": "Услугополучатель не найден в государственной базе данных: документы не принимаются "
-    "(статья 20 Закона «О государственных услугах»).",
-    "en": "The applicant is not in the state database: the documents are not accepted "
-    "(Law on state services, Art. 20).",
-}
 RESULT_DELIVERY_LAW = (
     "Law on state services Art. 5 p.2: the result reaches the centre a day before the term ends"
 )
@@ -206,35 +195,6 @@ def call_next(centre: Provider, operator, window: str = "", at: dt.datetime | No
 # Acceptance ---------------------------------------------------------------------------------
 
 
-def _identify(applicant: str, reg, operator) -> tuple[bool, str, int | None]:
-    """The operator identifies the applicant in the state database (Art. 20); the lookup is evidence."""
-    from qyzmet.gateway.errors import GatewayError, NotFound
-    from qyzmet.gateway.lookups import look_up
-    from qyzmet.office.reception import state_database_of
-
-    system = state_database_of(applicant)
-    try:
-        lookup = look_up(
-            system,
-            applicant,
-            purpose=f"{reg.id} psc: identification of the applicant at acceptance",
-            initiated_by=operator.get_username(),
-        )
-    except NotFound as exc:
-        return False, "", getattr(getattr(exc, "lookup", None), "pk", None)
-    except GatewayError as exc:
-        raise PscError(
-            _("The state database does not answer (%(error)s); the applicant cannot be identified now.")
-            % {"error": exc}
-        ) from exc
-    answer = lookup.answer or {}
-    if system == "legal_entities":
-        name = answer.get("name", "")
-    else:
-        name = " ".join(answer.get(k, "") for k in ("surname", "first_name", "patronymic")).strip()
-    return True, name, lookup.pk
-
-
 def accept(
     *,
     centre: Provider,
@@ -249,9 +209,12 @@ def accept(
     ticket: Ticket | None = None,
     at: dt.datetime | None = None,
 ) -> Acceptance:
-    """Accept (or refuse) an applicant's documents for a service of the regulation's psc channel."""
+    """Accept (or refuse) an applicant's documents for a service of the regulation's psc channel.
+
+    The applicant is identified (the operator's duty, Art. 20) before the acceptance's
+    transaction; when the state database does not answer, the documents are still accepted and
+    their registration waits for it (`qyzmet.intake.paper.registration`)."""
     from qyzmet.identity.numbers import problem
-    from qyzmet.office.reception import required_documents
 
     _require_operator(operator, centre)
     if not consent:
@@ -270,12 +233,18 @@ def accept(
         raise PscError(_("%(provider)s does not provide this service.") % {"provider": provider.code})
     if reg.variant(variant) is None:
         raise PscError(_("%(id)s has no variant %(variant)s") % {"id": reg.id, "variant": variant})
+    if registration.needs_applicant_signature(reg, "psc"):
+        raise PscError(_("This channel needs the applicant's EDS; the applicant applies on the portal."))
     now = at or clock.now()
-    labels = dict(required_documents(reg))
-    presented = [code for code in labels if code in documents]
-    missing = [labels[code] for code in labels if code not in documents]
-    identified, found_name, lookup_id = _identify(applicant, reg, operator)
+    checklist = paper.check_documents(reg, documents)
+    refusal = paper.completeness(reg, "psc", paper.PSC, checklist)
+    identity = paper.identify(
+        applicant,
+        purpose=f"{reg.id} psc: identification of the applicant at acceptance",
+        by=operator.get_username(),
+    )
     checks = {s.check for s in flow.steps if s.check}
+    register_now = False
 
     with transaction.atomic():
         acceptance = Acceptance.objects.create(
@@ -287,23 +256,23 @@ def accept(
             provider=provider,
             variant=variant,
             applicant=applicant,
-            applicant_name=applicant_name or found_name,
-            identified=identified,
-            lookup_id=lookup_id,
+            applicant_name=applicant_name or identity.name,
+            identified=identity.found is True,
+            lookup_id=identity.lookup_id,
             consent_at=now,
-            documents=[labels[code] for code in presented],
-            missing=missing,
+            documents=checklist.presented,
+            missing=checklist.missing,
             accepted_at=now,
             state=Acceptance.State.WAITING,
         )
         acceptance.number = f"{centre.code.upper()}-{timezone.localtime(now):%y%m%d}-{acceptance.pk:06d}"
         acceptance.save(update_fields=["number"])
         courier = documents_transfer_step(reg, variant)
-        if missing and "documents_complete" not in checks:
-            _refuse(acceptance, INCOMPLETE_MESSAGE, "documents incomplete (Law on state services Art. 20)")
-        elif not identified and "applicant_record" not in checks:
-            _refuse(acceptance, NOT_IDENTIFIED_MESSAGE, "applicant not in the state database")
-        elif courier is not None and not missing:
+        if refusal is not None:
+            _refuse(acceptance, refusal.message, f"documents incomplete ({refusal.basis})")
+        elif identity.found is False and "applicant_record" not in checks:
+            _refuse(acceptance, paper.NOT_IDENTIFIED_MESSAGE, "applicant not in the state database")
+        elif courier is not None:
             due = provider.calendar().due(now, courier.norm)
             Transfer.objects.create(
                 acceptance=acceptance,
@@ -316,7 +285,7 @@ def accept(
             acceptance.state = Acceptance.State.IN_TRANSIT
             acceptance.save(update_fields=["state"])
         else:
-            _submit(acceptance, now, documents_complete=not missing)
+            register_now = True  # sent electronically: registered with the provider now
         record(
             operator,
             AuditAction.PSC_ACCEPTED
@@ -328,15 +297,16 @@ def accept(
                 "regulation": reg.id,
                 "provider": provider.code,
                 "applicant": applicant,
-                "identified": identified,
+                "identified": identity.found,
                 "consent_at": now,
-                "missing": missing,
+                "missing": checklist.missing,
                 "state": acceptance.state,
-                "application": acceptance.application.number if acceptance.application else None,
                 "ticket": ticket.number if ticket else None,
             },
             at=now,
         )
+    if register_now:
+        _register(acceptance, now)
     return acceptance
 
 
@@ -346,44 +316,82 @@ def _refuse(acceptance: Acceptance, message: dict, reason: str) -> None:
     acceptance.save(update_fields=["state", "message", "reason"])
 
 
-def _submit(
-    acceptance: Acceptance, at: dt.datetime, documents_complete: bool = True
-) -> channels.ChannelResult:
-    """Run the psc channel for the acceptance; file, refuse or wait as the channel answers."""
-    operator_signature = _operator_signature(acceptance)
-    result = channels.submit(
-        channels.Submission(
-            regulation=acceptance.regulation,
-            provider=acceptance.provider,
-            channel="psc",
-            variant=acceptance.variant,
-            applicant=acceptance.applicant,
-            authenticated=True,  # the operator's log-in to the information system (P1)
-            signed_request=None,  # the operator signs the request form (P5); no applicant EDS is checked
-            documents_complete=documents_complete,
-            initiated_by=acceptance.operator.get_username(),
-            applicant_name=acceptance.applicant_name,
-            data={
-                "documents": list(acceptance.documents),
-                "psc": {
-                    "centre": acceptance.centre.code,
-                    "receipt": acceptance.number,
-                    "accepted_at": acceptance.accepted_at.isoformat(),
-                },
-                "operator_signature": operator_signature,
+def _register(acceptance: Acceptance, at: dt.datetime) -> Registration:
+    """Send the acceptance's request to the provider through the psc channel (outside a transaction).
+
+    The paper intake files it, refuses it or queues it; `on_registration_settled` moves the
+    acceptance along in the transaction that files or refuses it."""
+    row = registration.register(
+        desk=Registration.Desk.PSC,
+        reference=acceptance.number,
+        provider=acceptance.provider,
+        regulation=acceptance.regulation,
+        channel="psc",
+        variant=acceptance.variant,
+        applicant=acceptance.applicant,
+        applicant_name=acceptance.applicant_name,
+        data={
+            "documents": list(acceptance.documents),
+            "psc": {
+                "centre": acceptance.centre.code,
+                "receipt": acceptance.number,
+                "accepted_at": acceptance.accepted_at.isoformat(),
             },
-            at=at,
-        )
+            "operator_signature": _operator_signature(acceptance),
+        },
+        initiated_by=acceptance.operator.get_username(),  # the operator's log-in (P1)
+        staff=acceptance.operator,
+        # The desk could not identify the applicant (no answer): the registration does it first.
+        identify=acceptance.lookup_id is None,
+        lookup_id=acceptance.lookup_id,
+        at=at,
     )
-    if result.status == "filed" and result.application is not None:
-        acceptance.state, acceptance.application = Acceptance.State.AT_PROVIDER, result.application
-    elif result.status == "refused":
-        acceptance.state, acceptance.message = Acceptance.State.REFUSED, result.message
+    acceptance.refresh_from_db()
+    return row
+
+
+def on_registration_settled(sender, registration: Registration, **kwargs) -> None:
+    """A centre's registration was filed or refused: its acceptance follows, in the same transaction."""
+    from qyzmet.gateway.models import DataLookup
+
+    if registration.desk != Registration.Desk.PSC:
+        return
+    acceptance = Acceptance.objects.select_for_update().filter(number=registration.reference).first()
+    if acceptance is None or acceptance.state != Acceptance.State.WAITING:
+        return
+    if registration.status == Registration.Status.FILED:
+        acceptance.state, acceptance.application = Acceptance.State.AT_PROVIDER, registration.application
     else:
-        acceptance.state = Acceptance.State.WAITING
-    acceptance.reason = result.reason
-    acceptance.save(update_fields=["state", "application", "message", "reason"])
-    return result
+        acceptance.state, acceptance.message = Acceptance.State.REFUSED, registration.message
+    acceptance.reason = registration.reason
+    if registration.lookup_id and acceptance.lookup_id is None:
+        acceptance.lookup_id = registration.lookup_id
+        acceptance.identified = DataLookup.objects.filter(pk=registration.lookup_id, found=True).exists()
+    acceptance.applicant_name = acceptance.applicant_name or registration.applicant_name
+    acceptance.save(
+        update_fields=[
+            "state",
+            "application",
+            "message",
+            "reason",
+            "lookup_id",
+            "identified",
+            "applicant_name",
+        ]
+    )
+
+
+def waiting_registration(acceptance: Acceptance) -> Registration | None:
+    """The queued registration of an acceptance waiting for a state database, if any."""
+    if acceptance.state != Acceptance.State.WAITING:
+        return None
+    return (
+        Registration.objects.filter(
+            desk=Registration.Desk.PSC, reference=acceptance.number, status=Registration.Status.WAITING
+        )
+        .order_by("-id")
+        .first()
+    )
 
 
 def _operator_signature(acceptance: Acceptance) -> dict:
@@ -418,13 +426,18 @@ def _operator_signature(acceptance: Acceptance) -> dict:
 
 
 def resubmit(acceptance: Acceptance, by, at: dt.datetime | None = None) -> Acceptance:
-    """Send a request that waited for a state database again."""
+    """Send a request that waits for a state database again now, without waiting for the queue."""
     now = at or clock.now()
+    acceptance.refresh_from_db()
+    if acceptance.state != Acceptance.State.WAITING:
+        raise PscError(_("Only a request waiting for a state database is sent again."))
+    row = waiting_registration(acceptance)
+    if row is None:  # accepted before its registration was queued (or the queue row is gone)
+        _register(acceptance, now)
+    else:
+        registration.try_now(row)
+    acceptance.refresh_from_db()
     with transaction.atomic():
-        acceptance = Acceptance.objects.select_for_update().get(pk=acceptance.pk)
-        if acceptance.state != Acceptance.State.WAITING:
-            raise PscError(_("Only a request waiting for a state database is sent again."))
-        _submit(acceptance, now)
         record(by, AuditAction.PSC_RESUBMITTED, acceptance, {"state": acceptance.state}, at=now)
     return acceptance
 
@@ -438,6 +451,7 @@ def receive(transfer: Transfer, by, at: dt.datetime | None = None) -> Transfer:
     the centre goes into storage; an uncollected result is back with the provider."""
     now = at or clock.now()
     by_name = getattr(by, "username", None) or str(by)
+    register_now = False
     with transaction.atomic():
         if not Transfer.objects.filter(pk=transfer.pk, received_at__isnull=True).update(
             received_at=now,
@@ -448,7 +462,9 @@ def receive(transfer: Transfer, by, at: dt.datetime | None = None) -> Transfer:
         transfer.refresh_from_db()
         acceptance = Acceptance.objects.select_for_update().get(pk=transfer.acceptance_id)
         if transfer.direction == Transfer.Direction.DOCUMENTS:
-            _submit(acceptance, now)
+            acceptance.state = Acceptance.State.WAITING  # registered right after this transaction
+            acceptance.save(update_fields=["state"])
+            register_now = True
         elif transfer.direction == Transfer.Direction.RESULT:
             acceptance.state = Acceptance.State.RESULT_AT_CENTRE
             acceptance.result_at_centre_at = now
@@ -468,6 +484,8 @@ def receive(transfer: Transfer, by, at: dt.datetime | None = None) -> Transfer:
             },
             at=now,
         )
+    if register_now:  # the documents are at the provider: registered there (outside calls first)
+        _register(acceptance, now)
     return transfer
 
 

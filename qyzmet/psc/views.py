@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qyzmet import clock
+from qyzmet.intake.paper import reception, registration
 from qyzmet.providers.models import Provider
 from qyzmet.regulations.models import Regulation
 
@@ -136,6 +137,7 @@ def acceptance(request, code: str, number: str):
 def _acceptance_page(request, found: Acceptance, error: str = "", status: int = 200):
     now = clock.now()
     app = found.application
+    queued = services.waiting_registration(found)
     return render(
         request,
         "psc/acceptance.html",
@@ -155,6 +157,7 @@ def _acceptance_page(request, found: Acceptance, error: str = "", status: int = 
             and found.keep_until <= now,
             "hand_over_form": HandOverForm() if found.state == Acceptance.State.RESULT_AT_CENTRE else None,
             "error": error,
+            "queued": registration.waiting_for(queued) if queued else "",
         },
         status=status,
     )
@@ -171,6 +174,7 @@ def receipt(request, code: str, number: str):
             "a": found,
             "reg": found.regulation.parsed,
             "centre": centre,
+            "fee": reception.fee_due(found.regulation.parsed, found.variant, found.accepted_at),
             "printed_at": timezone.localtime(clock.now()),
         },
     )

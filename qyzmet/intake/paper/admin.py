@@ -1,0 +1,39 @@
+"""Read-only admin pages for the paper intake's records: the queue can be watched, not edited."""
+
+from django.contrib import admin
+
+from .models import ReceptionRefusal, Registration
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Registration)
+class RegistrationAdmin(ReadOnlyAdmin):
+    list_display = [
+        "received_at",
+        "desk",
+        "reference",
+        "regulation",
+        "applicant",
+        "status",
+        "attempts",
+        "next_attempt_at",
+    ]
+    list_filter = ["status", "desk"]
+    search_fields = ["applicant", "reference"]
+    exclude = ["data"]
+
+
+@admin.register(ReceptionRefusal)
+class ReceptionRefusalAdmin(ReadOnlyAdmin):
+    list_display = ["at", "number", "provider", "regulation", "applicant", "basis"]
+    search_fields = ["number", "applicant"]
