@@ -16,17 +16,15 @@ The current status of an entry is the status of its newest event (`with_current_
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 
 from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from qyzmet.audit import chain as hash_chain
+from qyzmet.audit.chain import GENESIS
 from qyzmet.engine.models import Application
 from qyzmet.providers.models import Provider
-
-GENESIS = "0" * 64
 
 
 class AppendOnlyError(Exception):
@@ -69,10 +67,6 @@ class EntryStatus(models.TextChoices):
     VALID = "valid", _("valid")
     SUSPENDED = "suspended", _("suspended")
     TERMINATED = "terminated", _("terminated")
-
-
-def _canonical(value) -> bytes:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode()
 
 
 class RegisterEntryQuerySet(models.QuerySet):
@@ -179,7 +173,7 @@ class RegisterEvent(models.Model):
     def payload(self, entry_number: str) -> bytes:
         # The sequence number, not the row id, is hashed, so the hash is known before the insert
         # and no row is ever written twice.
-        return _canonical(
+        return hash_chain.canonical(
             {
                 "seq": self.seq,
                 "entry": entry_number,
@@ -194,7 +188,7 @@ class RegisterEvent(models.Model):
         )
 
     def compute_hash(self, entry_number: str) -> str:
-        return hashlib.sha256(self.payload(entry_number)).hexdigest()
+        return hash_chain.digest(self.payload(entry_number))
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
