@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qyzmet.portal import uploads
+from qyzmet.registry import documents
 
 from . import access, reception
 from .reception_forms import AcceptForm, StartForm
@@ -76,6 +77,7 @@ def submit(request):
             data["documents"],
             request.user,
         )
+        documents.issue_now(documents.issue_incomplete_set, refusal)
         return redirect("office:reception-refusal", number=refusal.number)
     scans, errors = [], []
     for upload in request.FILES.getlist("scans"):
@@ -100,6 +102,7 @@ def submit(request):
     except reception.ReceptionError as exc:
         return _accept_page(request, choice, form, errors=[str(exc)], status=400)
     if result.status == "filed":
+        documents.issue_now(documents.issue_receipt, result.application)
         return redirect("office:reception-accepted", number=result.application.number)
     return render(
         request,
@@ -126,10 +129,10 @@ def accepted(request, number: str):
 
 @access.clerk_required
 def receipt(request, number: str):
-    from .receipts import receipt_pdf
-
     app = access.application_for(request.user, number)
-    return _pdf(receipt_pdf(app), f"{app.number}-receipt.pdf")
+    return documents.http_response(
+        documents.obtain_for_application(app, documents.RECEIPT), f"{app.number}-receipt.pdf"
+    )
 
 
 @access.office_staff_required
@@ -156,13 +159,6 @@ def refusal(request, number: str):
 
 @access.clerk_required
 def refusal_pdf(request, number: str):
-    from .receipts import refusal_to_accept_pdf
-
     found = access.reception_refusal_for(request.user, number)
-    return _pdf(refusal_to_accept_pdf(found), f"{found.number}.pdf")
-
-
-def _pdf(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    issued = documents.stored(documents.INCOMPLETE, found.number) or documents.issue_incomplete_set(found)
+    return documents.http_response(issued, f"{found.number}.pdf")

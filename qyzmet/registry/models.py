@@ -228,3 +228,55 @@ class ProviderKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider.code} {self.serial}"
+
+
+class IssuedDocument(models.Model):
+    """A signed document as it was issued: where its bytes are kept and their SHA-256.
+
+    Made once, when the document is issued (registry.documents), and never changed: every later
+    download serves the stored bytes, and the digest lets anyone holding a copy tell it is the
+    one issued. `reference` names what the document is of, unique per kind: the register number
+    of a result, the application number of a receipt or refusal, the number of a reception's
+    refusal to accept, the protocol's id.
+    """
+
+    class Kind(models.TextChoices):
+        RESULT = "result", _("result")
+        RECEIPT = "receipt", _("receipt for the documents")
+        REFUSAL = "refusal", _("reasoned refusal")
+        INCOMPLETE = "incomplete", _("refusal to accept documents")
+        PROTOCOL = "protocol", _("protocol of the meeting")
+        PSC_RECEIPT = "psc_receipt", _("receipt of the service centre")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    reference = models.CharField(max_length=60)
+    application = models.ForeignKey(
+        Application, null=True, blank=True, on_delete=models.PROTECT, related_name="issued_documents"
+    )
+    register_entry = models.ForeignKey(
+        RegisterEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="issued_documents"
+    )
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="issued_documents")
+    language = models.CharField(max_length=8, help_text="the language it was rendered in")
+    storage_name = models.CharField(max_length=255, unique=True)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    size = models.PositiveIntegerField()
+    signer_serial = models.CharField(max_length=40, help_text="the provider key's certificate serial")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["kind", "reference"], name="one_document_per_kind")]
+        verbose_name = _("issued document")
+        verbose_name_plural = _("issued documents")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.reference}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("issued documents cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("issued documents cannot be deleted")
