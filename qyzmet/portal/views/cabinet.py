@@ -105,6 +105,8 @@ def application(request, number: str):
             "planned": [{"step": p, "actor": reg.actor(p.step.actor)} for p in planned],
             "steps": app.steps.all(),
             "summary_url": reverse("portal:summary", args=[app.number]),
+            # The SHA-256 of each signed document as issued, so that a copy can be checked.
+            "documents": app.issued_documents.all() if apps.is_installed("qyzmet.registry") else [],
         },
     )
 
