@@ -65,6 +65,7 @@ def test_a_changed_row_a_broken_link_and_a_removed_tail_are_each_named():
     assert tail.count == 2 and tail.broken.row is None and tail.broken.problem == hash_chain.TAIL_MISSING
 
 
+@pytest.mark.django_db
 def test_the_audit_links_are_the_modules_and_match_what_postgresql_computes():
     assert chain_hash is hash_chain.link  # the name the SQL paths import
     assert hash_chain.link("a" * 64, "b" * 64) == hash_chain.digest(("a" * 64 + "b" * 64).encode())
