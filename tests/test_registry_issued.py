@@ -11,6 +11,7 @@ from django.core.files.storage import storages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from qyzmet.audit import log
 from qyzmet.audit.models import AuditEntry
 from qyzmet.engine.models import Application
 from qyzmet.registry import documents, keys, qr, services
@@ -60,6 +61,11 @@ def test_a_reasoned_refusal_is_stored_when_the_application_is_refused(
     assert issued.reference == app.number and issued.language
     data = documents.read(issued)
     assert data.startswith(b"%PDF") and hashlib.sha256(data).hexdigest() == issued.sha256
+    # its digest is in the application's audit chain, where a swapped file and row would still show
+    recorded = AuditEntry.objects.get(
+        action="document_issued", subject_type="application", subject_id=str(app.pk)
+    )
+    assert recorded.data["sha256"] == issued.sha256 and log.verify()[1] is None
 
 
 def test_a_protocol_is_stored_when_the_council_decides(centre, django_capture_on_commit_callbacks):

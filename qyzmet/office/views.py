@@ -234,6 +234,7 @@ HISTORY_LABELS = {
     "application_overdue": gettext_lazy("application overdue"),
     "application_deemed_issued": gettext_lazy("deemed issued"),
     "paper_documents_scanned": gettext_lazy("paper documents scanned"),
+    "document_issued": gettext_lazy("signed document issued"),
 }
 
 

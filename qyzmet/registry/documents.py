@@ -48,6 +48,7 @@ from django.utils import timezone, translation
 from django.utils.text import get_valid_filename
 
 from qyzmet import clock
+from qyzmet.audit.log import record
 from qyzmet.engine.models import Application, Protocol, Status
 from qyzmet.pki.ca import CertificationCentre, subject_numbers
 
@@ -403,7 +404,7 @@ def _issue(kind: str, reference: str, provider, make, *, application=None, entry
     )
     try:
         with transaction.atomic():
-            return IssuedDocument.objects.create(
+            document = IssuedDocument.objects.create(
                 kind=kind,
                 reference=reference,
                 application=application,
@@ -416,6 +417,16 @@ def _issue(kind: str, reference: str, provider, make, *, application=None, entry
                 signer_serial=signer.serial,
                 created_at=now,
             )
+            # The digest goes into the audit chain too: a stored file swapped together with its
+            # row would still differ from what the chain recorded when it was issued.
+            record(
+                "system",
+                "document_issued",
+                application or document,
+                {"kind": kind, "reference": reference, "sha256": document.sha256, "size": document.size},
+                at=now,
+            )
+            return document
     except IntegrityError:
         storage().delete(name)  # issued meanwhile by another process: the first one stands
         return IssuedDocument.objects.get(kind=kind, reference=reference)
