@@ -106,6 +106,17 @@ STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = DEBUG
 STATICFILES_DIRS = [BASE_DIR / "qyzmet" / "static"]
 
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Signed documents as issued (registry.documents): local files in the embedded default; any
+    # storage backend (an S3 bucket, say) in production, through the same storage API.
+    "documents": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": os.environ.get("QYZMET_DOCUMENTS_DIR", str(VAR_DIR / "documents"))},
+    },
+}
+
 EMAIL_BACKEND = os.environ.get("QYZMET_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
 # Celery: a real broker in production; in the embedded default, tasks run in-process.

@@ -63,3 +63,19 @@ def centre(tmp_path_factory):
     from qyzmet.pki.ca import CertificationCentre
 
     return CertificationCentre(tmp_path_factory.mktemp("pki")).ensure()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def documents_in_a_temporary_directory(tmp_path_factory):
+    """Signed documents issued by tests are stored in a directory of the test run, not in var/."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    location = str(tmp_path_factory.mktemp("documents"))
+    with override_settings(
+        STORAGES={
+            **settings.STORAGES,
+            "documents": {**settings.STORAGES["documents"], "OPTIONS": {"location": location}},
+        }
+    ):
+        yield

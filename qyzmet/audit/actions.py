@@ -29,6 +29,8 @@ class AuditAction(models.TextChoices):
     PAPER_DOCUMENTS_SCANNED = "paper_documents_scanned", _("paper documents scanned")
     PAPER_REGISTRATION_FILED = "paper_registration_filed", _("registered from paper reception")
     PAPER_REGISTRATION_REFUSED = "paper_registration_refused", _("paper registration refused")
+    # Signed documents, stored once when issued (the entry carries the file's SHA-256)
+    DOCUMENT_ISSUED = "document_issued", _("signed document issued")
     # Population Service Centres
     PSC_TICKET_ISSUED = "psc_ticket_issued", _("queue ticket issued")
     PSC_TICKET_CALLED = "psc_ticket_called", _("queue ticket called")

@@ -10,7 +10,8 @@ from django.db import connections, transaction
 
 from qyzmet import clock
 
-from .models import CHAINS, GENESIS, AuditEntry, ChainHead, chain_hash, chain_of
+from . import chain as hash_chain
+from .models import CHAINS, AuditEntry, ChainHead, chain_hash, chain_of
 
 
 def record(
@@ -29,9 +30,7 @@ def append(entry: AuditEntry) -> AuditEntry:
         if connection.vendor == "postgresql":
             _append_in_one_statement(connection, entry, digest)
         else:
-            head = ChainHead.objects.select_for_update().filter(pk=entry.chain).first() or _new_head(
-                entry.chain
-            )
+            head = hash_chain.lock_head(ChainHead, entry.chain, create=ensure_heads)
             entry.prev_hash, entry.hash = head.hash, chain_hash(head.hash, digest)
             entry.save()
             ChainHead.objects.filter(pk=entry.chain).update(last_id=entry.pk, hash=entry.hash)
@@ -65,11 +64,6 @@ def ensure_heads() -> bool:
     missing = [ChainHead(pk=chain) for chain in range(1, CHAINS + 1) if chain not in have]
     ChainHead.objects.bulk_create(missing, ignore_conflicts=True)
     return bool(missing)
-
-
-def _new_head(chain: int) -> ChainHead:
-    ensure_heads()
-    return ChainHead.objects.select_for_update().get(pk=chain)
 
 
 # Appending on PostgreSQL, as common table expressions that other statements can carry along
@@ -121,18 +115,20 @@ def _append_in_one_statement(connection, entry: AuditEntry, digest: str) -> None
 def verify() -> tuple[int, AuditEntry | None]:
     """Check every chain. Returns (entries checked, first broken entry or None), in the order the
     entries were appended (by id), whichever chain they are in."""
-    last = {}  # chain -> hash of its last entry checked
-    count = 0
-    for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
-        # Entries are re-read from the database, so JSON and timestamps are checked as stored.
-        if entry.prev_hash != last.get(entry.chain, GENESIS) or entry.compute_hash() != entry.hash:
-            return count, entry
-        last[entry.chain] = entry.hash
-        count += 1
-    for head in ChainHead.objects.order_by("pk"):
-        if head.hash != last.get(head.pk, GENESIS):
-            # The newest entries were removed: the head remembers more than the table holds.
-            return count, AuditEntry(
-                pk=head.last_id, chain=head.pk, prev_hash=last.get(head.pk), hash=head.hash
-            )
-    return count, None
+    # Entries are re-read from the database, so JSON and timestamps are checked as stored.
+    check = hash_chain.verify(
+        AuditEntry.objects.order_by("id").iterator(chunk_size=2000),
+        AuditEntry.compute_hash,
+        chain_of=lambda entry: entry.chain,
+        heads=dict(ChainHead.objects.order_by("pk").values_list("pk", "hash")),
+    )
+    if check.intact:
+        return check.count, None
+    broken = check.broken
+    if broken.row is not None:
+        return check.count, broken.row
+    # The newest entries were removed: the head remembers more than the table holds.
+    head = ChainHead.objects.get(pk=broken.chain)
+    return check.count, AuditEntry(
+        pk=head.last_id, chain=head.pk, prev_hash=check.last.get(head.pk), hash=head.hash
+    )

@@ -12,13 +12,13 @@ the log (triggers installed by the migration); the model refuses them too.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import zlib
 
 from django.db import models
 
-GENESIS = "0" * 64
+from . import chain as hash_chain
+from .chain import GENESIS  # noqa: F401 - the audit log's genesis is every chain's
+
 # How many chains new entries are spread over. Each entry stores its chain, so changing this only
 # changes where later entries go; `verify` checks whatever chains the entries name.
 CHAINS = 16
@@ -28,11 +28,8 @@ class AppendOnlyError(Exception):
     pass
 
 
-def chain_hash(prev_hash: str, digest: str) -> str:
-    """An entry's place in the chain: SHA-256 of the previous hash followed by its own digest
-    (hex text). PostgreSQL computes the same in SQL (`sha256(convert_to(prev || digest, 'UTF8'))`)
-    so that an append is one statement under the head's lock."""
-    return hashlib.sha256((prev_hash + digest).encode()).hexdigest()
+# An entry's place in its chain (kept under this name for the SQL paths that import it).
+chain_hash = hash_chain.link
 
 
 def chain_of(subject_type: str, subject_id: str) -> int:
@@ -55,7 +52,7 @@ class AuditEntry(models.Model):
         ordering = ["id"]
 
     def payload(self) -> bytes:
-        return json.dumps(
+        return hash_chain.canonical(
             {
                 # UTC, so the hash is the same whether the moment was made here or read back
                 "at": self.at.astimezone(dt.UTC).isoformat(),
@@ -63,19 +60,15 @@ class AuditEntry(models.Model):
                 "action": self.action,
                 "subject": [self.subject_type, self.subject_id],
                 "data": self.data,
-            },
-            sort_keys=True,
-            ensure_ascii=False,
-            separators=(",", ":"),
-            default=str,
-        ).encode()
+            }
+        )
 
     def digest(self) -> str:
         """The entry's own content, hashed without the chain (computable before taking the lock)."""
-        return hashlib.sha256(self.payload()).hexdigest()
+        return hash_chain.digest(self.payload())
 
     def compute_hash(self) -> str:
-        return chain_hash(self.prev_hash, self.digest())
+        return hash_chain.link(self.prev_hash, self.digest())
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

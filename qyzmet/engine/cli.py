@@ -93,7 +93,11 @@ def _demo_load(args) -> int:
 
     applicants = seed_demo_applicants()
     today = clock.today()
-    counts = create_demo_applications(today, per_regulation=args.per_regulation)
+    from qyzmet.registry.tasks import made_on_first_download
+
+    # Years of demo history: their signed documents are made when first downloaded.
+    with made_on_first_download():
+        counts = create_demo_applications(today, per_regulation=args.per_regulation)
     print(f"demo login: {ADMIN[0]} / {ADMIN[1]} (superuser)")
     print(
         f"providers: {len(providers)}; staff logins <provider>.<role> / {DEMO_PASSWORD}, e.g. "

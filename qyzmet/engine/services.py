@@ -359,6 +359,8 @@ def _complete(connection, run_id, user, outcome, note, grounds, now, protocol) -
             )
             if app.status == Status.ISSUED:
                 _enter_in_register(app, now, fresh=True)
+            elif app.status == Status.REFUSED or minutes is not None:
+                _documents_after_commit(app.pk)
             _notify_after_commit(app)
         return None
     next_step = reg.step(run.flow, step.after(outcome))
@@ -376,6 +378,7 @@ def _complete(connection, run_id, user, outcome, note, grounds, now, protocol) -
             raise _unchanged(run_id)
         if minutes is not None:
             _file_protocol(run.application_id, run_id, outcome, minutes, now)
+            _documents_after_commit(run.application_id)
     return _run_of(run.application_id, nxt, begun)
 
 
@@ -555,6 +558,13 @@ def _enter_in_register(app: Application, at: dt.datetime, fresh: bool = False) -
     from qyzmet.registry.services import enter_result
 
     enter_result(app, at=at, fresh=fresh)
+
+
+def _documents_after_commit(application_id: int) -> None:
+    """A refusal and a meeting's protocol are issued as signed documents once committed."""
+    from qyzmet.registry.tasks import issue_later
+
+    issue_later(application_id)
 
 
 def assign(run_id: int, assignee, by, at: dt.datetime | None = None) -> StepRun:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from qyzmet.intake.paper import reception, registration
 from qyzmet.portal import uploads
+from qyzmet.registry import documents
 
 from . import access
 from .reception_forms import AcceptForm, StartForm
@@ -84,6 +85,7 @@ def submit(request):
             data["documents"],
             request.user,
         )
+        documents.issue_now(documents.issue_incomplete_set, refusal)
         return redirect("office:reception-refusal", number=refusal.number)
     scans, errors = [], []
     for upload in request.FILES.getlist("scans"):
@@ -108,6 +110,7 @@ def submit(request):
     except reception.ReceptionError as exc:
         return _accept_page(request, choice, form, errors=[str(exc)], status=400)
     if found.status == found.Status.FILED and found.application is not None:
+        documents.issue_now(documents.issue_receipt, found.application)
         return redirect("office:reception-accepted", number=found.application.number)
     if found.waiting:
         return redirect("office:reception-registration", pk=found.pk)
@@ -154,10 +157,10 @@ def accepted(request, number: str):
 
 @access.clerk_required
 def receipt(request, number: str):
-    from .receipts import receipt_pdf
-
     app = access.application_for(request.user, number)
-    return _pdf(receipt_pdf(app), f"{app.number}-receipt.pdf")
+    return documents.http_response(
+        documents.obtain_for_application(app, documents.RECEIPT), f"{app.number}-receipt.pdf"
+    )
 
 
 @access.office_staff_required
@@ -184,13 +187,6 @@ def refusal(request, number: str):
 
 @access.clerk_required
 def refusal_pdf(request, number: str):
-    from .receipts import refusal_to_accept_pdf
-
     found = access.reception_refusal_for(request.user, number)
-    return _pdf(refusal_to_accept_pdf(found), f"{found.number}.pdf")
-
-
-def _pdf(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    issued = documents.stored(documents.INCOMPLETE, found.number) or documents.issue_incomplete_set(found)
+    return documents.http_response(issued, f"{found.number}.pdf")

@@ -27,6 +27,8 @@ from qyzmet.engine import paths, services
 from qyzmet.engine.law import rules_for
 from qyzmet.engine.models import OPEN_STATUSES, Application, ConclusionRequest, Status, StepRun
 from qyzmet.providers.models import Provider
+from qyzmet.registry import documents
+from qyzmet.registry.models import RegisterEntry
 from qyzmet.regulations.models import Regulation
 
 from . import access
@@ -184,10 +186,37 @@ def _task_page(request, app: Application, *, error: str = "", bound: dict | None
         "may_resume": clock_allowed and app.status == Status.PAUSED,
         "history": _history(app),
         "scans": app.scans.defer("content"),
+        "documents": documents.documents_of(app),
         "error": error,
         "section": "task",
     }
     return render(request, "office/task.html", context, status=status)
+
+
+@access.office_staff_required
+def document(request, number: str, pk: int):
+    """A signed document of the application, as issued and stored."""
+    from django.http import Http404
+
+    app = access.application_for(request.user, number)
+    found = app.issued_documents.filter(pk=pk).first()
+    if found is None:
+        raise Http404(_("No such document of this application."))
+    return documents.http_response(found, f"{app.number}-{found.kind}.pdf")
+
+
+@access.office_staff_required
+def closing_document(request, number: str):
+    """The result or refusal the application ended in, as issued (made now, once, for an
+    application closed before documents were kept)."""
+    from django.http import Http404
+
+    app = access.application_for(request.user, number)
+    if app.is_open:
+        raise Http404(_("There is no document yet."))
+    entry = RegisterEntry.objects.filter(application=app).first()
+    issued = documents.obtain_result(entry) if entry else documents.obtain_for_application(app)
+    return documents.http_response(issued, f"{app.number}.pdf")
 
 
 def _history(app: Application) -> list[dict]:

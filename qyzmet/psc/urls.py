@@ -14,6 +14,7 @@ urlpatterns = [
     path("<slug:code>/storage/", views.storage, name="storage"),
     path("<slug:code>/acceptances/<str:number>/", views.acceptance, name="acceptance"),
     path("<slug:code>/acceptances/<str:number>/receipt/", views.receipt, name="receipt"),
+    path("<slug:code>/acceptances/<str:number>/receipt.pdf", views.receipt_pdf, name="receipt-pdf"),
     path("<slug:code>/acceptances/<str:number>/receive/", views.receive, name="receive"),
     path("<slug:code>/acceptances/<str:number>/send-result/", views.send_result, name="send-result"),
     path("<slug:code>/acceptances/<str:number>/hand-over/", views.hand_over, name="hand-over"),

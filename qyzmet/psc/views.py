@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from qyzmet import clock
 from qyzmet.intake.paper import reception, registration
 from qyzmet.providers.models import Provider
+from qyzmet.registry import documents
 from qyzmet.regulations.models import Regulation
 
 from . import access, services
@@ -117,6 +118,7 @@ def accept(request, code: str):
         except services.PscError as exc:
             error = str(exc)
         else:
+            documents.issue_now(documents.issue_psc_receipt, acceptance)
             return redirect("psc:acceptance", code=code, number=acceptance.number)
     status = 400 if request.method == "POST" else 200
     return render(
@@ -176,8 +178,18 @@ def receipt(request, code: str, number: str):
             "centre": centre,
             "fee": reception.fee_due(found.regulation.parsed, found.variant, found.accepted_at),
             "printed_at": timezone.localtime(clock.now()),
+            "document": documents.stored(documents.PSC_RECEIPT, found.number),
         },
     )
+
+
+@access.operator_required
+def receipt_pdf(request, code: str, number: str):
+    """The receipt signed by the centre as issued at acceptance (made now, once, if it never was)."""
+    centre = access.centre_for(request.user, code)
+    found = access.acceptance_for(request.user, centre, number)
+    issued = documents.stored(documents.PSC_RECEIPT, found.number) or documents.issue_psc_receipt(found)
+    return documents.http_response(issued, f"{found.number}.pdf")
 
 
 def _act(request, code: str, number: str, action, done: str):

@@ -1,8 +1,10 @@
-"""Appending to the register's hash chain and checking it.
+"""The register's use of the one hash-chain module (audit.chain): its head, its events, its checks.
 
 Appends are serialised through the single `RegisterHead` row (SELECT ... FOR UPDATE on
 PostgreSQL; SQLite serialises writers anyway), so two processes can never fork the chain or
-give two entries the same number.
+give two entries the same number. Beyond the links that every chain checks, the register checks
+that events are numbered without gaps and that each entry row still says what its `entered`
+event recorded.
 """
 
 from __future__ import annotations
@@ -10,16 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from qyzmet.audit import chain as hash_chain
+
 from .models import GENESIS, RegisterEntry, RegisterEvent, RegisterHead
 
 
 def locked_head() -> RegisterHead:
     """The head row, locked until the caller's transaction ends (call inside `atomic`)."""
-    head = RegisterHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
-        RegisterHead.objects.get_or_create(pk=1)
-        head = RegisterHead.objects.select_for_update().get(pk=1)
-    return head
+    return hash_chain.lock_head(RegisterHead, 1)
 
 
 def next_event(
@@ -52,14 +52,20 @@ def advance(head: RegisterHead, event: RegisterEvent) -> None:
     head.save(update_fields=["seq", "hash", "at"])
 
 
-def _problem(event: RegisterEvent, entry: RegisterEntry | None, prev: str, expected_seq: int) -> str:
-    """What is wrong with one link ("" if nothing)."""
-    if event.seq != expected_seq:
-        return f"event #{expected_seq} is missing"
-    if event.prev_hash != prev:
-        return "the link to the previous event does not match"
-    if entry is None or event.compute_hash(entry.number) != event.hash:
-        return "the event was altered after it was recorded"
+# What each break of the chain means for the register, as `registry verify` prints it.
+PROBLEMS = {
+    hash_chain.UNLINKED: "the link to the previous event does not match",
+    hash_chain.ALTERED: "the event was altered after it was recorded",
+    hash_chain.TAIL_MISSING: "events after the last intact one are missing",
+}
+
+
+def _gap(event: RegisterEvent, count: int) -> str:
+    return "" if event.seq == count + 1 else f"event #{count + 1} is missing"
+
+
+def _entry_problem(event: RegisterEvent, entry: RegisterEntry) -> str:
+    """Whether the entry row still says what its `entered` event recorded."""
     if event.action == RegisterEvent.Action.ENTERED:
         if event.data != entry.snapshot():
             return "the entry differs from what was entered"
@@ -90,19 +96,34 @@ def verify() -> ChainCheck:
     hash or link to the previous one does not match, an entry whose fields differ from what its
     `entered` event recorded, or a head that remembers more events than the table holds.
     """
-    prev, count = GENESIS, 0
     entries = {e.pk: e for e in RegisterEntry.objects.select_related("application", "provider", "original")}
-    for event in RegisterEvent.objects.order_by("seq").iterator(chunk_size=2000):
-        entry = entries.get(event.entry_id)
-        problem = _problem(event, entry, prev, count + 1)
-        if problem:
-            return ChainCheck(count, prev, event.seq, entry.number if entry else None, problem)
-        prev = event.hash
-        count += 1
     head = RegisterHead.objects.filter(pk=1).first()
-    if head is not None and (head.seq != count or head.hash != prev):
-        # The newest events were removed: the head remembers more than the table holds.
-        return ChainCheck(count, prev, count + 1, None, "events after the last intact one are missing")
+
+    def recompute(event: RegisterEvent) -> str:
+        entry = entries.get(event.entry_id)
+        return event.compute_hash(entry.number) if entry is not None else ""  # no entry: altered
+
+    found = hash_chain.verify(
+        RegisterEvent.objects.order_by("seq").iterator(chunk_size=2000),
+        recompute,
+        heads={None: head.hash} if head is not None else None,
+        before=_gap,
+        after=lambda event: _entry_problem(event, entries[event.entry_id]),
+    )
+    return _outcome(found, entries, head)
+
+
+def _outcome(found: hash_chain.Check, entries: dict, head: RegisterHead | None) -> ChainCheck:
+    prev = found.last.get(None, GENESIS)
+    if found.broken is not None:
+        event, problem = found.broken.row, found.broken.problem
+        problem = PROBLEMS.get(problem, problem)
+        if event is None:  # the newest events were removed: the head remembers more than the table holds
+            return ChainCheck(found.count, prev, found.count + 1, None, problem)
+        entry = entries.get(event.entry_id)
+        return ChainCheck(found.count, prev, event.seq, entry.number if entry else None, problem)
+    if head is not None and head.seq != found.count:
+        return ChainCheck(found.count, prev, found.count + 1, None, PROBLEMS[hash_chain.TAIL_MISSING])
     sealed = set(
         RegisterEvent.objects.filter(action=RegisterEvent.Action.ENTERED).values_list("entry_id", flat=True)
     )
@@ -110,5 +131,5 @@ def verify() -> ChainCheck:
     if unsealed:
         first = min(unsealed, key=lambda e: e.pk)
         # an entry inserted behind the chain's back: no event seals it (seq 0: not a chain position)
-        return ChainCheck(count, prev, 0, first.number, "the entry was never entered through the chain")
-    return ChainCheck(count, prev)
+        return ChainCheck(found.count, prev, 0, first.number, "the entry was never entered through the chain")
+    return ChainCheck(found.count, prev)

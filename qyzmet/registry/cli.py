@@ -33,6 +33,7 @@ def _list(args) -> int:
 
 
 def _pdf(args) -> int:
+    """Write the signed document as issued (made now, once, if it never was: the operator may)."""
     from qyzmet.engine.models import Application
 
     from . import documents
@@ -45,19 +46,20 @@ def _pdf(args) -> int:
                 "--document is for application numbers; a register number gives its result", file=sys.stderr
             )
             return 2
-        data = documents.entry_pdf(entry)
+        issued = documents.obtain_result(entry)
     else:
         application = Application.objects.filter(number=args.number).first()
         if application is None:
             print(f"{args.number} is neither a register entry nor an application", file=sys.stderr)
             return 2
         try:
-            data = documents.application_document(application, args.document)
+            issued = documents.obtain_for_application(application, args.document)
         except ValueError as exc:
             print(str(exc), file=sys.stderr)
             return 2
+    data = documents.read(issued)
     Path(args.out).write_bytes(data)
-    print(f"{args.number}: {args.out} ({len(data)} bytes, signed)")
+    print(f"{args.number}: {args.out} ({len(data)} bytes, signed, SHA-256 {issued.sha256})")
     return 0
 
 

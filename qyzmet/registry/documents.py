@@ -1,41 +1,70 @@
-"""The documents the register hands out, as signed PDFs in Kazakh and Russian.
+"""The signed documents of the platform, made once: render, sign, store, record.
 
-Four documents, each an HTML template turned into PDF by WeasyPrint and signed by the provider
-(PAdES baseline B, pyhanko): the result itself (licence, certificate, permit, talon... worded
-by kind), the reasoned refusal, the receipt for accepted documents, and the refusal to accept
-an incomplete set of documents. The texts are in both languages on one page, Kazakh first, as
-state documents are; so they are written out in the templates rather than translated.
+The one pipeline for every document a provider or service centre issues: the result itself
+(licence, certificate, permit, talon... worded by kind), the reasoned refusal, the receipt for
+accepted documents, the refusal to accept an incomplete set (of an application, or at a
+reception desk), the protocol of a commission's meeting, and the service centre's receipt.
+Each is an HTML template turned into PDF by WeasyPrint, signed by the issuer's key (PAdES
+baseline B, pyhanko), kept through Django's storage API (`STORAGES["documents"]`) and recorded
+once with its SHA-256 (`IssuedDocument`). Every download afterwards serves the stored bytes,
+checked against that digest: the same document has the same bytes every time.
 
-Each document carries two QR codes: the signed payload (qr.py), checkable offline with the
-provider's certificate, and the address of its live verification page.
+The pipeline lives in the register because the register already owns what it needs, the
+providers' signing keys (keys.py), the signed QR payloads (qr.py) and the public verification
+pages; a separate app would import all of it and be imported back for `issue_documents`.
+
+Documents are issued when what they record happens: results and refusals once the closing is
+committed, protocols once their step is, receipts at the reception desk. A document of
+something that happened before documents were kept (or whose issuing failed) is made on its
+first download by its owner or the staff (`obtain`), never by an anonymous page (`stored`).
+
+The texts are in both languages on one page, Kazakh first, as state documents are; so they are
+written out in the templates rather than translated. Each document carries two QR codes: the
+signed payload (qr.py), checkable offline with the provider's certificate, and the address of
+its live verification page.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
+import logging
 import os
+from urllib.parse import urlencode
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.text import get_valid_filename
 
-from qyzmet.engine.models import Application, Status
+from qyzmet import clock
+from qyzmet.audit.actions import AuditAction
+from qyzmet.audit.log import record
+from qyzmet.engine.models import Application, Protocol, Status
 from qyzmet.pki.ca import CertificationCentre, subject_numbers
 
 from . import qr
 from .keys import Signer, signer_for
-from .models import Kind, RegisterEntry
-from .services import current_status
+from .models import IssuedDocument, Kind, RegisterEntry
 
-RECEIPT = "receipt"
-REFUSAL = "refusal"
-INCOMPLETE = "incomplete"  # refusal to accept the documents: the set was incomplete
-APPLICATION_DOCUMENTS = (RECEIPT, REFUSAL, INCOMPLETE)
+log = logging.getLogger(__name__)
+
+RECEIPT = IssuedDocument.Kind.RECEIPT.value
+REFUSAL = IssuedDocument.Kind.REFUSAL.value
+INCOMPLETE = IssuedDocument.Kind.INCOMPLETE.value  # refusal to accept the documents: the set was incomplete
+PROTOCOL = IssuedDocument.Kind.PROTOCOL.value
+PSC_RECEIPT = IssuedDocument.Kind.PSC_RECEIPT.value
+APPLICATION_DOCUMENTS = (RECEIPT, REFUSAL, INCOMPLETE, PROTOCOL, PSC_RECEIPT)
 
 LICENCE_KINDS = (Kind.LICENCE, Kind.LICENCE_ANNEX, Kind.REISSUED_LICENCE, Kind.DUPLICATE)
 
@@ -90,7 +119,11 @@ def _codes(signer: Signer, *, number, holder, kind, issued, provider) -> dict:
     payload = qr.make_payload(
         signer, number=number, holder=holder, kind=kind, issued=issued, provider=provider
     )
-    url = verify_url(number)
+    if kind in APPLICATION_DOCUMENTS:
+        # Not in the register: its page checks the signed payload, and says nothing to a mere number.
+        url = public_url(reverse("registry:verify")) + "?" + urlencode({"q": payload})
+    else:
+        url = verify_url(number)
     return {
         "payload": payload,
         "payload_qr": qr.png_data_uri(payload, scale=2),
@@ -149,12 +182,12 @@ def sign_pdf(pdf: bytes, signer: Signer, reason: str = "", location: str = "Қа
     return out.getvalue()
 
 
-def entry_pdf(entry: RegisterEntry) -> bytes:
-    """The issued result, worded by its kind, with its current status."""
-    signer = signer_for(entry.provider)
+def entry_pdf(entry: RegisterEntry, signer: Signer | None = None) -> bytes:
+    """The issued result, worded by its kind, with its status (when issued: valid)."""
+    signer = signer or signer_for(entry.provider)
     family = "licence" if entry.kind in LICENCE_KINDS else entry.kind
     wording = WORDING.get(family, WORDING["generic"])
-    status = current_status(entry)
+    status = entry.events.order_by("-seq").values_list("status", flat=True).first() or entry.status
     context = {
         "entry": entry,
         "name": _pair(entry.name),
@@ -218,21 +251,21 @@ def _application_context(application: Application, signer: Signer, which: str, m
     }
 
 
-def receipt_pdf(application: Application) -> bytes:
+def receipt_pdf(application: Application, signer: Signer | None = None) -> bytes:
     """The receipt for the documents accepted (given on registration)."""
-    signer = signer_for(application.provider)
+    signer = signer or signer_for(application.provider)
     context = _application_context(application, signer, RECEIPT, application.registered_at)
     return _render(
         "registry/pdf/receipt.html", context, signer, f"{application.number} receipt", application.number
     )
 
 
-def refusal_pdf(application: Application) -> bytes:
+def refusal_pdf(application: Application, signer: Signer | None = None) -> bytes:
     """The reasoned refusal, or the refusal to accept incomplete documents, as the case was."""
     if application.status != Status.REFUSED:
         raise ValueError(f"application {application.number} was not refused")
     reg = application.regulation.parsed
-    signer = signer_for(application.provider)
+    signer = signer or signer_for(application.provider)
     incomplete = refused_for_incomplete_documents(application)
     which = INCOMPLETE if incomplete else REFUSAL
     context = _application_context(application, signer, which, application.closed_at)
@@ -250,8 +283,292 @@ def refusal_pdf(application: Application) -> bytes:
 
 
 def application_document(application: Application, which: str | None = None) -> bytes:
-    """A document of an application: `receipt`, or the refusal it ended in (the default when refused)."""
+    """A document of an application: `receipt`, or the refusal it ended in (the default when
+    refused), as stored when issued (made now, once, if it never was: call on behalf of the
+    applicant or the staff only)."""
+    return read(obtain_for_application(application, which))
+
+
+def protocol_pdf(protocol: Protocol, signer: Signer | None = None) -> bytes:
+    """The protocol of the meeting at which a commission or council decided a step."""
+    application = protocol.application
+    signer = signer or signer_for(application.provider)
+    reg = application.regulation.parsed
+    run = protocol.step_run
+    step = reg.step(run.flow, run.step_id)
+    context = _application_context(application, signer, PROTOCOL, protocol.recorded_at)
+    context.update(
+        {
+            "protocol": protocol,
+            "meeting_at": timezone.localtime(protocol.meeting_at),
+            "step_action": _pair(step.action if step else None),
+            "step_id": run.step_id,
+        }
+    )
+    return _render(
+        "registry/pdf/protocol.html",
+        context,
+        signer,
+        f"{application.number} {PROTOCOL} {protocol.number}",
+        application.number,
+    )
+
+
+def incomplete_set_pdf(refusal, signer: Signer | None = None) -> bytes:
+    """The "refusal to accept documents (incomplete set)" form for a refusal at a reception desk,
+    which has no application behind it: `refusal` names its number, provider, regulation,
+    applicant, moment (`at`) and the documents `missing`."""
+    signer = signer or signer_for(refusal.provider)
+    moment = timezone.localtime(refusal.at)
+    context = {
+        "app": refusal,
+        "activity": _pair(refusal.regulation.parsed.title),
+        "provider_name": _pair(refusal.provider.name),
+        "day": moment.date(),
+        "moment": moment,
+        "grounds": [],
+        "refusal_text": "\n".join(refusal.missing),
+        "codes": _codes(
+            signer,
+            number=refusal.number,
+            holder=refusal.applicant,
+            kind=INCOMPLETE,
+            issued=moment.date().isoformat(),
+            provider=refusal.provider.code,
+        ),
+    }
+    return _render(
+        "registry/pdf/incomplete.html", context, signer, f"{refusal.number} {INCOMPLETE}", refusal.number
+    )
+
+
+def psc_receipt_pdf(acceptance, signer: Signer | None = None) -> bytes:
+    """The service centre's receipt for documents accepted (or not), signed by the centre's key."""
+    signer = signer or signer_for(acceptance.centre)
+    moment = timezone.localtime(acceptance.accepted_at)
+    application = acceptance.application
+    context = {
+        "a": acceptance,
+        "activity": _pair(acceptance.regulation.parsed.title),
+        "provider_name": _pair(acceptance.centre.name),
+        "to_provider": _pair(acceptance.provider.name),
+        "moment": moment,
+        "due": timezone.localtime(application.due_at) if application and application.due_at else None,
+        "message": _pair(acceptance.message) if acceptance.message else None,
+        "codes": _codes(
+            signer,
+            number=acceptance.number,
+            holder=acceptance.applicant,
+            kind=PSC_RECEIPT,
+            issued=moment.date().isoformat(),
+            provider=acceptance.centre.code,
+        ),
+    }
+    return _render(
+        "registry/pdf/psc_receipt.html", context, signer, f"{acceptance.number} receipt", acceptance.number
+    )
+
+
+# The pipeline --------------------------------------------------------------------------------
+
+
+class DocumentAltered(Exception):
+    """The stored bytes no longer have the SHA-256 recorded when the document was issued."""
+
+
+def storage():
+    return storages["documents"]
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _language(application: Application | None) -> str:
+    language = ((application.data or {}).get("language") if application is not None else None) or ""
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def _issue(kind: str, reference: str, provider, make, *, application=None, entry=None) -> IssuedDocument:
+    """Render and sign (`make(signer)`), store and record a document, once: if it was issued
+    already, the record of the first. No transaction is held while rendering and signing."""
+    found = stored(kind, reference)
+    if found is not None:
+        return found
+    signer = signer_for(provider)
+    language = _language(application)
+    with translation.override(language):
+        pdf = make(signer)
+    now = clock.now()
+    name = storage().save(
+        f"{kind}/{now:%Y/%m}/{get_valid_filename(reference)}.pdf", ContentFile(pdf, name=f"{reference}.pdf")
+    )
+    try:
+        with transaction.atomic():
+            document = IssuedDocument.objects.create(
+                kind=kind,
+                reference=reference,
+                application=application,
+                register_entry=entry,
+                provider=provider,
+                language=language,
+                storage_name=name,
+                sha256=sha256(pdf),
+                size=len(pdf),
+                signer_serial=signer.serial,
+                created_at=now,
+            )
+            # The digest goes into the audit chain too: a stored file swapped together with its
+            # row would still differ from what the chain recorded when it was issued.
+            record(
+                "system",
+                AuditAction.DOCUMENT_ISSUED,
+                application or document,
+                {"kind": kind, "reference": reference, "sha256": document.sha256, "size": document.size},
+                at=now,
+            )
+            return document
+    except IntegrityError:
+        storage().delete(name)  # issued meanwhile by another process: the first one stands
+        return IssuedDocument.objects.get(kind=kind, reference=reference)
+
+
+def stored(kind: str, reference: str) -> IssuedDocument | None:
+    """The document as issued, or None: never renders, signs or writes (for public pages)."""
+    return IssuedDocument.objects.filter(kind=kind, reference=reference).first()
+
+
+def read(document: IssuedDocument) -> bytes:
+    """The stored bytes of a document, checked against the SHA-256 recorded at issue."""
+    with storage().open(document.storage_name, "rb") as file:
+        data = file.read()
+    if sha256(data) != document.sha256:
+        raise DocumentAltered(f"{document.storage_name}: SHA-256 differs from the one recorded at issue")
+    return data
+
+
+def issue_result(entry: RegisterEntry) -> IssuedDocument:
+    return _issue(
+        IssuedDocument.Kind.RESULT,
+        entry.number,
+        entry.provider,
+        lambda signer: entry_pdf(entry, signer),
+        application=entry.application,
+        entry=entry,
+    )
+
+
+def issue_receipt(application: Application) -> IssuedDocument:
+    return _issue(
+        RECEIPT,
+        application.number,
+        application.provider,
+        lambda signer: receipt_pdf(application, signer),
+        application=application,
+    )
+
+
+def issue_refusal(application: Application) -> IssuedDocument:
+    """The reasoned refusal, or the refusal to accept an incomplete set, as the case was."""
+    kind = INCOMPLETE if refused_for_incomplete_documents(application) else REFUSAL
+    return _issue(
+        kind,
+        application.number,
+        application.provider,
+        lambda signer: refusal_pdf(application, signer),
+        application=application,
+    )
+
+
+def issue_protocol(protocol: Protocol) -> IssuedDocument:
+    application = protocol.application
+    return _issue(
+        PROTOCOL,
+        f"{application.number}/{protocol.pk}",
+        application.provider,
+        lambda signer: protocol_pdf(protocol, signer),
+        application=application,
+    )
+
+
+def issue_incomplete_set(refusal) -> IssuedDocument:
+    """The receipt for a set of documents refused at a reception desk (see `incomplete_set_pdf`)."""
+    return _issue(
+        INCOMPLETE, refusal.number, refusal.provider, lambda signer: incomplete_set_pdf(refusal, signer)
+    )
+
+
+def issue_psc_receipt(acceptance) -> IssuedDocument:
+    return _issue(
+        PSC_RECEIPT,
+        acceptance.number,
+        acceptance.centre,
+        lambda signer: psc_receipt_pdf(acceptance, signer),
+        application=acceptance.application,
+    )
+
+
+def issue_documents(entry: RegisterEntry) -> IssuedDocument:
+    """What entering a result in the register issues: the signed result."""
+    return issue_result(entry)
+
+
+def issue_for_application(application: Application) -> list[IssuedDocument]:
+    """Every document the application's state calls for and that is not issued yet: its result
+    or refusal once closed, the protocols of its meetings. Safe to call again: each is made once."""
+    issued = [issue_protocol(p) for p in application.protocols.select_related("step_run")]
+    entry = RegisterEntry.objects.filter(application=application).select_related("provider").first()
+    if entry is not None:
+        issued.append(issue_result(entry))
+    elif application.status == Status.REFUSED:
+        issued.append(issue_refusal(application))
+    return issued
+
+
+def obtain_result(entry: RegisterEntry) -> IssuedDocument:
+    """The result as issued, made now if it never was (for its holder or the staff, not anonymously)."""
+    return stored(IssuedDocument.Kind.RESULT, entry.number) or issue_result(entry)
+
+
+def obtain_for_application(application: Application, which: str | None = None) -> IssuedDocument:
+    """An application's `receipt`, or the refusal it ended in (the default when refused), as
+    issued; made now if it never was (for the applicant or the staff, not anonymously)."""
     which = which or (REFUSAL if application.status == Status.REFUSED else RECEIPT)
     if which == RECEIPT:
-        return receipt_pdf(application)
-    return refusal_pdf(application)
+        return stored(RECEIPT, application.number) or issue_receipt(application)
+    if application.status != Status.REFUSED:
+        raise ValueError(f"application {application.number} was not refused")
+    return (
+        stored(REFUSAL, application.number)
+        or stored(INCOMPLETE, application.number)
+        or issue_refusal(application)
+    )
+
+
+def documents_of(application: Application) -> list[IssuedDocument]:
+    """Every document issued for the application, its result's included, oldest first."""
+    return list(IssuedDocument.objects.filter(application=application).order_by("created_at", "id"))
+
+
+def http_response(document: IssuedDocument, filename: str, *, attachment: bool = False):
+    """The stored bytes of `document` as a PDF response, with their SHA-256 (checked on reading)
+    as the ETag and in `Repr-Digest` (RFC 9530), so a client can check what it received."""
+    data = read(document)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'{"attachment" if attachment else "inline"}; filename="{filename}"'
+    response["ETag"] = f'"{document.sha256}"'
+    response["Repr-Digest"] = f"sha-256=:{base64.b64encode(bytes.fromhex(document.sha256)).decode()}:"
+    return response
+
+
+def issue_now(issue, subject) -> IssuedDocument | None:
+    """`issue(subject)` at the moment the document is given (a reception desk, a service centre),
+    where what it records is already committed: if making it fails, that is logged and the
+    document is made on its first download instead."""
+    try:
+        return issue(subject)
+    except Exception:
+        log.exception(
+            "issuing %s for %s failed; it will be made on its first download", issue.__name__, subject
+        )
+        return None

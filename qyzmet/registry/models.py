@@ -16,17 +16,15 @@ The current status of an entry is the status of its newest event (`with_current_
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 
 from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from qyzmet.audit import chain as hash_chain
+from qyzmet.audit.chain import GENESIS
 from qyzmet.engine.models import Application
 from qyzmet.providers.models import Provider
-
-GENESIS = "0" * 64
 
 
 class AppendOnlyError(Exception):
@@ -69,10 +67,6 @@ class EntryStatus(models.TextChoices):
     VALID = "valid", _("valid")
     SUSPENDED = "suspended", _("suspended")
     TERMINATED = "terminated", _("terminated")
-
-
-def _canonical(value) -> bytes:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode()
 
 
 class RegisterEntryQuerySet(models.QuerySet):
@@ -179,7 +173,7 @@ class RegisterEvent(models.Model):
     def payload(self, entry_number: str) -> bytes:
         # The sequence number, not the row id, is hashed, so the hash is known before the insert
         # and no row is ever written twice.
-        return _canonical(
+        return hash_chain.canonical(
             {
                 "seq": self.seq,
                 "entry": entry_number,
@@ -194,7 +188,7 @@ class RegisterEvent(models.Model):
         )
 
     def compute_hash(self, entry_number: str) -> str:
-        return hashlib.sha256(self.payload(entry_number)).hexdigest()
+        return hash_chain.digest(self.payload(entry_number))
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -234,3 +228,55 @@ class ProviderKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider.code} {self.serial}"
+
+
+class IssuedDocument(models.Model):
+    """A signed document as it was issued: where its bytes are kept and their SHA-256.
+
+    Made once, when the document is issued (registry.documents), and never changed: every later
+    download serves the stored bytes, and the digest lets anyone holding a copy tell it is the
+    one issued. `reference` names what the document is of, unique per kind: the register number
+    of a result, the application number of a receipt or refusal, the number of a reception's
+    refusal to accept, the protocol's id.
+    """
+
+    class Kind(models.TextChoices):
+        RESULT = "result", _("result")
+        RECEIPT = "receipt", _("receipt for the documents")
+        REFUSAL = "refusal", _("reasoned refusal")
+        INCOMPLETE = "incomplete", _("refusal to accept documents")
+        PROTOCOL = "protocol", _("protocol of the meeting")
+        PSC_RECEIPT = "psc_receipt", _("receipt of the service centre")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    reference = models.CharField(max_length=60)
+    application = models.ForeignKey(
+        Application, null=True, blank=True, on_delete=models.PROTECT, related_name="issued_documents"
+    )
+    register_entry = models.ForeignKey(
+        RegisterEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="issued_documents"
+    )
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="issued_documents")
+    language = models.CharField(max_length=8, help_text="the language it was rendered in")
+    storage_name = models.CharField(max_length=255, unique=True)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    size = models.PositiveIntegerField()
+    signer_serial = models.CharField(max_length=40, help_text="the provider key's certificate serial")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["kind", "reference"], name="one_document_per_kind")]
+        verbose_name = _("issued document")
+        verbose_name_plural = _("issued documents")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.reference}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("issued documents cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("issued documents cannot be deleted")

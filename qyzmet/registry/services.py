@@ -20,7 +20,7 @@ from qyzmet.audit.actions import AuditAction
 from qyzmet.audit.log import append, new_entry, record
 from qyzmet.engine.models import Application, Status
 
-from . import chain, store
+from . import chain, store, tasks
 from .models import NUMBER_PREFIX, EntryStatus, Kind, RegisterEntry, RegisterEvent
 
 ISSUING_STATUSES = (Status.ISSUED, Status.DEEMED_ISSUED)
@@ -112,7 +112,9 @@ def enter_result(
     # No savepoint: inside the closing transaction a failure here must undo the close too.
     with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
-            return _enter_on_postgresql(connection, application, reg, result, issued_on, now)
+            entry = _enter_on_postgresql(connection, application, reg, result, issued_on, now)
+            issue_documents(entry)
+            return entry
         head = chain.locked_head()
         existing = RegisterEntry.objects.filter(application=application).first()
         if existing is not None:
@@ -126,7 +128,13 @@ def enter_result(
         event.save()
         chain.advance(head, event)
         record("system", AuditAction.REGISTER_ENTRY_CREATED, application, _audit_data(entry, event), at=now)
+        issue_documents(entry)
     return entry
+
+
+def issue_documents(entry: RegisterEntry) -> None:
+    """The signed result of a new entry is made once the entry is committed (registry.tasks)."""
+    tasks.issue_documents_later(entry)
 
 
 def _enter_on_postgresql(connection, application, reg, result, issued_on, now) -> RegisterEntry:

@@ -1,23 +1,26 @@
 """Public pages of the register: search, verification of a number or a QR payload, the chain head.
 
 The register is public (who holds which permit, issued by whom, valid or not), so these pages
-need no log-in. Documents of applications (receipts, refusals) are not in the register; their
-verification page only confirms that the provider issued such a document, without the
+need no log-in. They only read: they never render, sign or store a document, nor issue a key.
+A number is answered only when it is a register entry's: whether an application with that
+number exists is nobody's business here, so it gets the same answer as no number at all.
+Documents of applications (receipts, refusals) are not in the register; the signed QR code
+they carry opens a page that confirms the provider issued such a document, without the
 applicant's details.
 """
 
 from __future__ import annotations
 
 from django.db.models import Q
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from qyzmet.engine.models import Application
 
-from . import qr
+from . import documents, qr
 from .documents import APPLICATION_DOCUMENTS
-from .models import EntryStatus, RegisterEntry, RegisterHead
+from .models import EntryStatus, IssuedDocument, RegisterEntry, RegisterHead
 from .services import is_in_force
 
 SEARCH_LIMIT = 100
@@ -67,6 +70,7 @@ def _entry_context(entry: RegisterEntry) -> dict:
         "status_label": EntryStatus(status).label,
         "in_force": is_in_force(entry, status),
         "events": entry.events.order_by("seq"),
+        "document": documents.stored(IssuedDocument.Kind.RESULT, entry.number),
     }
 
 
@@ -74,9 +78,6 @@ def verify_number(request, number: str):
     entry = RegisterEntry.objects.select_related("provider", "original").filter(number=number).first()
     if entry is not None:
         return render(request, "registry/verify.html", {"number": number, **_entry_context(entry)})
-    application = Application.objects.select_related("provider").filter(number=number).first()
-    if application is not None:
-        return render(request, "registry/verify.html", {"number": number, "application": application})
     return render(request, "registry/verify.html", {"number": number, "not_found": True}, status=404)
 
 
@@ -135,14 +136,14 @@ def head(request):
 
 
 def entry_pdf(request, number: str):
-    """The signed document of a register entry, as issued (the register is public)."""
-    from django.http import Http404, HttpResponse
+    """The signed document of a register entry, as issued and stored (the register is public).
 
-    from .documents import entry_pdf as render_entry_pdf
-
-    entry = RegisterEntry.objects.select_related("provider").filter(number=number).first()
+    Only served when it was issued: this page never makes one (its holder's cabinet or the
+    provider's staff do, for an entry older than the kept documents)."""
+    entry = RegisterEntry.objects.filter(number=number).first()
     if entry is None:
         raise Http404(_("No such entry in the register."))
-    response = HttpResponse(render_entry_pdf(entry), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{entry.number}.pdf"'
-    return response
+    document = documents.stored(IssuedDocument.Kind.RESULT, entry.number)
+    if document is None:
+        raise Http404(_("The signed document of this entry is not available here yet."))
+    return documents.http_response(document, f"{entry.number}.pdf")

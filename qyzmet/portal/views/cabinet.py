@@ -105,6 +105,8 @@ def application(request, number: str):
             "planned": [{"step": p, "actor": reg.actor(p.step.actor)} for p in planned],
             "steps": app.steps.all(),
             "summary_url": reverse("portal:summary", args=[app.number]),
+            # The SHA-256 of each signed document as issued, so that a copy can be checked.
+            "documents": app.issued_documents.all() if apps.is_installed("qyzmet.registry") else [],
         },
     )
 
@@ -155,7 +157,8 @@ def summary(request, number: str):
 
 @access.applicant_required
 def document(request, number: str):
-    """The signed PDF of my result or reasoned refusal (the register's documents, PAdES-signed)."""
+    """The signed PDF of my result or reasoned refusal, as issued (made now, once, if it was
+    issued before documents were kept)."""
     from django.http import Http404
 
     app = access.application_for(request.user, number)
@@ -167,7 +170,5 @@ def document(request, number: str):
         entry = app.register_entry
     except ObjectDoesNotExist:
         entry = None
-    pdf = documents.entry_pdf(entry) if entry else documents.application_document(app)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{app.number}.pdf"'
-    return response
+    issued = documents.obtain_result(entry) if entry else documents.obtain_for_application(app)
+    return documents.http_response(issued, f"{app.number}.pdf", attachment=True)

@@ -1,0 +1,62 @@
+"""Issuing documents as background work: once the change they record is committed.
+
+Rendering and signing take about half a second, so the engine never waits for them: it asks
+for them after its commit (`issue_later`), and Celery makes them (in-process in the embedded
+default). A document whose making fails is made on its first download by its owner or the
+staff (documents.obtain_*); the change it records stands either way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import logging
+
+from celery import shared_task
+from django.db import transaction
+
+from qyzmet.engine.models import Application
+
+from . import documents
+from .models import RegisterEntry
+
+log = logging.getLogger(__name__)
+
+# Documents of bulk history (the demo's years of applications) are made on first download.
+_on_demand = contextvars.ContextVar("documents_on_demand", default=False)
+
+
+@contextlib.contextmanager
+def made_on_first_download():
+    """Within this block nothing is issued after commit; the documents are made when first asked
+    for, as those of applications closed before documents were kept."""
+    token = _on_demand.set(True)
+    try:
+        yield
+    finally:
+        _on_demand.reset(token)
+
+
+def issue_later(application_id: int) -> None:
+    """Issue what `documents.issue_for_application` would, once the enclosing transaction commits."""
+    if _on_demand.get():
+        return
+    transaction.on_commit(lambda: issue_application_documents.delay(application_id))
+
+
+def issue_documents_later(entry: RegisterEntry) -> None:
+    """`documents.issue_documents(entry)` (and the rest of its application's), after the commit."""
+    if entry.application_id is not None:
+        issue_later(entry.application_id)
+
+
+@shared_task(name="qyzmet.registry.issue_documents", autoretry_for=(Application.DoesNotExist,), max_retries=3)
+def issue_application_documents(application_id: int) -> int:
+    """Issue an application's documents not issued yet; returns how many it has now."""
+    application = Application.objects.select_related("provider", "regulation").get(pk=application_id)
+    try:
+        return len(documents.issue_for_application(application))
+    except Exception:
+        # Made on its first download instead; the change it records stands.
+        log.exception("issuing the documents of application %s failed", application.number)
+        return 0
