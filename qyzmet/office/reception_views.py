@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from qyzmet.access import access_application_as_staff
 from qyzmet.portal import uploads
 
 from . import access, reception
@@ -116,7 +117,7 @@ def submit(request):
 
 @access.clerk_required
 def accepted(request, number: str):
-    app = access.application_for(request.user, number)
+    app = access_application_as_staff(request.user, number)
     return render(
         request,
         "office/reception/accepted.html",
@@ -128,14 +129,14 @@ def accepted(request, number: str):
 def receipt(request, number: str):
     from .receipts import receipt_pdf
 
-    app = access.application_for(request.user, number)
+    app = access_application_as_staff(request.user, number)
     return _pdf(receipt_pdf(app), f"{app.number}-receipt.pdf")
 
 
 @access.office_staff_required
 def scan(request, number: str, scan: int):
     """A scan of an application the user may see (any of its provider's staff, not only clerks)."""
-    app = access.application_for(request.user, number)
+    app = access_application_as_staff(request.user, number)
     found = app.scans.filter(pk=scan).first()
     if found is None:
         raise Http404("no such scan of this application")

@@ -22,6 +22,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from qyzmet import clock
+from qyzmet.access import (
+    access_application_as_staff,
+    access_conclusion,
+    access_step_run,
+    may_act_on_step,
+    may_manage_clock,
+    staff_applications,
+    staff_providers,
+    steps_waiting_for,
+)
 from qyzmet.audit.models import AuditEntry
 from qyzmet.engine import paths, services
 from qyzmet.engine.law import rules_for
@@ -42,7 +52,7 @@ INBOX_PAGE_SIZE = 50
 def inbox(request):
     """Open steps waiting for me, filtered by role, status and lateness, sorted by due moment."""
     now = clock.now()
-    waiting = access.waiting_for(request.user).filter(application__status__in=OPEN_STATUSES)
+    waiting = steps_waiting_for(request.user).filter(application__status__in=OPEN_STATUSES)
     role = request.GET.get("role", "")
     status = request.GET.get("status", "")
     overdue = request.GET.get("overdue") == "1"
@@ -112,7 +122,7 @@ class _Documents:
 
 @access.office_staff_required
 def task(request, number: str):
-    app = access.application_for(request.user, number)
+    app = access_application_as_staff(request.user, number)
     return _task_page(request, app)
 
 
@@ -131,7 +141,7 @@ def _task_page(request, app: Application, *, error: str = "", bound: dict | None
         if not run.is_open:
             continue
         step = reg.step(run.flow, run.step_id)
-        may_act = access.may_act_on(user, run) and app.status == Status.IN_PROGRESS
+        may_act = may_act_on_step(user, run) and app.status == Status.IN_PROGRESS
         outcomes = services.allowed_outcomes(reg, run)
         forms = {}
         if may_act:
@@ -157,10 +167,14 @@ def _task_page(request, app: Application, *, error: str = "", bound: dict | None
     conclusions = []
     for req in app.conclusions.select_related("step_run").order_by("requested_at", "id"):
         form = None
-        if req.answer == ConclusionRequest.Answer.PENDING and access.may_act_on(user, req.step_run):
+        if (
+            req.answer == ConclusionRequest.Answer.PENDING
+            and req.step_run.is_open
+            and may_act_on_step(user, req.step_run)
+        ):
             form = (bound or {}).get(f"conclusion-{req.pk}") or ConclusionAnswerForm(conclusion=req)
         conclusions.append({"req": req, "body": reg.actor(req.body), "form": form})
-    clock_allowed = access.may_manage_clock(user, app)
+    clock_allowed = may_manage_clock(user, app)
     pause_form = None
     if clock_allowed and app.status == Status.IN_PROGRESS:
         pause_form = (bound or {}).get("pause") or PauseForm()
@@ -287,8 +301,8 @@ def _after_action(request, app: Application, action, done: str):
 @require_POST
 @access.office_staff_required
 def complete(request, number: str):
-    app = access.application_for(request.user, number)
-    run = access.step_run_for(request.user, app, request.POST.get("run"))
+    app = access_application_as_staff(request.user, number)
+    run = access_step_run(request.user, app, request.POST.get("run"))
     reg = app.regulation.parsed
     form = CompleteStepForm(
         request.POST,
@@ -321,8 +335,8 @@ def complete(request, number: str):
 @require_POST
 @access.office_staff_required
 def assign(request, number: str):
-    app = access.application_for(request.user, number)
-    run = access.step_run_for(request.user, app, request.POST.get("run"))
+    app = access_application_as_staff(request.user, number)
+    run = access_step_run(request.user, app, request.POST.get("run"))
     form = AssignForm(request.POST, run=run)
     if not form.is_valid():
         return _task_page(
@@ -340,8 +354,8 @@ def assign(request, number: str):
 @require_POST
 @access.office_staff_required
 def answer_conclusion(request, number: str):
-    app = access.application_for(request.user, number)
-    req = access.conclusion_for(request.user, app, request.POST.get("request"))
+    app = access_application_as_staff(request.user, number)
+    req = access_conclusion(request.user, app, request.POST.get("request"))
     form = ConclusionAnswerForm(request.POST, conclusion=req)
     if not form.is_valid():
         return _task_page(
@@ -351,7 +365,7 @@ def answer_conclusion(request, number: str):
             bound={f"conclusion-{req.pk}": form},
             status=400,
         )
-    if not access.may_act_on(request.user, req.step_run):
+    if not req.step_run.is_open and may_act_on_step(request.user, req.step_run):
         return _task_page(request, app, error=_("You may not record conclusions for this step."), status=403)
     data = form.cleaned_data
     return _after_action(
@@ -365,8 +379,8 @@ def answer_conclusion(request, number: str):
 @require_POST
 @access.office_staff_required
 def pause(request, number: str):
-    app = access.application_for(request.user, number)
-    if not access.may_manage_clock(request.user, app):
+    app = access_application_as_staff(request.user, number)
+    if not may_manage_clock(request.user, app):
         return _task_page(
             request, app, error=_("You may not stop the clock of this application."), status=403
         )
@@ -387,8 +401,8 @@ def pause(request, number: str):
 @require_POST
 @access.office_staff_required
 def resume(request, number: str):
-    app = access.application_for(request.user, number)
-    if not access.may_manage_clock(request.user, app):
+    app = access_application_as_staff(request.user, number)
+    if not may_manage_clock(request.user, app):
         return _task_page(
             request, app, error=_("You may not restart the clock of this application."), status=403
         )
@@ -407,7 +421,7 @@ def resume(request, number: str):
 def dashboard(request):
     """My providers at a glance: applications by status, due today, overdue, and each step's timing."""
     now = clock.now()
-    apps = access.applications_for(request.user)
+    apps = staff_applications(request.user)
     open_apps = apps.filter(status__in=OPEN_STATUSES)
     today = timezone.localdate(now)
     start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
@@ -419,7 +433,7 @@ def dashboard(request):
         request,
         "office/dashboard.html",
         {
-            "providers": access.providers_for(request.user),
+            "providers": staff_providers(request.user),
             "by_status": [(Status(s).label, by_status.get(s, 0)) for s in Status.values],
             "total": sum(by_status.values()),
             "due_today": open_apps.filter(due_at__gte=start, due_at__lt=end).count(),

@@ -16,6 +16,12 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+# Roles the platform itself relies on (the others are whatever actor codes the regulations name).
+HEAD = "head"  # may act on any step of the provider, and overdue steps are escalated to them
+OFFICE_CLERK = "office-clerk"  # accepts paper at the provider's office
+PSC_OPERATOR = "psc-operator"  # accepts and hands over documents at a Population Service Centre
+PSC = "psc"  # the `acts_as` of a Population Service Centre's provider row
+
 
 class Provider(models.Model):
     code = models.SlugField(max_length=160, unique=True)
