@@ -292,6 +292,8 @@ def _after_action(request, app: Application, action, done: str):
     """Run one engine action; on success redirect back, on refusal show the page with its message."""
     try:
         action()
+    except services.NotPermitted as exc:  # the engine asked `access`, which said no
+        return _task_page(request, app, error=str(exc), status=403)
     except services.EngineError as exc:
         return _task_page(request, app, error=str(exc), status=409)
     messages.success(request, done)
@@ -365,7 +367,7 @@ def answer_conclusion(request, number: str):
             bound={f"conclusion-{req.pk}": form},
             status=400,
         )
-    if not req.step_run.is_open and may_act_on_step(request.user, req.step_run):
+    if not (req.step_run.is_open and may_act_on_step(request.user, req.step_run)):
         return _task_page(request, app, error=_("You may not record conclusions for this step."), status=403)
     data = form.cleaned_data
     return _after_action(
