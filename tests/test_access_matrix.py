@@ -29,6 +29,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -43,11 +44,9 @@ from qyzmet.gateway.clients.payments import PaymentsClient
 from qyzmet.gateway.testing import FAST_POLICY, fresh_gateway, ordinary_iin
 from qyzmet.office.models import ReceptionRefusal, ScannedDocument
 from qyzmet.office.testing import load_regulations
-from qyzmet.pki.ca import CertificationCentre
 from qyzmet.portal.models import Draft
 from qyzmet.providers.models import StaffRole
 from qyzmet.psc.models import Acceptance, Transfer
-from qyzmet.registry.keys import signer_for
 from qyzmet.regulations.loader import catalogue
 
 from .engine_helpers import complete_as_staff
@@ -437,6 +436,8 @@ def test_api_operations_are_called_as_the_rule_says():
 @dataclasses.dataclass
 class World:
     users: dict
+    sessions: dict  # role -> the session key of a log-in as that role
+    client: Client
     provider: object
     centre: object
     app: object  # filed for A at P, its first step (the clerk's) open
@@ -520,7 +521,6 @@ def _build() -> World:
     services.pause(paused.pk, "documents_requested", by="matrix")
     issued = _drive(file())
     entry = issued.register_entry
-    signer_for(p)  # P's signing key, issued once here rather than in every case's transaction
     scan = ScannedDocument.objects.create(
         application=app,
         name="diploma.pdf",
@@ -578,8 +578,16 @@ def _build() -> World:
     transfer = Transfer.objects.create(
         acceptance=kept, direction=Transfer.Direction.RESULT, sent_at=filed, sent_by="p.clerk"
     )
+    sessions = {}
+    browser.cookies.clear()
+    for role, user in users.items():
+        browser.force_login(user)
+        sessions[role] = browser.cookies[django_settings.SESSION_COOKIE_NAME].value
+        browser.cookies.clear()
     return World(
         users=users,
+        sessions=sessions,
+        client=browser,
         provider=p,
         centre=c,
         app=app,
@@ -598,10 +606,20 @@ def _build() -> World:
     )
 
 
+# Signed documents are rendered and signed when asked for (seconds each); who may download them is
+# what is asked here, so their bytes are a stand-in. tests/test_registry_documents.py and
+# tests/test_portal_document.py check the documents themselves.
+RENDERERS = (
+    "qyzmet.registry.documents.entry_pdf",
+    "qyzmet.registry.documents.application_document",
+    "qyzmet.office.receipts.receipt_pdf",
+    "qyzmet.office.receipts.refusal_to_accept_pdf",
+)
+
+
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory):
+def world(django_db_setup, django_db_blocker):
     """Made once, in a transaction the module rolls back; each case runs in a savepoint of it."""
-    pki = CertificationCentre(tmp_path_factory.mktemp("pki")).ensure()
     with (
         pytest.MonkeyPatch.context() as patch,
         override_settings(
@@ -615,8 +633,9 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         django_db_blocker.unblock(),
         transaction.atomic(),
     ):
-        patch.setenv("QYZMET_PKI_DIR", str(pki.directory))
         patch.setenv("QYZMET_TODAY", DEMO_DAY)
+        for renderer in RENDERERS:
+            patch.setattr(renderer, lambda *args, **kwargs: PDF)
         yield _build()
         transaction.set_rollback(True)
 
@@ -664,9 +683,12 @@ def _outcome(response) -> str:
 @pytest.mark.parametrize(("key", "role"), list(_cases()))
 def test_each_role_gets_what_the_rule_says(world, db, key, role):
     rule = RULES[key]
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    if role != "anonymous":
-        client.force_login(world.users[role])
+    # One client for the module: a new one loads the middleware again, and WhiteNoise's scan of
+    # the static files costs more than the case itself.
+    client = world.client
+    client.cookies.clear()
+    if role != "anonymous":  # signed in once for the module (a log-in per case costs more than the case)
+        client.cookies[django_settings.SESSION_COOKIE_NAME] = world.sessions[role]
     url = _url(key, rule, world)
     data = rule.data(world) if rule.data else None
     if rule.method == "GET":
