@@ -9,6 +9,7 @@ each with the engine's own message in `detail`.
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -58,13 +59,19 @@ def unauthenticated(request, exc):
 
 @api.exception_handler(Http404)
 def not_found(request, exc):
-    # our 404 messages only repeat what the caller asked for (see access.py), so they can be shown
+    # our 404 messages only repeat what the caller asked for (see qyzmet.access), so they can be shown
     return api.create_response(request, {"detail": str(exc) or _("Not found.")}, status=404)
 
 
 @api.exception_handler(NotPermitted)
 def not_permitted(request, exc):
     return api.create_response(request, {"detail": str(exc)}, status=403)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc):
+    # `qyzmet.access` refusing something the caller sees (its messages say why, nothing more)
+    return api.create_response(request, {"detail": str(exc) or _("Forbidden.")}, status=403)
 
 
 @api.exception_handler(EngineError)
@@ -74,5 +81,5 @@ def refused_by_engine(request, exc):
 
 for group in (inbox, applications, steps, conclusions, clock, dashboard):
     api.add_router("/", group.router)
-# The applicant API: the same tokens and sessions, its own permission chokepoint (portal/access.py).
+# The applicant API: the same tokens and sessions, and the same permission chokepoint.
 api.add_router("/portal/", portal.router)

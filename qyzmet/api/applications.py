@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ninja import Router
 
-from .access import application_for
+from qyzmet.access import access_application_as_staff
+
 from .present import application_detail
 from .schemas import ApplicationDetail, Error
 
@@ -17,4 +18,4 @@ router = Router(tags=["applications"])
     summary="An application: current steps, due moments, conclusions, history",
 )
 def get_application(request, number: str):
-    return application_detail(application_for(request.auth, number), request.auth)
+    return application_detail(access_application_as_staff(request.auth, number), request.auth)

@@ -6,12 +6,11 @@ still (`services.resume`).
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
 from ninja import Router
 
+from qyzmet.access import access_application_as_staff, access_clock
 from qyzmet.engine import services
 
-from .access import application_for, handles
 from .present import application_detail
 from .schemas import ApplicationDetail, Error, PauseClock, ValidationErrors
 
@@ -19,12 +18,7 @@ router = Router(tags=["clock"])
 
 
 def _handled_application(user, number: str):
-    app = application_for(user, number)
-    # the engine leaves this check to its callers: only staff who may act on a current step
-    # stop or restart the clock
-    if not handles(user, app):
-        raise services.NotPermitted(_("You do not handle a current step of this application."))
-    return app
+    return access_clock(user, access_application_as_staff(user, number))
 
 
 @router.post(

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 from ninja import Field, Query, Router, Schema
 
 from qyzmet import clock
-from qyzmet.engine.models import OPEN_STATUSES, Status, StepRun
-from qyzmet.providers.models import StaffRole
+from qyzmet.access import steps_user_may_act_on
+from qyzmet.engine.models import OPEN_STATUSES, Status
 
-from .access import visible_applications
 from .present import action_of, username
 from .schemas import Inbox
 
@@ -25,19 +24,9 @@ class InboxFilters(Schema):
 
 
 def actionable_runs(user):
-    """Open steps of visible open applications that `user` may act on, in the engine's terms
-    (`services.may_act`): the step's role or the head's at that provider, or assigned to them."""
-    runs = StepRun.objects.filter(
-        completed_at__isnull=True,
-        application__in=visible_applications(user),
-        application__status__in=OPEN_STATUSES,
-    )
-    if user.is_superuser:
-        return runs
-    holds_role = StaffRole.objects.filter(user=user, provider=OuterRef("application__provider")).filter(
-        Q(role=OuterRef("role")) | Q(role="head")
-    )
-    return runs.filter(Exists(holds_role) | Q(assignee=user))
+    """Open steps of open applications that `user` may act on (`access.may_act_on_step`): the
+    step's role or the head's at that provider, or assigned to them."""
+    return steps_user_may_act_on(user).filter(application__status__in=OPEN_STATUSES)
 
 
 @router.get("/inbox", response=Inbox, summary="Open steps I may act on")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from qyzmet.access import may_act_on_step
 from qyzmet.audit.models import AuditEntry
 from qyzmet.engine.models import Application, Protocol, StepRun
-from qyzmet.engine.services import allowed_outcomes, may_act
+from qyzmet.engine.services import allowed_outcomes
 from qyzmet.regulations.templatetags.regulations import tr
 
 
@@ -73,7 +74,7 @@ def application_detail(app: Application, user) -> dict:
                 "overdue_since": run.overdue_since,
                 "allowed_outcomes": allowed_outcomes(reg, run),
                 "collegial": bool(getattr(step_of(reg, run), "collegial", False)),
-                "may_act": app.is_open and may_act(user, run),
+                "may_act": app.is_open and may_act_on_step(user, run),
             }
             for run in runs
             if run.is_open

@@ -7,29 +7,19 @@ the caller may see and pass the request on.
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.errors import ValidationError
 
+from qyzmet.access import access_application_as_staff, access_step_run
 from qyzmet.engine import services
 
-from .access import application_for
 from .present import application_detail
 from .schemas import ApplicationDetail, AssignStep, CompleteStep, Error, ValidationErrors
 
 router = Router(tags=["steps"])
 
 ERRORS = {403: Error, 404: Error, 409: Error, 422: ValidationErrors}
-
-
-def _run_of(app, run_id: int):
-    run = app.steps.filter(pk=run_id).first()
-    if run is None:
-        raise Http404(
-            _("Application %(number)s has no step run %(run)s.") % {"number": app.number, "run": run_id}
-        )
-    return run
 
 
 @router.post(
@@ -42,8 +32,8 @@ def complete_step(request, number: str, run_id: int, payload: CompleteStep):
     meeting of a commission or council (`collegial`) needs the meeting's `protocol`; any other
     step refuses one (409). Completing a step that is already completed (by anyone) is a 409
     that says who completed it and when."""
-    app = application_for(request.auth, number)
-    run = _run_of(app, run_id)
+    app = access_application_as_staff(request.auth, number)
+    run = access_step_run(request.auth, app, run_id)
     services.complete_step(
         run.pk,
         request.auth,
@@ -62,8 +52,8 @@ def complete_step(request, number: str, run_id: int, payload: CompleteStep):
     summary="Assign an open step to a member of staff who holds its role",
 )
 def assign_step(request, number: str, run_id: int, payload: AssignStep):
-    app = application_for(request.auth, number)
-    run = _run_of(app, run_id)
+    app = access_application_as_staff(request.auth, number)
+    run = access_step_run(request.auth, app, run_id)
     assignee = get_user_model().objects.filter(username=payload.username, is_active=True).first()
     if assignee is None:
         raise ValidationError(

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from qyzmet.access import access_application_as_staff
 from qyzmet.intake.paper import reception, registration
 from qyzmet.portal import uploads
 from qyzmet.registry import documents
@@ -141,7 +142,7 @@ def _registration_page(request, found):
 
 @access.clerk_required
 def accepted(request, number: str):
-    app = access.application_for(request.user, number)
+    app = access_application_as_staff(request.user, number)
     return render(
         request,
         "office/reception/accepted.html",
@@ -157,7 +158,7 @@ def accepted(request, number: str):
 
 @access.clerk_required
 def receipt(request, number: str):
-    app = access.application_for(request.user, number)
+    app = access_application_as_staff(request.user, number)
     return documents.http_response(
         documents.obtain_for_application(app, documents.RECEIPT), f"{app.number}-receipt.pdf"
     )
@@ -166,7 +167,7 @@ def receipt(request, number: str):
 @access.office_staff_required
 def scan(request, number: str, scan: int):
     """A scan of an application the user may see (any of its provider's staff, not only clerks)."""
-    app = access.application_for(request.user, number)
+    app = access_application_as_staff(request.user, number)
     found = app.scans.filter(pk=scan).first()
     if found is None:
         raise Http404("no such scan of this application")

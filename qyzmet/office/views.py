@@ -21,6 +21,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qyzmet import clock
+from qyzmet.access import (
+    access_application_as_staff,
+    access_conclusion,
+    access_step_run,
+    may_act_on_step,
+    may_manage_clock,
+    staff_applications,
+    staff_providers,
+    steps_waiting_for,
+)
 from qyzmet.audit.actions import label_of
 from qyzmet.audit.models import AuditEntry
 from qyzmet.engine import paths, services
@@ -44,7 +54,7 @@ INBOX_PAGE_SIZE = 50
 def inbox(request):
     """Open steps waiting for me, filtered by role, status and lateness, sorted by due moment."""
     now = clock.now()
-    waiting = access.waiting_for(request.user).filter(application__status__in=OPEN_STATUSES)
+    waiting = steps_waiting_for(request.user).filter(application__status__in=OPEN_STATUSES)
     role = request.GET.get("role", "")
     status = request.GET.get("status", "")
     overdue = request.GET.get("overdue") == "1"
@@ -114,7 +124,7 @@ class _Documents:
 
 @access.office_staff_required
 def task(request, number: str):
-    app = access.application_for(request.user, number)
+    app = access_application_as_staff(request.user, number)
     return _task_page(request, app)
 
 
@@ -133,7 +143,7 @@ def _task_page(request, app: Application, *, error: str = "", bound: dict | None
         if not run.is_open:
             continue
         step = reg.step(run.flow, run.step_id)
-        may_act = access.may_act_on(user, run) and app.status == Status.IN_PROGRESS
+        may_act = may_act_on_step(user, run) and app.status == Status.IN_PROGRESS
         outcomes = services.allowed_outcomes(reg, run)
         forms = {}
         if may_act:
@@ -159,10 +169,14 @@ def _task_page(request, app: Application, *, error: str = "", bound: dict | None
     conclusions = []
     for req in app.conclusions.select_related("step_run").order_by("requested_at", "id"):
         form = None
-        if req.answer == ConclusionRequest.Answer.PENDING and access.may_act_on(user, req.step_run):
+        if (
+            req.answer == ConclusionRequest.Answer.PENDING
+            and req.step_run.is_open
+            and may_act_on_step(user, req.step_run)
+        ):
             form = (bound or {}).get(f"conclusion-{req.pk}") or ConclusionAnswerForm(conclusion=req)
         conclusions.append({"req": req, "body": reg.actor(req.body), "form": form})
-    clock_allowed = access.may_manage_clock(user, app)
+    clock_allowed = may_manage_clock(user, app)
     pause_form = None
     if clock_allowed and app.status == Status.IN_PROGRESS:
         pause_form = (bound or {}).get("pause") or PauseForm()
@@ -198,7 +212,7 @@ def document(request, number: str, pk: int):
     """A signed document of the application, as issued and stored."""
     from django.http import Http404
 
-    app = access.application_for(request.user, number)
+    app = access_application_as_staff(request.user, number)
     found = app.issued_documents.filter(pk=pk).first()
     if found is None:
         raise Http404(_("No such document of this application."))
@@ -211,7 +225,7 @@ def closing_document(request, number: str):
     application closed before documents were kept)."""
     from django.http import Http404
 
-    app = access.application_for(request.user, number)
+    app = access_application_as_staff(request.user, number)
     if app.is_open:
         raise Http404(_("There is no document yet."))
     entry = RegisterEntry.objects.filter(application=app).first()
@@ -286,6 +300,8 @@ def _after_action(request, app: Application, action, done: str):
     """Run one engine action; on success redirect back, on refusal show the page with its message."""
     try:
         action()
+    except services.NotPermitted as exc:  # the engine asked `access`, which said no
+        return _task_page(request, app, error=str(exc), status=403)
     except services.EngineError as exc:
         return _task_page(request, app, error=str(exc), status=409)
     messages.success(request, done)
@@ -295,8 +311,8 @@ def _after_action(request, app: Application, action, done: str):
 @require_POST
 @access.office_staff_required
 def complete(request, number: str):
-    app = access.application_for(request.user, number)
-    run = access.step_run_for(request.user, app, request.POST.get("run"))
+    app = access_application_as_staff(request.user, number)
+    run = access_step_run(request.user, app, request.POST.get("run"))
     reg = app.regulation.parsed
     form = CompleteStepForm(
         request.POST,
@@ -329,8 +345,8 @@ def complete(request, number: str):
 @require_POST
 @access.office_staff_required
 def assign(request, number: str):
-    app = access.application_for(request.user, number)
-    run = access.step_run_for(request.user, app, request.POST.get("run"))
+    app = access_application_as_staff(request.user, number)
+    run = access_step_run(request.user, app, request.POST.get("run"))
     form = AssignForm(request.POST, run=run)
     if not form.is_valid():
         return _task_page(
@@ -348,8 +364,8 @@ def assign(request, number: str):
 @require_POST
 @access.office_staff_required
 def answer_conclusion(request, number: str):
-    app = access.application_for(request.user, number)
-    req = access.conclusion_for(request.user, app, request.POST.get("request"))
+    app = access_application_as_staff(request.user, number)
+    req = access_conclusion(request.user, app, request.POST.get("request"))
     form = ConclusionAnswerForm(request.POST, conclusion=req)
     if not form.is_valid():
         return _task_page(
@@ -359,7 +375,7 @@ def answer_conclusion(request, number: str):
             bound={f"conclusion-{req.pk}": form},
             status=400,
         )
-    if not access.may_act_on(request.user, req.step_run):
+    if not (req.step_run.is_open and may_act_on_step(request.user, req.step_run)):
         return _task_page(request, app, error=_("You may not record conclusions for this step."), status=403)
     data = form.cleaned_data
     return _after_action(
@@ -373,8 +389,8 @@ def answer_conclusion(request, number: str):
 @require_POST
 @access.office_staff_required
 def pause(request, number: str):
-    app = access.application_for(request.user, number)
-    if not access.may_manage_clock(request.user, app):
+    app = access_application_as_staff(request.user, number)
+    if not may_manage_clock(request.user, app):
         return _task_page(
             request, app, error=_("You may not stop the clock of this application."), status=403
         )
@@ -395,8 +411,8 @@ def pause(request, number: str):
 @require_POST
 @access.office_staff_required
 def resume(request, number: str):
-    app = access.application_for(request.user, number)
-    if not access.may_manage_clock(request.user, app):
+    app = access_application_as_staff(request.user, number)
+    if not may_manage_clock(request.user, app):
         return _task_page(
             request, app, error=_("You may not restart the clock of this application."), status=403
         )
@@ -415,7 +431,7 @@ def resume(request, number: str):
 def dashboard(request):
     """My providers at a glance: applications by status, due today, overdue, and each step's timing."""
     now = clock.now()
-    apps = access.applications_for(request.user)
+    apps = staff_applications(request.user)
     open_apps = apps.filter(status__in=OPEN_STATUSES)
     today = timezone.localdate(now)
     start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
@@ -427,7 +443,7 @@ def dashboard(request):
         request,
         "office/dashboard.html",
         {
-            "providers": access.providers_for(request.user),
+            "providers": staff_providers(request.user),
             "by_status": [(Status(s).label, by_status.get(s, 0)) for s in Status.values],
             "total": sum(by_status.values()),
             "due_today": open_apps.filter(due_at__gte=start, due_at__lt=end).count(),

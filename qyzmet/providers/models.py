@@ -17,6 +17,12 @@ from django.utils.translation import gettext_lazy as _
 
 from qyzmet.i18n import in_language
 
+# Roles the platform itself relies on (the others are whatever actor codes the regulations name).
+HEAD = "head"  # may act on any step of the provider, and overdue steps are escalated to them
+OFFICE_CLERK = "office-clerk"  # accepts paper at the provider's office
+PSC_OPERATOR = "psc-operator"  # accepts and hands over documents at a Population Service Centre
+PSC = "psc"  # the `acts_as` of a Population Service Centre's provider row
+
 
 class Provider(models.Model):
     code = models.SlugField(max_length=160, unique=True)

@@ -19,11 +19,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from qyzmet.engine.models import Application
-from qyzmet.providers.models import Provider
+from qyzmet.providers.models import PSC, PSC_OPERATOR, Provider
 from qyzmet.regulations.models import Regulation
 
-OPERATOR = "psc-operator"
-ACTS_AS = "psc"
+OPERATOR = PSC_OPERATOR
+ACTS_AS = PSC
 
 
 class Ticket(models.Model):

@@ -39,7 +39,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qyzmet import clock
+from qyzmet import access, clock
 from qyzmet.audit.actions import AuditAction
 from qyzmet.audit.log import record
 from qyzmet.engine import channels, paths
@@ -47,7 +47,7 @@ from qyzmet.engine.models import OPEN_STATUSES
 from qyzmet.intake.paper import reception as paper
 from qyzmet.intake.paper import registration
 from qyzmet.intake.paper.models import Registration
-from qyzmet.providers.models import Provider, StaffRole
+from qyzmet.providers.models import Provider
 from qyzmet.regulations.models import Regulation
 
 from .models import ACTS_AS, OPERATOR, Acceptance, Ticket, Transfer
@@ -74,15 +74,10 @@ def storage_days() -> int:
 # Who and what -------------------------------------------------------------------------------
 
 
-def centres_of(user):
-    """The centres where `user` is an operator."""
-    return Provider.objects.filter(acts_as=ACTS_AS, staff__user=user, staff__role=OPERATOR).distinct()
-
-
 def _require_operator(user, centre: Provider) -> None:
     if centre.acts_as != ACTS_AS:
         raise PscError(_("%(code)s is not a service centre.") % {"code": centre.code})
-    if not StaffRole.objects.filter(user=user, provider=centre, role=OPERATOR).exists():
+    if not access.is_operator_of(user, centre):
         raise PscError(_("You are not an operator of this centre."))
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qyzmet import clock
+from qyzmet.access import access_centre, operator_centres
 from qyzmet.intake.paper import reception, registration
 from qyzmet.providers.models import Provider
 from qyzmet.registry import documents
@@ -27,7 +28,7 @@ from .models import Acceptance, Ticket, Transfer
 
 @access.operator_required
 def index(request):
-    centres = list(services.centres_of(request.user))
+    centres = list(operator_centres(request.user))
     if len(centres) == 1:
         return redirect("psc:queue", code=centres[0].code)
     return render(request, "psc/index.html", {"centres": centres})
@@ -38,7 +39,7 @@ def index(request):
 
 @access.operator_required
 def queue(request, code: str):
-    centre = access.centre_for(request.user, code)
+    centre = access_centre(request.user, code)
     today = clock.today()
     tickets = Ticket.objects.filter(centre=centre, day=today).select_related("called_by").order_by("number")
     mine = [t for t in tickets if t.called_by_id == request.user.pk and not hasattr(t, "acceptance")]
@@ -59,7 +60,7 @@ def queue(request, code: str):
 @require_POST
 @access.operator_required
 def issue_ticket(request, code: str):
-    centre = access.centre_for(request.user, code)
+    centre = access_centre(request.user, code)
     ticket = services.issue_ticket(centre)
     messages.success(request, _("Ticket %(number)s issued.") % {"number": f"{ticket.number:03d}"})
     return redirect("psc:queue", code=code)
@@ -68,7 +69,7 @@ def issue_ticket(request, code: str):
 @require_POST
 @access.operator_required
 def call_next(request, code: str):
-    centre = access.centre_for(request.user, code)
+    centre = access_centre(request.user, code)
     ticket = services.call_next(centre, request.user, window=(request.POST.get("window") or "")[:20])
     if ticket is None:
         messages.info(request, _("Nobody is waiting."))
@@ -88,7 +89,7 @@ def _url(name, *args):
 
 @access.operator_required
 def accept(request, code: str):
-    centre = access.centre_for(request.user, code)
+    centre = access_centre(request.user, code)
     available = services.psc_services()
     initial = {"ticket": request.GET.get("ticket")}
     form = AcceptanceForm(request.POST or None, services=available, initial=initial)
@@ -131,7 +132,7 @@ def accept(request, code: str):
 
 @access.operator_required
 def acceptance(request, code: str, number: str):
-    centre = access.centre_for(request.user, code)
+    centre = access_centre(request.user, code)
     found = access.acceptance_for(request.user, centre, number)
     return _acceptance_page(request, found)
 
@@ -167,7 +168,7 @@ def _acceptance_page(request, found: Acceptance, error: str = "", status: int = 
 
 @access.operator_required
 def receipt(request, code: str, number: str):
-    centre = access.centre_for(request.user, code)
+    centre = access_centre(request.user, code)
     found = access.acceptance_for(request.user, centre, number)
     return render(
         request,
@@ -186,14 +187,14 @@ def receipt(request, code: str, number: str):
 @access.operator_required
 def receipt_pdf(request, code: str, number: str):
     """The receipt signed by the centre as issued at acceptance (made now, once, if it never was)."""
-    centre = access.centre_for(request.user, code)
+    centre = access_centre(request.user, code)
     found = access.acceptance_for(request.user, centre, number)
     issued = documents.stored(documents.PSC_RECEIPT, found.number) or documents.issue_psc_receipt(found)
     return documents.http_response(issued, f"{found.number}.pdf")
 
 
 def _act(request, code: str, number: str, action, done: str):
-    centre = access.centre_for(request.user, code)
+    centre = access_centre(request.user, code)
     found = access.acceptance_for(request.user, centre, number)
     try:
         action(found)
@@ -207,7 +208,7 @@ def _act(request, code: str, number: str, action, done: str):
 @access.operator_required
 def receive(request, code: str, number: str):
     def action(found):
-        services.receive(access.transfer_for(found, request.POST.get("transfer")), request.user)
+        services.receive(access.transfer_for(request.user, found, request.POST.get("transfer")), request.user)
 
     return _act(request, code, number, action, _("Arrival recorded."))
 
@@ -259,7 +260,7 @@ def resubmit(request, code: str, number: str):
 
 @access.operator_required
 def storage(request, code: str):
-    centre = access.centre_for(request.user, code)
+    centre = access_centre(request.user, code)
     now = clock.now()
     rows = [
         {"a": a, "due_back": a.keep_until is not None and a.keep_until <= now}

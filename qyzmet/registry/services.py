@@ -15,7 +15,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qyzmet import clock
+from qyzmet import access, clock
 from qyzmet.audit.actions import AuditAction
 from qyzmet.audit.log import append, new_entry, record
 from qyzmet.engine.models import Application, Status
@@ -204,7 +204,12 @@ def current_status(entry: RegisterEntry) -> str:
 def change_status(
     entry: RegisterEntry, action: str, actor, note: str = "", at: dt.datetime | None = None
 ) -> RegisterEvent:
-    """Suspend, resume or terminate an entry: a new event in the chain, the entry untouched."""
+    """Suspend, resume or terminate an entry: a new event in the chain, the entry untouched.
+
+    A person changes it only as `access` allows (the head of its provider); system actors (the
+    command line, an inspection feed) are strings."""
+    if hasattr(actor, "pk"):
+        access.access_register_entry_to_change(actor, entry.number)
     if action not in TRANSITIONS:
         raise RegistryError(_("Unknown register action %(action)s.") % {"action": action})
     if not note.strip():

@@ -1,45 +1,19 @@
-"""Who the applicant is and what is theirs: the permission chokepoint of the portal API.
-
-An applicant is a user whose username is their IIN (a person) or BIN (a legal entity); the
-portal knows them by that number alone. Their applications are the ones filed for that number,
-whatever the channel; anyone else's are reported absent (404), as in the back-office API, so
-the API never confirms that another applicant's application number exists.
+"""What the applicant asks for: the provider, the regulation in force there, its portal channel
+and variant. Who the applicant is and what is theirs is `qyzmet.access`'s to say.
 """
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from qyzmet import clock
-from qyzmet.engine.models import Application
-from qyzmet.engine.services import EngineError, NotPermitted
-from qyzmet.identity.numbers import problem
+from qyzmet.engine.services import EngineError
 from qyzmet.providers.models import Provider
 from qyzmet.regulations.models import Regulation
 
 # The channels through which an applicant files from home, in order of preference.
 PORTAL_CHANNELS = ("egov_portal", "elicense_portal")
-
-
-def applicant_number(user) -> str:
-    """The caller's IIN/BIN; staff accounts (usernames that are not a number) get a 403."""
-    number = user.get_username()
-    if problem(number):
-        raise NotPermitted(_("Portal actions need an applicant's account: its username is the IIN or BIN."))
-    return number
-
-
-def my_applications(user) -> QuerySet[Application]:
-    return Application.objects.filter(applicant=applicant_number(user))
-
-
-def my_application(user, number: str) -> Application:
-    app = my_applications(user).select_related("provider", "regulation").filter(number=number).first()
-    if app is None:
-        raise Http404(_("You have no application %(number)s.") % {"number": number})
-    return app
 
 
 def provider_named(code: str) -> Provider:

@@ -1,5 +1,5 @@
 """The applicant's cabinet: GET /me/prefill, /me/applications, /me/applications/{number},
-/me/lookups. Everything here is reached through `access` and concerns the caller's own number.
+/me/lookups. Everything here is reached through `qyzmet.access` and concerns the caller's own number.
 
 Pre-filling asks the state database (individuals for an IIN, legal entities for a BIN) and keeps
 the answer as evidence with its purpose, like every lookup: the applicant sees it in /me/lookups.
@@ -12,14 +12,19 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from qyzmet import clock
+from qyzmet.access import (
+    access_own_application,
+    applicant_number,
+    lookups_for,
+    own_applications,
+    require_applicant,
+)
 from qyzmet.gateway.errors import NotFound, Unavailable
 from qyzmet.gateway.lookups import look_up
-from qyzmet.gateway.models import DataLookup
 from qyzmet.identity.numbers import iin_problem
 from qyzmet.regulations.models import Regulation
 
 from ..schemas import Error
-from .access import applicant_number, my_application, my_applications
 from .present import my_application as application_row
 from .present import my_application_detail
 from .schemas import LookupRecord, MyApplication, MyApplicationDetail, Prefill
@@ -77,7 +82,11 @@ def portal_prefill(request, response: HttpResponse, service: str):
     summary="My applications, newest first, whichever channel they were filed through",
 )
 def portal_my_applications(request):
-    apps = my_applications(request.auth).select_related("provider", "regulation").order_by("-filed_at", "-id")
+    apps = (
+        own_applications(require_applicant(request.auth))
+        .select_related("provider", "regulation")
+        .order_by("-filed_at", "-id")
+    )
     return [application_row(app) for app in apps]
 
 
@@ -87,7 +96,7 @@ def portal_my_applications(request):
     summary="One of my applications: its steps so far and the expected path with due moments",
 )
 def portal_my_application(request, number: str):
-    return my_application_detail(my_application(request.auth, number))
+    return my_application_detail(access_own_application(require_applicant(request.auth), number))
 
 
 @router.get(
@@ -97,7 +106,7 @@ def portal_my_application(request, number: str):
 )
 def portal_my_lookups(request):
     """Lookups of the caller's number, and of entities whose record names them as head."""
-    rows = DataLookup.objects.of_person(applicant_number(request.auth)).order_by("-created_at", "-id")
+    rows = lookups_for(require_applicant(request.auth)).order_by("-created_at", "-id")
     return [
         {
             "at": row.created_at,

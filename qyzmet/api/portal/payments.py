@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import hashlib
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from qyzmet import clock
+from qyzmet.access import access_payment, applicant_number
 from qyzmet.engine.services import EngineError
 from qyzmet.gateway.clients.payments import PaymentsClient
 from qyzmet.gateway.errors import Conflict, InvalidRequest, NotFound, Unavailable
 
 from ..schemas import Error, ValidationErrors
-from .access import applicant_number, provider_named, regulation_at, variant_of
+from .access import provider_named, regulation_at, variant_of
 from .cabinet import unavailable
 from .present import fee_due
 from .schemas import CreatePayment, Payment
@@ -86,6 +87,4 @@ def portal_get_payment(request, response: HttpResponse, payment_id: str):
         answer = None
     except Unavailable as exc:
         return unavailable(response, exc)
-    if answer is None or answer.get("payer") != payer:
-        raise Http404(_("You have no payment %(id)s.") % {"id": payment_id})
-    return _as_payment(answer, payer)
+    return _as_payment(access_payment(request.auth, payment_id, answer), payer)

@@ -26,13 +26,14 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.errors import ValidationError
 
+from qyzmet.access import applicant_number
 from qyzmet.engine import channels
 from qyzmet.engine.models import Application
 from qyzmet.i18n import in_language
 
 from ..models import Submission
 from ..schemas import Error, ValidationErrors
-from .access import applicant_number, portal_channel, provider_named, regulation_at, variant_of
+from .access import portal_channel, provider_named, regulation_at, variant_of
 from .cabinet import RETRY_AFTER_SECONDS
 from .present import expected_path
 from .schemas import Filed, Refused, SubmitRequest, Waiting

@@ -22,18 +22,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qyzmet import clock
+from qyzmet import access, clock
 from qyzmet.audit.actions import AuditAction
 from qyzmet.audit.log import record
 from qyzmet.engine import paths
 from qyzmet.engine.fees import FeeDue, fee_for
 from qyzmet.identity.numbers import bin_problem, iin_problem
-from qyzmet.providers.models import Provider, StaffRole
+from qyzmet.providers.models import OFFICE_CLERK, Provider
 from qyzmet.regulations.models import Regulation
 
 from .models import ReceptionRefusal
 
-CLERK = "office-clerk"
+CLERK = OFFICE_CLERK
 PAPER_CHANNELS = ("provider_office", "provider_workstation")
 OFFICE, PSC = "office", "psc"
 
@@ -94,12 +94,8 @@ class ServiceChoice:
 
 
 def clerk_providers(user):
-    """The providers where `user` is an office clerk (the role the office channel's reception needs)."""
-    return Provider.objects.filter(staff__user=user, staff__role=CLERK).distinct()
-
-
-def is_clerk(user) -> bool:
-    return user.is_authenticated and StaffRole.objects.filter(user=user, role=CLERK).exists()
+    """The providers where `user` is an office clerk (`qyzmet.access` decides)."""
+    return access.clerk_providers(user)
 
 
 def paper_channel(reg) -> str | None:

@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qyzmet import clock
+from qyzmet.access import access_own_application, lookups_for, own_applications, own_drafts
 from qyzmet.engine import paths
 from qyzmet.engine.models import Status
 from qyzmet.engine.statuses import regulation_status
-from qyzmet.gateway.models import DataLookup
 from qyzmet.regulations.templatetags.regulations import tr
 
 from .. import access
@@ -61,19 +61,21 @@ def cabinet(request):
     user = request.user
     applications = [
         _row(app)
-        for app in access.my_applications(user)
+        for app in own_applications(user)
         .select_related("regulation", "provider")
         .prefetch_related("steps")
         .order_by("-filed_at")
     ]
-    lookups = DataLookup.objects.of_person(user.get_username()).order_by("-created_at")[:200]
+    lookups = lookups_for(user).order_by("-created_at")[:200]
     return render(
         request,
         "portal/cabinet.html",
         {
             "open": [r for r in applications if r["app"].is_open],
             "closed": [r for r in applications if not r["app"].is_open],
-            "drafts": Draft.objects.filter(user=user, state=Draft.State.EDITING).select_related("regulation"),
+            "drafts": own_drafts(
+                user, Draft.objects.filter(state=Draft.State.EDITING).select_related("regulation")
+            ),
             "lookups": lookups,
             "notifications": _notifications(user),
             "now": clock.now(),
@@ -82,13 +84,13 @@ def cabinet(request):
 
 
 def _notifications(user):
-    mine = access.my_applications(user).values("pk")
+    mine = own_applications(user).values("pk")
     return Notification.objects.filter(application__in=mine).select_related("application")[:50]
 
 
 @access.applicant_required
 def application(request, number: str):
-    app = access.application_for(request.user, number)
+    app = access_own_application(request.user, number)
     row = _row(app)
     reg = row["reg"]
     try:
@@ -120,7 +122,7 @@ def _status_line(app) -> str:
 @access.applicant_required
 def summary(request, number: str):
     """A plain-text account of the application and its result or reasoned refusal."""
-    app = access.application_for(request.user, number)
+    app = access_own_application(request.user, number)
     reg = app.regulation.parsed
 
     def moment(value):
@@ -161,7 +163,7 @@ def document(request, number: str):
     issued before documents were kept)."""
     from django.http import Http404
 
-    app = access.application_for(request.user, number)
+    app = access_own_application(request.user, number)
     if app.is_open or not apps.is_installed("qyzmet.registry"):
         raise Http404(_("There is no document yet."))
     from qyzmet.registry import documents
