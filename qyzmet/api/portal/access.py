@@ -16,11 +16,9 @@ from qyzmet import clock
 from qyzmet.engine.models import Application
 from qyzmet.engine.services import EngineError, NotPermitted
 from qyzmet.identity.numbers import problem
+from qyzmet.intake.online.drafts import PORTAL_CHANNELS
 from qyzmet.providers.models import Provider
 from qyzmet.regulations.models import Regulation
-
-# The channels through which an applicant files from home, in order of preference.
-PORTAL_CHANNELS = ("egov_portal", "elicense_portal")
 
 
 def applicant_number(user) -> str:

@@ -7,9 +7,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from qyzmet import clock
+from qyzmet.intake.online import drafts
 from qyzmet.regulations.templatetags.regulations import tr
 
-from .. import access, drafts, offer
+from .. import access, offer
 
 
 def catalogue(request):
