@@ -13,10 +13,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from qyzmet.engine.fees import FeeDue
 from qyzmet.engine.models import Application
 from qyzmet.gateway.models import DataLookup
-from qyzmet.pki.ca import SIGN
-from qyzmet.pki.signing import sign
 from qyzmet.intake.online import drafts
 from qyzmet.intake.online.models import Draft, Submission
+from qyzmet.pki.ca import SIGN
+from qyzmet.pki.signing import sign
 from qyzmet.portal import uploads
 from qyzmet.portal.sms import MemorySmsClient
 from qyzmet.regulations.loader import catalogue
