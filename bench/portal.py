@@ -143,14 +143,28 @@ class Applicants:
         payments = PaymentsClient()
         User = get_user_model()
         self.headers, self.payloads = [], []
-        run = os.urandom(4).hex()  # a fresh payment reference per run (the gateway forgets on restart anyway)
+        run = os.urandom(4).hex()  # a fresh payment reference per run
         for i in range(count):
             iin = ordinary_iin(seed=first_seed + i)
             user, _ = User.objects.get_or_create(username=iin)
             _, token = ApiToken.issue(user, "bench")
             key = centre.issue(iin=iin, password="bench", name="BENCH APPLICANT")
-            request = {"iin": iin, "regulation": reg.id, "service": reg.service, "variant": VARIANT}
-            payment = payments.create(f"draft-{run}-{i}", fee.tenge, iin, f"bench-{run}-{i}")
+            request = {
+                "iin": iin,
+                "regulation": reg.id,
+                "service": reg.service,
+                "variant": VARIANT,
+                "provider": self.provider.code,
+            }
+            payment = payments.create(
+                f"draft-{run}-{i}",
+                fee.tenge,
+                iin,
+                f"bench-{run}-{i}",
+                service=reg.service,
+                variant=VARIANT,
+                provider=self.provider.code,
+            )
             self.headers.append({"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
             self.payloads.append(
                 json.dumps(

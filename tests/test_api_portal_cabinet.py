@@ -34,7 +34,7 @@ NARCOTICS = "south-kazakhstan-2014-182/narcotics-licence"
 
 
 def _filed(client, centre, user, headers) -> str:
-    request = {"iin": user.username, "service": SERVICE, "variant": "issue"}
+    request = {"iin": user.username, "service": SERVICE, "variant": "issue", "provider": "aed"}
     payload = {
         "provider": "aed",
         "service": SERVICE,

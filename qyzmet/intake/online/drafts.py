@@ -4,6 +4,8 @@ payment, and the request the applicant signs. Its submission is `submissions.sub
 
 from __future__ import annotations
 
+import re
+
 from django.db import transaction
 
 from qyzmet import clock
@@ -18,6 +20,16 @@ from . import payments
 from .models import Attachment, Draft
 
 FOUND, NOT_FOUND, UNAVAILABLE = "found", "not_found", "unavailable"
+
+PHONE = re.compile(r"^\+?[78](\d{10})$")
+
+
+def normalise_phone(text: str) -> str:
+    """A Kazakhstan mobile number as +7 and ten digits, or "" when it is not one."""
+    digits = re.sub(r"[\s()\-]", "", text or "")
+    match = PHONE.match(digits)
+    return f"+7{match.group(1)}" if match else ""
+
 
 # The channels through which an applicant files from home, in order of preference.
 PORTAL_CHANNELS = ("egov_portal", "elicense_portal")

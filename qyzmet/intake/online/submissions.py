@@ -25,6 +25,8 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
@@ -36,7 +38,7 @@ from qyzmet.engine.models import Application
 from qyzmet.pki.signing import canonical
 from qyzmet.pki.verify import verify_signed_request
 
-from .drafts import documents_of, has_required_documents, is_entity, request_of
+from .drafts import documents_of, has_required_documents, is_entity, normalise_phone, request_of
 from .models import Draft, Submission
 
 # A walk holds its claim this long at most without renewing it; after that another post of the
@@ -76,6 +78,7 @@ class Intake:
     applicant_name: str = ""
     data: dict = field(default_factory=dict)  # what the door adds to the application's data
     draft: Draft | None = None
+    expected_request: dict | None = None  # the request made from the draft, which must be signed
 
 
 @dataclass
@@ -128,15 +131,8 @@ def submit_draft(draft: Draft, user, envelope) -> Outcome:
             "contacts": {"phone": data.get("phone", ""), "email": data.get("email", "")},
         },
         draft=draft,
+        expected_request=request_of(draft),
     )
-    check_binding(intake)
-    if envelope["request"] != request_of(draft):
-        raise Rejected(
-            "signed_request",
-            _(
-                "The signed request does not match your answers (they changed, or signing failed). Sign it again."
-            ),
-        )
     return submit(intake)
 
 
@@ -145,10 +141,7 @@ def submit_request(
 ):
     """The applicant API's post: what is filed is what the post names; no documents travel."""
     signature_key(envelope)
-    contacts = envelope["request"].get("contacts")
-    data = {}
-    if isinstance(contacts, dict):
-        data["contacts"] = {k: contacts[k] for k in ("phone", "email") if isinstance(contacts.get(k), str)}
+    data = {"contacts": contacts_of(envelope["request"])}
     return submit(
         Intake(
             door=Submission.API,
@@ -164,6 +157,26 @@ def submit_request(
             data=data,
         )
     )
+
+
+def contacts_of(signed: dict) -> dict:
+    """The phone and e-mail the signed request gives for notices, checked as the web form checks them."""
+    contacts = signed.get("contacts") or {}
+    if not isinstance(contacts, dict):
+        raise Rejected(
+            "signed_request.request.contacts", _("Contacts are an object with `phone` and `email`.")
+        )
+    phone, email = str(contacts.get("phone") or "").strip(), str(contacts.get("email") or "").strip()
+    if phone and not normalise_phone(phone):
+        raise Rejected(
+            "signed_request.request.contacts.phone", _("Enter a Kazakhstan mobile number: +7 and ten digits.")
+        )
+    try:
+        if email:
+            validate_email(email)
+    except ValidationError:
+        raise Rejected("signed_request.request.contacts.email", _("Enter a valid email address.")) from None
+    return {"phone": normalise_phone(phone), "email": email}
 
 
 # Checks before anything is written ------------------------------------------------------------
@@ -243,6 +256,13 @@ def submit(intake: Intake) -> Outcome:
         flow = intake.regulation.parsed.channel(intake.channel)
         result = channels.refused(_channel_submission(intake, key), flow, "eds", [], problem)
         return Outcome(Submission.REFUSED, step=result.trace[-1].step, message=result.message, reason=problem)
+    if intake.expected_request is not None and intake.envelope["request"] != intake.expected_request:
+        raise Rejected(
+            "signed_request",
+            _(
+                "The signed request does not match your answers (they changed, or signing failed). Sign it again."
+            ),
+        )
     row, mine = _claim(intake, key)
     if row.status == Submission.FILED:
         return Outcome(Submission.FILED, application=row.application, repeated=True)

@@ -45,7 +45,7 @@ def service(request, act: str, slug: str):
     return render(
         request,
         "portal/service.html",
-        {"item": offer.passport(row), "providers": offer.providers_for(row), "today": clock.today()},
+        {"item": offer.passport(row), "providers": drafts.providers_for(row), "today": clock.today()},
     )
 
 
