@@ -117,6 +117,19 @@ def _applicant_of(answer: dict) -> dict:
     }
 
 
+def applicant_system(user) -> str:
+    """The state database that keeps the applicant's record."""
+    return "legal_entities" if is_entity(user) else "individuals"
+
+
+def look_up_applicant(user, purpose: str):
+    """The applicant's record in the state database, kept as a `DataLookup` caused by them.
+
+    Raises the gateway's `NotFound` (no record) or `Unavailable` (cannot be reached)."""
+    number = user.get_username()
+    return look_up(applicant_system(user), number, purpose=purpose, initiated_by=number)
+
+
 def prefill(draft: Draft, user, signer_iin: str | None = None) -> str:
     """Ask the state database for the applicant's data once; FOUND, NOT_FOUND or UNAVAILABLE.
 
@@ -127,14 +140,10 @@ def prefill(draft: Draft, user, signer_iin: str | None = None) -> str:
     state = draft.data.get("lookup")
     if state in (FOUND, NOT_FOUND):
         return state
-    number = user.get_username()
-    system = "legal_entities" if is_entity(user) else "individuals"
+    system = applicant_system(user)
     try:
-        lookup = look_up(
-            system,
-            number,
-            purpose=f"{draft.regulation_id}: applicant data for the request form (portal draft {draft.pk})",
-            initiated_by=number,
+        lookup = look_up_applicant(
+            user, f"{draft.regulation_id}: applicant data for the request form (portal draft {draft.pk})"
         )
     except NotFound:
         state, applicant = NOT_FOUND, None
