@@ -470,14 +470,8 @@ def file(connection, app, first: NextStep, entry) -> Started | None:
     params = [
         *[app.pk, app.number, app.regulation_id, app.service, app.variant, app.channel, app.procedure],
         *[app.applicant, app.applicant_name, app.applicant_user_id, app.provider_id],
-        *[
-            app.filed_at,
-            app.registered_at,
-            app.due_at,
-            json.dumps(app.data, ensure_ascii=False),
-            app.payment_id,
-        ],
-        entry.chain,
+        *[app.filed_at, app.registered_at, app.due_at, json.dumps(app.data, ensure_ascii=False)],
+        *[app.payment_id, entry.chain],
         *[first.flow, first.step_id, first.role, first.started, first.due, first.rule],
         *_ask_params(first.started, first.asked),
     ]

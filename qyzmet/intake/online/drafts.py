@@ -240,6 +240,14 @@ def signer_iin(draft: Draft) -> str:
     return draft.user.get_username()
 
 
+def sign_as(draft: Draft, signer: str | None) -> None:
+    """An entity's request is signed by the employee who signed in with her own EDS, with her
+    own key, not the head's (`signer`: the IIN of that sign-in, if any)."""
+    if is_entity(draft.user) and signer and draft.data.get("signer_iin") != signer:
+        draft.data = dict(draft.data, signer_iin=signer)
+        draft.save(update_fields=["data", "updated_at"])
+
+
 def documents_of(draft: Draft) -> list[dict]:
     return [a.described() for a in draft.attachments.defer("content")]
 

@@ -205,11 +205,7 @@ def sign(request, draft_id: int):
     if drafts.payment_needed(draft):
         messages.error(request, _("Pay the fee before signing the request."))
         return redirect("portal:check", draft_id=draft.pk)
-    signer = request.session.get(SIGNER_KEY)
-    if access.is_entity(request.user) and signer and draft.data.get("signer_iin") != signer:
-        # An employee who signed in with her own EDS signs with her own key, not the head's.
-        draft.data = dict(draft.data, signer_iin=signer)
-        draft.save(update_fields=["data", "updated_at"])
+    drafts.sign_as(draft, request.session.get(SIGNER_KEY))
     return _sign_page(request, draft)
 
 
