@@ -360,6 +360,17 @@ def test_one_payment_files_one_application(door, keys, client):
     assert Application.objects.count() == 1
 
 
+def test_after_a_filing_asking_for_the_fee_again_gives_a_new_payment(door, keys):
+    """A repeated click on "pay" finds the same payment; once filed, the next application needs its own."""
+    first = door.pay()
+    assert door.pay() == first
+    assert door.post(door.sign(door.request(), keys[(APPLICANT, SIGN)])).status == "filed"
+    door.start()
+    assert door.pay() != first
+    assert door.post(door.sign(door.request(), keys[(APPLICANT, SIGN)])).status == "filed"
+    assert Application.objects.count() == 2
+
+
 def test_two_filings_racing_for_one_payment_file_one_application(keys):
     """Both walks passed the payment check; the filing statement lets one of them have it."""
     provider = _provider(LICENCE, "aed-test")

@@ -10,8 +10,6 @@ meet.
 
 from __future__ import annotations
 
-import hashlib
-
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Status
@@ -55,11 +53,8 @@ def portal_create_payment(request, response: HttpResponse, payload: CreatePaymen
             _("%(variant)s of %(service)s carries no fee to pay.")
             % {"variant": variant, "service": row.service}
         )
-    # The default makes a repeated click on "pay" find the same payment for the same application.
-    reference = (
-        payload.client_reference
-        or hashlib.sha256(f"{provider.code}|{row.pk}|{variant}|{today}".encode()).hexdigest()[:32]
-    )
+    # The default makes a repeated click on "pay" find the same payment until a filing uses it.
+    reference = payload.client_reference or payments.default_reference(payer, provider, row, variant, today)
     try:
         answer = payments.create(
             payer=payer,

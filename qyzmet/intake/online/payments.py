@@ -8,6 +8,9 @@ it is the fee of the variant under the regulation in force (`engine.fees.fee_for
 
 from __future__ import annotations
 
+import hashlib
+
+from qyzmet.engine.models import Application
 from qyzmet.gateway.clients.payments import PaymentsClient
 
 
@@ -29,3 +32,14 @@ def create(*, payer: str, provider, row, variant: str, fee, reference: str, purp
 
 def status(payment_id: str) -> dict:
     return PaymentsClient().status(payment_id)
+
+
+def default_reference(payer: str, provider, row, variant: str, day) -> str:
+    """A client reference for a payer who gives none: the same for every click on "pay" for the
+    same fee that day, and a new one once a filing consumed the payment (a second application
+    needs a second fee)."""
+    used = Application.objects.filter(
+        applicant=payer, service=row.service, variant=variant, provider=provider, payment_id__isnull=False
+    ).count()
+    text = f"{provider.code}|{row.pk}|{variant}|{day}|{used}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
