@@ -245,7 +245,8 @@ def report(label: str, count: int, wall: float, latencies: list[float], statuses
 
 # (label, regex on "file:function") whose cumulative time is summed; buckets may nest.
 BUCKETS = [
-    ("engine.channels.submit (the whole walk)", r"engine/channels\.py:submit$"),
+    ("intake submit (signature, ledger, walk, filing)", r"intake/online/submissions\.py:submit$"),
+    ("engine.channels.walk (the checks)", r"engine/channels\.py:walk$"),
     (
         "EDS check: verify_signed_request (certificate chain, CRL, RSA)",
         r"pki/verify\.py:verify_signed_request$",
@@ -256,7 +257,7 @@ BUCKETS = [
     ("services.file_application", r"engine/services\.py:file_application$"),
     ("  its one statement (application, first step, audit entry)", r"engine/store\.py:file$"),
     ("expected path for the answer (paths.plan)", r"engine/paths\.py:plan$"),
-    ("idempotency row (_claim)", r"api/portal/submissions\.py:_claim$"),
+    ("idempotency row (_claim)", r"intake/online/submissions\.py:_claim$"),
     ("token check (ApiTokenAuth)", r"api/auth\.py:authenticate$"),
     ("round trips to PostgreSQL (psycopg execute)", r"psycopg/cursor\.py:execute$"),
     ("COMMIT (psycopg commit)", r"psycopg/connection\.py:commit$"),
