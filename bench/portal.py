@@ -5,7 +5,7 @@ The set-up is what production looks like on one machine, scaled down:
 * PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/qyzmet_bench; created,
   migrated, loaded with the catalogue and seeded with providers when needed);
 * the gateway simulators as their own HTTP service (`qyzmet.gateway.server:create_app()` under
-  gunicorn, one process: the simulators keep payments in memory), which the app reaches through
+  gunicorn, one process: conclusions are kept in memory, payments in their own SQLite file), which the app reaches through
   QYZMET_GATEWAY_URL;
 * the app served as production serves it: gunicorn, --workers processes of --threads threads
   (gthread, so every thread keeps its database connection), HTTP/1.1 keep-alive;
