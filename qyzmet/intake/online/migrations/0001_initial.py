@@ -66,7 +66,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('api', '0002_portal_submission'),
         ('portal', '0001_initial'),
-        ('engine', '0004_application_payment_id'),
+        ('engine', '0001_initial'),
         ('providers', '0001_initial'),
         ('regulations', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
