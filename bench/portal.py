@@ -5,7 +5,7 @@ The set-up is what production looks like on one machine, scaled down:
 * PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/qyzmet_bench; created,
   migrated, loaded with the catalogue and seeded with providers when needed);
 * the gateway simulators as their own HTTP service (`qyzmet.gateway.server:create_app()` under
-  gunicorn, one process: the simulators keep payments in memory), which the app reaches through
+  gunicorn, one process: conclusions are kept in memory, payments in their own SQLite file), which the app reaches through
   QYZMET_GATEWAY_URL;
 * the app served as production serves it: gunicorn, --workers processes of --threads threads
   (gthread, so every thread keeps its database connection), HTTP/1.1 keep-alive;
@@ -143,14 +143,28 @@ class Applicants:
         payments = PaymentsClient()
         User = get_user_model()
         self.headers, self.payloads = [], []
-        run = os.urandom(4).hex()  # a fresh payment reference per run (the gateway forgets on restart anyway)
+        run = os.urandom(4).hex()  # a fresh payment reference per run
         for i in range(count):
             iin = ordinary_iin(seed=first_seed + i)
             user, _ = User.objects.get_or_create(username=iin)
             _, token = ApiToken.issue(user, "bench")
             key = centre.issue(iin=iin, password="bench", name="BENCH APPLICANT")
-            request = {"iin": iin, "regulation": reg.id, "service": reg.service, "variant": VARIANT}
-            payment = payments.create(f"draft-{run}-{i}", fee.tenge, iin, f"bench-{run}-{i}")
+            request = {
+                "iin": iin,
+                "regulation": reg.id,
+                "service": reg.service,
+                "variant": VARIANT,
+                "provider": self.provider.code,
+            }
+            payment = payments.create(
+                f"draft-{run}-{i}",
+                fee.tenge,
+                iin,
+                f"bench-{run}-{i}",
+                service=reg.service,
+                variant=VARIANT,
+                provider=self.provider.code,
+            )
             self.headers.append({"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
             self.payloads.append(
                 json.dumps(
@@ -231,7 +245,8 @@ def report(label: str, count: int, wall: float, latencies: list[float], statuses
 
 # (label, regex on "file:function") whose cumulative time is summed; buckets may nest.
 BUCKETS = [
-    ("engine.channels.submit (the whole walk)", r"engine/channels\.py:submit$"),
+    ("intake submit (signature, ledger, walk, filing)", r"intake/online/submissions\.py:submit$"),
+    ("engine.channels.walk (the checks)", r"engine/channels\.py:walk$"),
     (
         "EDS check: verify_signed_request (certificate chain, CRL, RSA)",
         r"pki/verify\.py:verify_signed_request$",
@@ -242,7 +257,7 @@ BUCKETS = [
     ("services.file_application", r"engine/services\.py:file_application$"),
     ("  its one statement (application, first step, audit entry)", r"engine/store\.py:file$"),
     ("expected path for the answer (paths.plan)", r"engine/paths\.py:plan$"),
-    ("idempotency row (_claim)", r"api/portal/submissions\.py:_claim$"),
+    ("idempotency row (_claim)", r"intake/online/submissions\.py:_claim$"),
     ("token check (ApiTokenAuth)", r"api/auth\.py:authenticate$"),
     ("round trips to PostgreSQL (psycopg execute)", r"psycopg/cursor\.py:execute$"),
     ("COMMIT (psycopg commit)", r"psycopg/connection\.py:commit$"),

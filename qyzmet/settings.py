@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "qyzmet.pki",
     "qyzmet.gateway",
     "qyzmet.registry",
+    "qyzmet.intake.online",
     "qyzmet.portal",
     "qyzmet.psc",
 ]

@@ -10,11 +10,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from qyzmet.api.models import Submission
-from qyzmet.api.portal.submissions import signature_key
 from qyzmet.engine.models import Application
 from qyzmet.gateway import faults
 from qyzmet.gateway.testing import ordinary_iin
+from qyzmet.intake.online.models import Submission
+from qyzmet.intake.online.submissions import signature_key
 from qyzmet.regulations.loader import catalogue
 
 from .portal_api_helpers import (
@@ -34,7 +34,7 @@ SERVICE = catalogue()[MEDICAL].service
 
 
 def _payload(centre, iin, provider="aed", signer=None, **request):
-    request = {"iin": signer or iin, "service": SERVICE, "variant": "issue", **request}
+    request = {"iin": signer or iin, "service": SERVICE, "variant": "issue", "provider": provider, **request}
     return {
         "provider": provider,
         "service": SERVICE,
@@ -113,7 +113,7 @@ def test_an_unreachable_state_database_keeps_the_request_waiting(client, centre,
     reg = catalogue()[STEM_CELLS]
     provider_of(STEM_CELLS, code="stem")
     user, headers = applicant(faults.magic_iin("timeout"))
-    request = {"iin": user.username, "service": reg.service, "variant": "issue"}
+    request = {"iin": user.username, "service": reg.service, "variant": "issue", "provider": "stem"}
     payload = {"provider": "stem", "service": reg.service, "variant": "issue"}
     payload["signed_request"] = signed(centre, user.username, request)
     answer = post(client, "/submissions", headers, payload)
@@ -135,6 +135,7 @@ def _claimed(user, payload, claimed_at):
         signature_sha256=signature_key(payload["signed_request"]),
         applicant=user.username,
         user=user,
+        door=Submission.API,
         provider="aed",
         service=SERVICE,
         variant="issue",

@@ -98,7 +98,13 @@ def _submission(reg_id, channel, centre, cache={}, **overrides):  # noqa: B006 -
     payment_id = None
     if fee is not None and "payment_id" not in overrides:
         payment = PaymentsClient().create(
-            f"draft-{uuid.uuid4().hex[:8]}", fee.tenge, applicant, uuid.uuid4().hex
+            f"draft-{uuid.uuid4().hex[:8]}",
+            fee.tenge,
+            applicant,
+            uuid.uuid4().hex,
+            service=reg.service,
+            variant=variant,
+            provider=provider.code,
         )
         payment_id = payment["payment_id"]
     values = dict(

@@ -13,10 +13,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from qyzmet.engine.fees import FeeDue
 from qyzmet.engine.models import Application
 from qyzmet.gateway.models import DataLookup
+from qyzmet.intake.online import drafts
+from qyzmet.intake.online.models import Draft, Submission
 from qyzmet.pki.ca import SIGN
 from qyzmet.pki.signing import sign
-from qyzmet.portal import drafts, uploads
-from qyzmet.portal.models import Draft, SignedSubmission
+from qyzmet.portal import uploads
 from qyzmet.portal.sms import MemorySmsClient
 from qyzmet.regulations.loader import catalogue
 
@@ -209,7 +210,7 @@ def test_the_signed_request_is_filed_once_with_notifications(signed_in, provider
     # a network retry of the same post: the same answer, no second application
     again = signed_in.post(f"/portal/drafts/{draft.pk}/submit/", {"envelope": envelope})
     assert again["Location"] == first["Location"]
-    assert Application.objects.count() == 1 and SignedSubmission.objects.count() == 1
+    assert Application.objects.count() == 1 and Submission.objects.count() == 1
     assert [m.to for m in mail.outbox] == [["applicant@example.kz"]]
     assert [m["to"] for m in MemorySmsClient.outbox] == ["+77012345678"]
 
@@ -268,10 +269,10 @@ def test_an_unreachable_payment_gateway_keeps_the_request_waiting_and_the_same_p
         patch.setattr(PaymentsClient, "status", unreachable)
         waiting = signed_in.post(f"/portal/drafts/{draft.pk}/submit/", {"envelope": envelope}, **EN)
     assert waiting.status_code == 202 and "Your draft is saved" in waiting.content.decode()
-    assert not Application.objects.exists() and SignedSubmission.objects.get().status == "waiting"
+    assert not Application.objects.exists() and Submission.objects.get().status == "waiting"
     retried = signed_in.post(f"/portal/drafts/{draft.pk}/submit/", {"envelope": envelope})
     assert retried.status_code == 302 and Application.objects.count() == 1
-    assert SignedSubmission.objects.get().status == "filed"
+    assert Submission.objects.get().status == "filed"
 
 
 def test_a_legal_entity_applies_through_its_employees_eds(client, provider, centre):

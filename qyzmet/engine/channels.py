@@ -10,12 +10,20 @@ internal procedure, or the provider's own check), the application is filed with 
 
 A state database that cannot be reached does not refuse anything: the lookup is queued, and the
 submission answers `waiting` with what it waits for; the same submission can be sent again.
+
+The walk is two phases: `walk` runs every check (each outside call commits its own evidence,
+kept whatever follows) and stops at the hand-over; `hand_over` then files, in a transaction of
+its own that makes no outside call. `submit` does both. A payment is consumed by the filing
+itself (`Application.payment_id` is unique), so of two filings with one payment one is refused.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 from dataclasses import dataclass, field
+
+from django.db import IntegrityError, connections, transaction
 
 from qyzmet import clock
 from qyzmet.audit.actions import AuditAction
@@ -26,6 +34,14 @@ from . import paths
 from .fees import fee_for
 
 PROVIDER_CHECKS = ("grounds", "conclusion")
+
+# Said when a check the caller requires is missing from the channel's table (so the regulation
+# words no refusal for it): the EDS one is the certification centre's (pki.verify).
+PAYMENT_REFUSAL = {
+    "kk": "Лицензиялық алым төленбегендіктен сұратудан бас тартылды",
+    "ru": "Отказ в запросе в связи с неоплатой лицензионного сбора",
+    "en": "The request is refused because the licence fee is not paid",
+}
 
 
 @dataclass
@@ -58,8 +74,18 @@ class Passed:
 
 
 @dataclass
+class Ready:
+    """The walk reached the hand-over to the provider: every check passed."""
+
+    step: object  # the regulation's step that hands over
+    trace: list[Passed]
+    at: dt.datetime
+    payment_id: str | None = None  # the payment the filing consumes (None: no fee)
+
+
+@dataclass
 class ChannelResult:
-    status: str  # filed | refused | waiting | ready (walked, not yet filed: `file_walked`)
+    status: str  # filed | refused | waiting
     trace: list[Passed]
     message: dict | None = None  # the regulation's refusal message, kk/ru/en
     reason: str = ""
@@ -112,7 +138,7 @@ def _check(step, sub: Submission, reg) -> tuple[bool, str]:
             raise Waiting(found, f"{system} unreachable: {found.last_error}")
         return True, f"found in {system}"
     if check == "payment":
-        return _paid(sub, reg)
+        return _paid(sub, reg)[:2]
     if check == "eds":
         return _signature(sub)
     if check == "documents_complete":
@@ -126,30 +152,44 @@ def _is_bin(number: str) -> bool:
     return iin_problem(number) is not None and bin_problem(number) is None
 
 
-def _paid(sub: Submission, reg) -> tuple[bool, str]:
+def _paid(sub: Submission, reg) -> tuple[bool, str, str | None]:
+    """Whether the fee is paid by this applicant for what is filed, and not used before; the
+    detail, and the payment the filing is to consume (None when no fee is due)."""
+    from decimal import Decimal
+
     from qyzmet.gateway.clients.payments import PAID, PaymentsClient
     from qyzmet.gateway.errors import GatewayError, NotFound, Unavailable
 
+    from .models import Application
+
     fee = fee_for(reg, sub.variant, (sub.at or clock.now()).year)
     if fee is None:
-        return True, "no fee for this variant"
+        return True, "no fee for this variant", None
     if not sub.payment_id:
-        return False, "no payment"
+        return False, "no payment", None
     try:
         status = PaymentsClient().status(sub.payment_id)
     except NotFound:
-        return False, "unknown payment"
+        return False, "unknown payment", None
     except Unavailable as exc:
         raise Waiting(sub.payment_id, f"payment gateway unreachable: {exc}") from exc
     except GatewayError as exc:
-        return False, str(exc)
-    from decimal import Decimal
-
+        return False, str(exc), None
     if status.get("status") != PAID:
-        return False, f"payment {status.get('status')}"
-    if Decimal(str(status.get("amount", "0"))) < fee.tenge:
-        return False, f"paid {status.get('amount')} of {fee.tenge} tenge"
-    return True, f"paid {status.get('amount')} tenge"
+        return False, f"payment {status.get('status')}", None
+    if status.get("payer") != sub.applicant:
+        return False, "the payment was made by another payer", None
+    for name, filed in (("service", reg.service), ("variant", sub.variant), ("provider", sub.provider.code)):
+        paid_for = status.get(name) or ""
+        # The provider is the gateway's optional detail; service and variant it always carries.
+        if paid_for != filed and (paid_for or name != "provider"):
+            return False, f"the payment is for {name} {paid_for or '(none)'}, not {filed}", None
+    if Decimal(str(status.get("amount", "0"))) != fee.tenge:
+        return False, f"paid {status.get('amount')} tenge, the fee is {fee.tenge}", None
+    used = Application.objects.filter(payment_id=sub.payment_id).values_list("number", flat=True).first()
+    if used:
+        return False, f"the payment was used for application {used}", None
+    return True, f"paid {status.get('amount')} tenge", sub.payment_id
 
 
 def _signature(sub: Submission) -> tuple[bool, str]:
@@ -172,12 +212,68 @@ def _as_json(trace: list[Passed]) -> list[dict]:
     ]
 
 
-def submit(sub: Submission, *, hand_over: bool = True) -> ChannelResult:
-    """Walk the channel for one submission up to the hand-over to the provider (or a refusal).
+def refusal_step(flow, check: str):
+    """The refusal step on the failing branch of the channel's condition that runs `check`."""
+    steps = flow.steps_by_id
+    for step in flow.steps:
+        if step.kind == "condition" and step.check == check and step.branches:
+            target, seen = (
+                steps.get(next(b.to for b in step.branches if b.when == _passes(step, False))),
+                set(),
+            )
+            # Follow plain `next` links: a regulation may form the message a step later.
+            while target is not None and target.id not in seen and target.end is None and target.next:
+                seen.add(target.id)
+                target = steps.get(target.next)
+            if target is not None and target.end == "refusal":
+                return target
+    return None
 
-    With `hand_over=False` the walk stops where the provider takes over and answers `ready`: the
-    checks (the outside calls) are done, and the caller files with `file_walked` inside its own
-    transaction, so that no outside call runs while rows are locked."""
+
+def refusal_message(flow, check: str) -> dict:
+    """The regulation's refusal message for a failed `check` in this channel (kk/ru/en), or the
+    platform's own where the table words none."""
+    from qyzmet.pki.verify import GENERIC_REFUSAL
+
+    step = refusal_step(flow, check)
+    if step is not None and step.message:
+        return step.message.model_dump()
+    return dict(GENERIC_REFUSAL if check == "eds" else PAYMENT_REFUSAL)
+
+
+def refused(sub: Submission, flow, check: str, trace: list[Passed], detail: str) -> ChannelResult:
+    """Refuse at the refusal step of `check` (or at `check` itself where the table has none)."""
+    now = sub.at or clock.now()
+    step = refusal_step(flow, check)
+    trace = [*trace, Passed(step.id if step else check, None, now, None, detail)]
+    record(
+        sub.initiated_by,
+        AuditAction.CHANNEL_REFUSED,
+        ("applicant", sub.applicant),
+        {
+            "regulation": sub.regulation.parsed.id,
+            "channel": sub.channel,
+            "step": trace[-1].step,
+            "trace": _as_json(trace),
+        },
+        at=now,
+    )
+    return ChannelResult("refused", trace, message=refusal_message(flow, check), reason=detail)
+
+
+def submit(sub: Submission, *, ensure: tuple[str, ...] = ()) -> ChannelResult:
+    """Walk the channel for one submission, then hand it over to the provider (or refuse, or wait)."""
+    walked = walk(sub, ensure=ensure)
+    return hand_over(sub, walked) if isinstance(walked, Ready) else walked
+
+
+def walk(sub: Submission, *, ensure: tuple[str, ...] = ()) -> Ready | ChannelResult:
+    """Run the channel's checks up to the hand-over to the provider: `Ready`, or a refusal or wait.
+
+    `ensure` names checks (`eds`, `payment`) that must pass even where the channel's table has
+    no condition for them: they run at the hand-over, and a failure is refused with the
+    platform's message. Nothing here holds a database transaction open.
+    """
     from . import services
 
     row = sub.regulation
@@ -188,15 +284,26 @@ def submit(sub: Submission, *, hand_over: bool = True) -> ChannelResult:
     now = sub.at or clock.now()
     calendar = sub.provider.calendar()
     trace: list[Passed] = []
+    checked: set[str] = set()
+    payment_id = None
     sid = flow.start
     while sid is not None:
         step = flow.steps_by_id[sid]
         due = calendar.due(now, step.norm, paths.is_continuous(reg, step)) if step.norm else None
         hands_over = bool(step.procedure) or (step.kind == "condition" and step.check in PROVIDER_CHECKS)
         if hands_over:
+            for check in (c for c in ensure if c not in checked):
+                try:
+                    ok, detail, consumed = _ensured(check, sub, reg)
+                except Waiting as waiting:
+                    trace.append(Passed(check, None, now, None, waiting.detail))
+                    return ChannelResult("waiting", trace, reason=waiting.detail, waiting_for=waiting.what)
+                if not ok:
+                    return refused(sub, flow, check, trace, detail)
+                trace.append(Passed(check, "yes", now, None, detail))
+                payment_id = payment_id or consumed
             trace.append(Passed(step.id, None, now, due, "handed over to the provider"))
-            walked = ChannelResult("ready", trace)
-            return file_walked(sub, walked) if hand_over else walked
+            return Ready(step, trace, now, payment_id)
         if step.end == "refusal":
             trace.append(Passed(step.id, None, now, due))
             record(
@@ -223,40 +330,75 @@ def submit(sub: Submission, *, hand_over: bool = True) -> ChannelResult:
         if step.branches:
             if step.kind == "condition" and step.check:
                 try:
-                    ok, detail = _check(step, sub, reg)
+                    if step.check == "payment":
+                        ok, detail, consumed = _paid(sub, reg)
+                        payment_id = payment_id or consumed
+                    else:
+                        ok, detail = _check(step, sub, reg)
                 except Waiting as waiting:
                     trace.append(Passed(step.id, None, now, due, waiting.detail))
                     return ChannelResult("waiting", trace, reason=waiting.detail, waiting_for=waiting.what)
+                if ok:
+                    checked.add(step.check)
                 outcome = _passes(step, ok)
             else:
                 outcome, detail = paths.choose(step, sub.variant), ""
             trace.append(Passed(step.id, outcome, now, due, detail))
         else:
-            outcome = None
             trace.append(Passed(step.id, None, now, due))
+            outcome = None
         sid = step.after(outcome)
     return ChannelResult("filed", trace)
 
 
-def file_walked(sub: Submission, walked: ChannelResult) -> ChannelResult:
-    """File a submission whose walk answered `ready`, at the step where the provider takes over.
+def _ensured(check: str, sub: Submission, reg) -> tuple[bool, str, str | None]:
+    if check == "payment":
+        return _paid(sub, reg)
+    if check == "eds":
+        return (*_signature(sub), None)
+    raise ValueError(f"cannot ensure {check!r}")
 
-    No outside call: one transaction of the engine's, or a savepoint of the caller's."""
+
+def hand_over(sub: Submission, ready: Ready) -> ChannelResult:
+    """File the application the walk got ready: one transaction, no outside call in it.
+
+    The payment is written with the application; a filing that loses the race for it is
+    refused as the payment check refuses a used payment.
+    """
     from . import services
+    from .models import Application
 
-    handed_over = walked.trace[-1]
-    app = services.file_application(
-        service=sub.regulation.parsed.service,
-        provider=sub.provider,
-        variant=sub.variant,
-        channel=sub.channel,
-        applicant=sub.applicant,
-        filed_at=handed_over.at,
-        actor=sub.initiated_by,
-        applicant_name=sub.applicant_name,
-        applicant_user=sub.applicant_user,
-        data={**sub.data, "channel_trace": _as_json(walked.trace)},
-        channel_step=handed_over.step,
-        regulation=sub.regulation,
-    )
-    return ChannelResult("filed", walked.trace, application=app)
+    row = sub.regulation
+    reg = row.parsed
+    connection = connections[Application.objects.db]
+    # A savepoint only inside a caller's transaction, so a lost race leaves that usable.
+    try:
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            app = services.file_application(
+                service=reg.service,
+                provider=sub.provider,
+                variant=sub.variant,
+                channel=sub.channel,
+                applicant=sub.applicant,
+                filed_at=ready.at,
+                actor=sub.initiated_by,
+                applicant_name=sub.applicant_name,
+                applicant_user=sub.applicant_user,
+                data={**sub.data, "channel_trace": _as_json(ready.trace)},
+                channel_step=ready.step.id,
+                regulation=row,
+                payment_id=ready.payment_id,
+            )
+    except IntegrityError:
+        used = ready.payment_id and Application.objects.filter(payment_id=ready.payment_id).first()
+        if not used:
+            raise
+        trace = ready.trace[:-1]
+        return refused(
+            sub,
+            reg.channel(sub.channel),
+            "payment",
+            trace,
+            f"the payment was used for application {used.number}",
+        )
+    return ChannelResult("filed", ready.trace, application=app)

@@ -58,6 +58,9 @@ class Application(models.Model):
     refusal_grounds = models.JSONField(default=list, blank=True)
     refusal_text = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
+    # The fee payment this application consumed: unique, so one payment files one application
+    # however many filings race for it (written by the filing statement itself).
+    payment_id = models.CharField(max_length=40, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["-filed_at"]

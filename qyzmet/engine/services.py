@@ -71,12 +71,15 @@ def file_application(
     data: dict | None = None,
     channel_step: str | None = None,
     regulation: Regulation | None = None,
+    payment_id: str | None = None,
 ) -> Application:
     """Register an application under the regulation version in force for its provider that day.
 
     `regulation` is the version the caller already found (a channel walks it); it is used when it
     is the one in force on the filing day, and looked up again otherwise. The application comes
-    back with its first run in `app.steps.all()`, read without a query (`_run_of`)."""
+    back with its first run in `app.steps.all()`, read without a query (`_run_of`). `payment_id`
+    is the fee payment the application consumes: a second filing with it fails on its unique
+    index (IntegrityError) and writes nothing."""
     from qyzmet.identity.numbers import problem
 
     if problem(applicant):
@@ -127,6 +130,7 @@ def file_application(
         registered_at=filed_at,
         due_at=paths.application_term_due(reg, variant, filed_at, calendar),
         data=data or {},
+        payment_id=payment_id or None,
     )
     connection = connections[Application.objects.db]
     if connection.vendor == "postgresql":

@@ -421,9 +421,9 @@ FILE = (  # constants only
     + """
   INSERT INTO engine_application (id, number, regulation_id, service, variant, channel, procedure, applicant,
       applicant_name, applicant_user_id, provider_id, status, filed_at, registered_at, due_at, result,
-      refusal_grounds, refusal_text, data)
+      refusal_grounds, refusal_text, data, payment_id)
   SELECT %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'in_progress', %s::timestamptz, %s::timestamptz,
-      %s::timestamptz, '', '[]'::jsonb, '', %s::jsonb
+      %s::timestamptz, '', '[]'::jsonb, '', %s::jsonb, %s
   WHERE """
     + _CHAIN_HEAD_EXISTS
     + """
@@ -470,7 +470,8 @@ def file(connection, app, first: NextStep, entry) -> Started | None:
     params = [
         *[app.pk, app.number, app.regulation_id, app.service, app.variant, app.channel, app.procedure],
         *[app.applicant, app.applicant_name, app.applicant_user_id, app.provider_id],
-        *[app.filed_at, app.registered_at, app.due_at, json.dumps(app.data, ensure_ascii=False), entry.chain],
+        *[app.filed_at, app.registered_at, app.due_at, json.dumps(app.data, ensure_ascii=False)],
+        *[app.payment_id, entry.chain],
         *[first.flow, first.step_id, first.role, first.started, first.due, first.rule],
         *_ask_params(first.started, first.asked),
     ]

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import random
+import tempfile
 
 from qyzmet.identity import numbers
 
@@ -35,12 +37,29 @@ def reset() -> None:
 
 
 @contextlib.contextmanager
-def fresh_gateway():
-    reset()
+def payments_store(path):
+    """The payment simulator keeps its payments in the file `path` while the block runs."""
+    before = os.environ.get("QYZMET_PAYMENTS_STORE")
+    os.environ["QYZMET_PAYMENTS_STORE"] = str(path)
     try:
-        yield
+        yield path
     finally:
-        reset()
+        if before is None:
+            os.environ.pop("QYZMET_PAYMENTS_STORE", None)
+        else:
+            os.environ["QYZMET_PAYMENTS_STORE"] = before
+
+
+@contextlib.contextmanager
+def fresh_gateway():
+    """No breaker, fault or simulator state from before, and payments in a store of their own."""
+    with tempfile.TemporaryDirectory(prefix="qyzmet-gateway-") as directory:
+        with payments_store(os.path.join(directory, "payments.sqlite3")):
+            reset()
+            try:
+                yield
+            finally:
+                reset()
 
 
 @contextlib.contextmanager

@@ -1,4 +1,6 @@
-"""`python -m qyzmet pki issue|revoke|root`, `python -m qyzmet sign` and `python -m qyzmet verify`.
+"""`python -m qyzmet pki issue|revoke|root`, `python -m qyzmet sign` and `python -m qyzmet verify`
+(a signed envelope from a file, or `--application NUMBER`: the one a filed application was
+filed on, as the online intake kept it).
 
 The certification centre is the platform's (settings.VAR_DIR / "pki", or $QYZMET_PKI_DIR).
 """
@@ -116,6 +118,10 @@ def _verify(args) -> int:
     setup_django()  # the centre's directory is under settings.VAR_DIR
     from .verify import verify_signed_request
 
+    if args.application:
+        return _verify_application(args.application)
+    if not args.signed:
+        return _error("give a signed request file (or -) or --application NUMBER")
     try:
         envelope = json.loads(_read(args.signed))
     except (OSError, ValueError) as exc:
@@ -126,6 +132,21 @@ def _verify(args) -> int:
         return 0
     print(f"invalid: {result.refusal_message(args.language)}: {result.reason} ({result.detail})")
     return 1
+
+
+def _verify_application(number: str) -> int:
+    # The command line sits above every app, so it may ask the intake for its evidence.
+    from qyzmet.intake.online.evidence import NoEvidence, verify_application
+
+    try:
+        checks = verify_application(number)
+    except NoEvidence as exc:
+        return _error(str(exc))
+    for check in checks:
+        print(f"{'ok' if check.ok else 'FAILED'}  {check.name}: {check.detail}")
+    valid = all(check.ok for check in checks)
+    print("valid" if valid else "invalid")
+    return 0 if valid else 1
 
 
 def register(sub) -> None:
@@ -157,7 +178,10 @@ def register(sub) -> None:
     sign.set_defaults(func=_sign)
 
     verify = sub.add_parser("verify", help="verify a signed request: prints `valid` or `invalid: ...`")
-    verify.add_argument("signed", help="the signed envelope (JSON file, or - for stdin)")
+    verify.add_argument("signed", nargs="?", help="the signed envelope (JSON file, or - for stdin)")
+    verify.add_argument(
+        "--application", default=None, help="verify the signed request a filed application was filed on"
+    )
     verify.add_argument("--at", default=None, help="verify as at this moment (default: now)")
     verify.add_argument("--language", choices=["kk", "ru", "en"], default="en")
     verify.set_defaults(func=_verify)

@@ -6,13 +6,12 @@ saves a draft with whatever is valid so far (`final=False`); only "continue" req
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 
 from qyzmet.identity import numbers
+from qyzmet.intake.online.drafts import normalise_phone
 
 from . import uploads
 
@@ -72,15 +71,6 @@ class MultipleFileField(forms.FileField):
         if errors:
             raise forms.ValidationError(errors)
         return checked
-
-
-PHONE = re.compile(r"^\+?[78](\d{10})$")
-
-
-def normalise_phone(text: str) -> str:
-    digits = re.sub(r"[\s()\-]", "", text or "")
-    match = PHONE.match(digits)
-    return f"+7{match.group(1)}" if match else ""
 
 
 class RequestForm(forms.Form):

@@ -15,10 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from qyzmet import clock
 from qyzmet.engine.fees import FeeDue, fee_for
+from qyzmet.intake.online.drafts import portal_channel
 from qyzmet.providers.models import Provider
 from qyzmet.regulations.models import Regulation
-
-PORTAL_CHANNELS = ("egov_portal", "elicense_portal")
 
 # Regulations carry no topic; the portal groups services by words of their code.
 TOPICS = [
@@ -81,14 +80,6 @@ class Passport:
         return any(v.portal_channel for v in self.variants)
 
 
-def portal_channel(reg, variant: str) -> str | None:
-    """The portal channel through which `variant` can be requested, or None."""
-    for channel in reg.channels:
-        if channel.code in PORTAL_CHANNELS and (not channel.variants or variant in channel.variants):
-            return channel.code
-    return None
-
-
 def passport(row: Regulation, on: dt.date | None = None) -> Passport:
     reg = row.parsed
     year = (on or clock.today()).year
@@ -129,7 +120,3 @@ def offered(on: dt.date | None = None) -> list[Passport]:
 def offered_regulation(regulation_id: str, on: dt.date | None = None) -> Regulation | None:
     """The regulation row if it is offered today, else None."""
     return in_force_today(on).filter(pk=regulation_id).first()
-
-
-def providers_for(row: Regulation):
-    return Provider.objects.filter(acts_as=row.provider_code).order_by("code")

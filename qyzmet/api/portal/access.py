@@ -9,11 +9,9 @@ from django.utils.translation import gettext as _
 
 from qyzmet import clock
 from qyzmet.engine.services import EngineError
+from qyzmet.intake.online.drafts import PORTAL_CHANNELS
 from qyzmet.providers.models import Provider
 from qyzmet.regulations.models import Regulation
-
-# The channels through which an applicant files from home, in order of preference.
-PORTAL_CHANNELS = ("egov_portal", "elicense_portal")
 
 
 def provider_named(code: str) -> Provider:

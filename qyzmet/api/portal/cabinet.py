@@ -20,8 +20,7 @@ from qyzmet.access import (
     require_applicant,
 )
 from qyzmet.gateway.errors import NotFound, Unavailable
-from qyzmet.gateway.lookups import look_up
-from qyzmet.identity.numbers import iin_problem
+from qyzmet.intake.online import drafts
 from qyzmet.regulations.models import Regulation
 
 from ..schemas import Error
@@ -58,14 +57,8 @@ def portal_prefill(request, response: HttpResponse, service: str):
     number = applicant_number(request.auth)
     if not Regulation.objects.in_force(clock.today()).filter(service=service).exists():
         raise Http404(_("No service %(service)s is in force today.") % {"service": service})
-    system = "individuals" if iin_problem(number) is None else "legal_entities"
     try:
-        lookup = look_up(
-            system,
-            number,
-            purpose=f"pre-filling an application for {service}",
-            initiated_by="portal",
-        )
+        lookup = drafts.look_up_applicant(request.auth, f"pre-filling an application for {service}")
     except NotFound:
         raise Http404(
             _("The state database has no record of %(number)s; apply at the provider's office.")
@@ -73,7 +66,12 @@ def portal_prefill(request, response: HttpResponse, service: str):
         ) from None
     except Unavailable as exc:
         return unavailable(response, exc)
-    return {"system": system, "number": number, "looked_up_at": lookup.created_at, "data": lookup.answer}
+    return {
+        "system": lookup.system,
+        "number": number,
+        "looked_up_at": lookup.created_at,
+        "data": lookup.answer,
+    }
 
 
 @router.get(

@@ -1,14 +1,14 @@
 """POST /payments and GET /payments/{payment_id}: the licence fee, through the payment gateway.
 
-The amount is never the client's: it is the fee of the variant under the regulation in force at
-the provider today (`engine.fees.fee_for`). Creating is idempotent by client reference, which
-the gateway keeps (`PaymentsClient.create`); references are scoped to the payer, so two
-applicants choosing the same reference never meet.
+A face of the online intake's payments (`qyzmet.intake.online.payments`): the payment names the
+payer, service, variant and provider, and the filing checks each and consumes it. The amount is
+never the client's: it is the fee of the variant under the regulation in force at the provider
+today (`engine.fees.fee_for`). Creating is idempotent by client reference, which the gateway
+keeps; references are scoped to the payer, so two applicants choosing the same reference never
+meet.
 """
 
 from __future__ import annotations
-
-import hashlib
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -16,14 +16,14 @@ from ninja import Router, Status
 
 from qyzmet import clock
 from qyzmet.access import access_payment, applicant_number
+from qyzmet.engine.fees import fee_for
 from qyzmet.engine.services import EngineError
-from qyzmet.gateway.clients.payments import PaymentsClient
 from qyzmet.gateway.errors import Conflict, InvalidRequest, NotFound, Unavailable
+from qyzmet.intake.online import payments
 
 from ..schemas import Error, ValidationErrors
 from .access import provider_named, regulation_at, variant_of
 from .cabinet import unavailable
-from .present import fee_due
 from .schemas import CreatePayment, Payment
 
 router = Router(tags=["portal: payments"])
@@ -48,20 +48,23 @@ def portal_create_payment(request, response: HttpResponse, payload: CreatePaymen
     row = regulation_at(provider, payload.service)
     variant = variant_of(row, payload.variant)
     today = clock.today()
-    fee = fee_due(row.parsed, variant, today.year)
+    fee = fee_for(row.parsed, variant, today.year)
     if fee is None:
         raise EngineError(
             _("%(variant)s of %(service)s carries no fee to pay.")
             % {"variant": variant, "service": row.service}
         )
-    # The default makes a repeated click on "pay" find the same payment for the same application.
-    reference = (
-        payload.client_reference
-        or hashlib.sha256(f"{provider.code}|{row.pk}|{variant}|{today}".encode()).hexdigest()[:32]
-    )
+    # The default makes a repeated click on "pay" find the same payment until a filing uses it.
+    reference = payload.client_reference or payments.default_reference(payer, provider, row, variant, today)
     try:
-        answer = PaymentsClient().create(
-            f"draft-{reference[:20]}", fee["tenge"], payer, _gateway_reference(payer, reference)
+        answer = payments.create(
+            payer=payer,
+            provider=provider,
+            row=row,
+            variant=variant,
+            fee=fee,
+            reference=_gateway_reference(payer, reference),
+            purpose=f"draft-{reference[:20]}",
         )
     except Conflict as exc:
         raise EngineError(
@@ -82,7 +85,7 @@ def portal_create_payment(request, response: HttpResponse, payload: CreatePaymen
 def portal_get_payment(request, response: HttpResponse, payment_id: str):
     payer = applicant_number(request.auth)
     try:
-        answer = PaymentsClient().status(payment_id)
+        answer = payments.status(payment_id)
     except NotFound:
         answer = None
     except Unavailable as exc:

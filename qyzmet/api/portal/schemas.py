@@ -123,7 +123,9 @@ class SubmitRequest(Schema):
     variant: str
     signed_request: dict[str, Any] = Field(
         description="the envelope {request, signature{algorithm, value, certificate, signed_at}} of "
-        "qyzmet/pki/signing.py; the request names the applicant's iin (and bin)"
+        "qyzmet/pki/signing.py; the request names the applicant's iin (and bin), the service, variant "
+        "and provider posted, the sha256 of each document (none through the API) and optionally "
+        "contacts {phone, email} for notices"
     )
     payment_id: str | None = Field(None, description="from POST /payments, for a variant with a fee")
 

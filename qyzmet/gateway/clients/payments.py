@@ -1,22 +1,33 @@
 """The e-government payment gateway (ЭҮТШ): licence-fee payments.
 
-`PaymentsClient.create(application_number, amount, payer, client_reference)` asks for a payment
-of `amount` tenge; `status(payment_id)` tells pending / paid / declined. Creation is idempotent
-by `client_reference`: the same reference with the same details returns the same payment (so a
+`PaymentsClient.create(application_number, amount, payer, client_reference, service=, variant=,
+provider=)` asks for a payment of `amount` tenge by `payer` (IIN/BIN) for one service, variant
+and provider (the purpose of the payment, as the gateway's payment order carries it); `status
+(payment_id)` tells pending / paid / declined with those details, so the platform can check that
+a payment is the applicant's and for what they file. Creation is idempotent by
+`client_reference`: the same reference with the same details returns the same payment (so a
 retry after a lost answer never charges twice); with other details it raises `Conflict`.
 
 Simulator rules: a new payment is "pending"; the first status query after creation finds it
 "paid" (the bank's confirmation arrives between the two), unless the amount in tenge ends in
 DECLINED_AMOUNT_ENDING (e.g. 5013), which is "declined". The payer's IIN/BIN is the subject,
-so the magic numbers of `faults.py` force timeouts and errors here too.
+so the magic numbers of `faults.py` force timeouts and errors here too. Payment ids are random
+(`secrets`), so nobody can compute another payer's. The simulator keeps its payments in its own
+SQLite file (`store_path()`), not in the platform's database, as the real gateway keeps its
+own: a restart of the simulator loses no payment.
 """
 
 from __future__ import annotations
 
-import hashlib
+import json
+import os
+import secrets
+import sqlite3
 import threading
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
+from django.conf import settings
 from django.utils import timezone
 
 from ..errors import Conflict, InvalidRequest, NotFound
@@ -25,6 +36,8 @@ from .tax import check_number
 
 DECLINED_AMOUNT_ENDING = "13"
 PENDING, PAID, DECLINED = "pending", "paid", "declined"
+# What a payment is for: compared by the platform with what is filed.
+PURPOSE = ("service", "variant", "provider")
 
 
 def _amount(value) -> str:
@@ -37,11 +50,29 @@ def _amount(value) -> str:
     return str(amount)
 
 
+def store_path() -> Path:
+    """The simulator's own store: QYZMET_PAYMENTS_STORE (setting or environment), else
+    var/gateway-payments.sqlite3."""
+    configured = getattr(settings, "QYZMET_PAYMENTS_STORE", None) or os.environ.get("QYZMET_PAYMENTS_STORE")
+    return Path(configured) if configured else Path(settings.VAR_DIR) / "gateway-payments.sqlite3"
+
+
 class Simulator:
-    def __init__(self):
-        self.payments: dict[str, dict] = {}
-        self.by_reference: dict[str, str] = {}
+    """Payments by id in a SQLite file, one JSON document per payment; the reference is unique."""
+
+    def __init__(self, path: Path | None = None):
+        self.path = Path(path or store_path())
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        with self._connect() as db:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS payment ("
+                " payment_id TEXT PRIMARY KEY, client_reference TEXT NOT NULL UNIQUE, document TEXT NOT NULL)"
+            )
+
+    def _connect(self) -> sqlite3.Connection:
+        # A connection per operation: the simulator serves threads of the HTTP service.
+        return sqlite3.connect(self.path, timeout=10, isolation_level="IMMEDIATE")
 
     def handle(self, operation: str, params: dict) -> dict:
         if operation == "create":
@@ -58,17 +89,19 @@ class Simulator:
             "application_number": str(params.get("application_number") or ""),
             "amount": _amount(params.get("amount")),
             "payer": check_number(params.get("payer", "")),
+            **{name: str(params.get(name) or "") for name in PURPOSE},
         }
-        with self._lock:
-            existing = self.by_reference.get(reference)
-            if existing:
-                payment = self.payments[existing]
-                if any(payment[k] != v for k, v in details.items()):
-                    raise Conflict(f"client_reference {reference} was used for another payment ({existing})")
-                return dict(payment)
-            payment_id = "P" + hashlib.sha256(reference.encode()).hexdigest()[:16].upper()
+        with self._lock, self._connect() as db:
+            row = db.execute(
+                "SELECT payment_id, document FROM payment WHERE client_reference = ?", (reference,)
+            ).fetchone()
+            if row:
+                payment = json.loads(row[1])
+                if any(payment.get(k, "") != v for k, v in details.items()):
+                    raise Conflict(f"client_reference {reference} was used for another payment ({row[0]})")
+                return payment
             payment = {
-                "payment_id": payment_id,
+                "payment_id": "P" + secrets.token_hex(16).upper(),
                 "client_reference": reference,
                 **details,
                 "currency": "KZT",
@@ -76,15 +109,18 @@ class Simulator:
                 "created_at": timezone.now().isoformat(),
                 "paid_at": None,
             }
-            self.payments[payment_id] = payment
-            self.by_reference[reference] = payment_id
-            return dict(payment)
+            db.execute(
+                "INSERT INTO payment (payment_id, client_reference, document) VALUES (?, ?, ?)",
+                (payment["payment_id"], reference, json.dumps(payment)),
+            )
+            return payment
 
     def status(self, payment_id: str) -> dict:
-        with self._lock:
-            payment = self.payments.get(payment_id)
-            if payment is None:
+        with self._lock, self._connect() as db:
+            row = db.execute("SELECT document FROM payment WHERE payment_id = ?", (payment_id,)).fetchone()
+            if row is None:
                 raise NotFound(f"no payment {payment_id}")
+            payment = json.loads(row[0])
             if payment["status"] == PENDING:
                 tenge = payment["amount"].split(".")[0]
                 if tenge.endswith(DECLINED_AMOUNT_ENDING):
@@ -92,7 +128,10 @@ class Simulator:
                 else:
                     payment["status"] = PAID
                     payment["paid_at"] = timezone.now().isoformat()
-            return dict(payment)
+                db.execute(
+                    "UPDATE payment SET document = ? WHERE payment_id = ?", (json.dumps(payment), payment_id)
+                )
+            return payment
 
 
 class PaymentsClient(BaseClient):
@@ -105,6 +144,9 @@ class PaymentsClient(BaseClient):
         payer: str,
         client_reference: str,
         *,
+        service: str = "",
+        variant: str = "",
+        provider: str = "",
         correlation_id: str | None = None,
     ) -> dict:
         params = {
@@ -112,6 +154,9 @@ class PaymentsClient(BaseClient):
             "amount": _amount(amount),
             "payer": check_number(payer),
             "client_reference": client_reference,
+            "service": service,
+            "variant": variant,
+            "provider": provider,
         }
         return self._call("create", params["payer"], params, correlation_id)
 

@@ -6,8 +6,8 @@
 The set is saved as a `Registration` before the channel is walked, so nothing the desk accepted
 depends on this process. Each try (`attempt`) makes its outside calls first, outside any
 transaction: the identification where the desk could not do it, then the channel's checks
-(`channels.submit(..., hand_over=False)`); their evidence rows (`DataLookup`) stay whatever
-follows. Only then one transaction files the application (`channels.file_walked`), attaches the
+(`channels.walk`); their evidence rows (`DataLookup`) stay whatever
+follows. Only then one transaction files the application (`channels.hand_over`), attaches the
 scans, marks the registration filed by a conditional update (so two workers never file it
 twice) and sends `settled`, for the desk's own records (a centre's acceptance), in the same
 transaction. A state database that does not answer leaves the registration waiting;
@@ -198,15 +198,18 @@ def attempt(row: Registration, at: dt.datetime | None = None) -> Registration:
                 row, REFUSED, reception.NOT_IDENTIFIED_MESSAGE, "applicant not in the state database"
             )
     sub = _submission(row, now)
-    walked = channels.submit(sub, hand_over=False)
-    if walked.status == "waiting":
-        return _wait(row, walked.reason)
-    if walked.status == "refused":
-        return _settle(row, REFUSED, walked.message, walked.reason)
-    if walked.status != "ready":  # the channel ended with a result of its own: nothing to file
+    walked = channels.walk(sub)
+    if not isinstance(walked, channels.Ready):
+        if walked.status == "waiting":
+            return _wait(row, walked.reason)
+        if walked.status == "refused":
+            return _settle(row, REFUSED, walked.message, walked.reason)
+        # the channel ended with a result of its own: nothing to file
         return _settle(row, FILED, None, "the channel ended without the provider")
     try:
         return _file(row, sub, walked)
+    except _LostAtFiling as lost:  # the filing itself refused (a payment used meanwhile): rolled back
+        return _settle(row, REFUSED, lost.result.message, lost.result.reason)
     except Exception as exc:  # noqa: BLE001 - whatever failed, the filing rolled back and the set waits
         log.exception("registration %s: filing failed; it waits for the next try", row.pk)
         return _wait(row, f"filing failed: {exc}")
@@ -241,7 +244,13 @@ def _settle(row: Registration, status: str, message: dict | None, reason: str) -
     return row
 
 
-def _file(row: Registration, sub: channels.Submission, walked: channels.ChannelResult) -> Registration:
+class _LostAtFiling(Exception):
+    def __init__(self, result: channels.ChannelResult):
+        super().__init__(result.reason)
+        self.result = result
+
+
+def _file(row: Registration, sub: channels.Submission, walked: channels.Ready) -> Registration:
     with transaction.atomic():
         # The conditional update is the once-only gate: a second worker finds it filed and stops.
         if not Registration.objects.filter(pk=row.pk, status=WAITING).update(
@@ -249,11 +258,14 @@ def _file(row: Registration, sub: channels.Submission, walked: channels.ChannelR
         ):
             row.refresh_from_db()
             return row
-        app = channels.file_walked(sub, walked).application
+        result = channels.hand_over(sub, walked)
+        if result.status != "filed":
+            raise _LostAtFiling(result)
+        app = result.application
         Registration.objects.filter(pk=row.pk).update(application=app)
         scans = list(row.scans.defer("content"))
         row.scans.update(application=app)
-        at = walked.trace[-1].at
+        at = walked.at
         if scans:
             record(
                 row.staff or row.initiated_by,

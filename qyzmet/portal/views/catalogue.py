@@ -7,9 +7,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from qyzmet import clock
+from qyzmet.intake.online import drafts
 from qyzmet.regulations.templatetags.regulations import tr
 
-from .. import access, drafts, offer
+from .. import access, offer
 
 
 def catalogue(request):
@@ -44,7 +45,7 @@ def service(request, act: str, slug: str):
     return render(
         request,
         "portal/service.html",
-        {"item": offer.passport(row), "providers": offer.providers_for(row), "today": clock.today()},
+        {"item": offer.passport(row), "providers": drafts.providers_for(row), "today": clock.today()},
     )
 
 

@@ -19,10 +19,11 @@ from django.views.decorators.http import require_POST
 from qyzmet.engine.services import EngineError
 from qyzmet.gateway.clients.payments import DECLINED, PAID
 from qyzmet.gateway.errors import GatewayError, Unavailable
-from qyzmet.i18n import in_language
+from qyzmet.intake.online import drafts
+from qyzmet.intake.online.submissions import AlreadySubmitted, Rejected, submit_draft
 from qyzmet.pki.signing import canonical
 
-from .. import access, drafts, offer
+from .. import access
 from ..forms import RequestForm
 from ..models import Draft
 from .signin import SIGNER_KEY
@@ -40,7 +41,7 @@ def _form(draft: Draft, data=None, files=None, *, final=False) -> RequestForm:
         data,
         files,
         initial=initial,
-        providers=offer.providers_for(draft.regulation),
+        providers=drafts.providers_for(draft.regulation),
         has_required_documents=drafts.has_required_documents(draft),
         final=final,
         spec=draft.regulation.parsed.request_form_for(draft.variant),
@@ -204,11 +205,7 @@ def sign(request, draft_id: int):
     if drafts.payment_needed(draft):
         messages.error(request, _("Pay the fee before signing the request."))
         return redirect("portal:check", draft_id=draft.pk)
-    signer = request.session.get(SIGNER_KEY)
-    if access.is_entity(request.user) and signer and draft.data.get("signer_iin") != signer:
-        # An employee who signed in with her own EDS signs with her own key, not the head's.
-        draft.data = dict(draft.data, signer_iin=signer)
-        draft.save(update_fields=["data", "updated_at"])
+    drafts.sign_as(draft, request.session.get(SIGNER_KEY))
     return _sign_page(request, draft)
 
 
@@ -221,25 +218,22 @@ def submit(request, draft_id: int):
     except ValueError:
         envelope = None
     try:
-        done = drafts.submit_signed(draft, request.user, envelope)
-    except drafts.SubmissionRejected:
+        done = submit_draft(draft, request.user, envelope)
+    except AlreadySubmitted:
+        raise Http404("this request was already submitted") from None
+    except Rejected as rejected:
         if draft.state != Draft.State.EDITING:
             raise Http404("this request was already submitted") from None
-        return _sign_page(
-            request,
-            draft,
-            error=_(
-                "The signed request does not match your answers (they changed, or signing failed). Sign it again."
-            ),
-            status=400,
-        )
+        return _sign_page(request, draft, error=rejected.message, status=400)
     except EngineError as exc:
         return _sign_page(request, draft, error=str(exc), status=409)
     if done.status == "filed" and done.application is not None:
         messages.success(request, _("Your application is filed."))
         return redirect("portal:application", number=done.application.number)
     if done.status == "refused":
-        return _sign_page(request, draft, refusal=in_language(done.message), status=422)
+        return _sign_page(request, draft, refusal=done.text(request.LANGUAGE_CODE), status=422)
+    if done.busy:
+        return _sign_page(request, draft, waiting=done.reason, status=202)
     return _sign_page(
         request,
         draft,

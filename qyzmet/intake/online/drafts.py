@@ -1,46 +1,62 @@
-"""A request from draft to application: applicant data from the state database, answers, payment,
-the request the applicant signs, and its submission through the regulation's portal channel.
-
-The portal never re-implements the regulation's checks: `submit_signed` hands the signed request
-to `engine.channels.submit`, which walks the channel (log-in, state-database record, payment,
-EDS) and files, refuses with the regulation's message, or waits. What the portal adds is that
-the signed request must be exactly the one made from the draft, and that the same signature
-posted twice (a network retry, a double click) gets the first answer instead of a second filing.
+"""A request being prepared: applicant data from the state database, answers, the fee and its
+payment, and the request the applicant signs. Its submission is `submissions.submit_draft`.
 """
 
 from __future__ import annotations
 
-import hashlib
+import re
 
 from django.db import transaction
 
 from qyzmet import clock
-from qyzmet.engine import channels
+from qyzmet.access import is_entity
 from qyzmet.engine.fees import FeeDue, fee_for
-from qyzmet.gateway.clients.payments import PAID, PaymentsClient
+from qyzmet.gateway.clients.payments import PAID
 from qyzmet.gateway.errors import NotFound, Unavailable
 from qyzmet.gateway.lookups import look_up
-from qyzmet.i18n import current_language
+from qyzmet.providers.models import Provider
 
-from . import access, offer
-from .models import Attachment, Draft, SignedSubmission
-from .tasks import notify
+from . import payments
+from .models import Attachment, Draft
 
 FOUND, NOT_FOUND, UNAVAILABLE = "found", "not_found", "unavailable"
 
+PHONE = re.compile(r"^\+?[78](\d{10})$")
 
-class SubmissionRejected(Exception):
-    """The posted envelope cannot be taken at all (not JSON, not this draft's request)."""
+
+def normalise_phone(text: str) -> str:
+    """A Kazakhstan mobile number as +7 and ten digits, or "" when it is not one."""
+    digits = re.sub(r"[\s()\-]", "", text or "")
+    match = PHONE.match(digits)
+    return f"+7{match.group(1)}" if match else ""
+
+
+# The channels through which an applicant files from home, in order of preference.
+PORTAL_CHANNELS = ("egov_portal", "elicense_portal")
+
+
+def portal_channel(reg, variant: str | None = None) -> str | None:
+    """The portal channel of a regulation (for `variant`, where given), or None."""
+    for code in PORTAL_CHANNELS:
+        channel = reg.channel(code)
+        if channel is not None and (variant is None or not channel.variants or variant in channel.variants):
+            return code
+    return None
+
+
+def providers_for(row):
+    """The provider units that act under the regulation's provider code."""
+    return Provider.objects.filter(acts_as=row.provider_code).order_by("code")
 
 
 # Starting and prefilling ----------------------------------------------------------------------
 
 
 def start(user, row, variant: str) -> Draft:
-    channel = offer.portal_channel(row.parsed, variant)
+    channel = portal_channel(row.parsed, variant)
     if channel is None:
         raise ValueError(f"{row.pk} cannot be requested on the portal for {variant}")
-    providers = list(offer.providers_for(row))
+    providers = list(providers_for(row))
     return Draft.objects.create(
         user=user,
         regulation=row,
@@ -95,6 +111,19 @@ def _applicant_of(answer: dict) -> dict:
     }
 
 
+def applicant_system(user) -> str:
+    """The state database that keeps the applicant's record."""
+    return "legal_entities" if is_entity(user) else "individuals"
+
+
+def look_up_applicant(user, purpose: str):
+    """The applicant's record in the state database, kept as a `DataLookup` caused by them.
+
+    Raises the gateway's `NotFound` (no record) or `Unavailable` (cannot be reached)."""
+    number = user.get_username()
+    return look_up(applicant_system(user), number, purpose=purpose, initiated_by=number)
+
+
 def prefill(draft: Draft, user, signer_iin: str | None = None) -> str:
     """Ask the state database for the applicant's data once; FOUND, NOT_FOUND or UNAVAILABLE.
 
@@ -105,14 +134,10 @@ def prefill(draft: Draft, user, signer_iin: str | None = None) -> str:
     state = draft.data.get("lookup")
     if state in (FOUND, NOT_FOUND):
         return state
-    number = user.get_username()
-    system = "legal_entities" if access.is_entity(user) else "individuals"
+    system = applicant_system(user)
     try:
-        lookup = look_up(
-            system,
-            number,
-            purpose=f"{draft.regulation_id}: applicant data for the request form (portal draft {draft.pk})",
-            initiated_by=number,
+        lookup = look_up_applicant(
+            user, f"{draft.regulation_id}: applicant data for the request form (portal draft {draft.pk})"
         )
     except NotFound:
         state, applicant = NOT_FOUND, None
@@ -142,7 +167,7 @@ def save_answers(draft: Draft, cleaned: dict, *, final: bool) -> None:
             data[name] = cleaned[name]
     provider = cleaned.get("provider")
     if provider:
-        draft.provider = offer.providers_for(draft.regulation).filter(code=provider).first() or draft.provider
+        draft.provider = providers_for(draft.regulation).filter(code=provider).first() or draft.provider
     with transaction.atomic():
         for kind, field in (
             (Attachment.Kind.REQUIRED, "required_documents"),
@@ -175,21 +200,26 @@ def pay(draft: Draft, user) -> str:
 
     Each try has its own client reference, so a declined payment can be tried again, while a
     lost answer to the same try is not charged twice (the gateway is idempotent by reference).
-    Raises `Unavailable` when the gateway does not answer.
+    The payment names the payer, the service, the variant and the provider, which the filing
+    checks. Raises `Unavailable` when the gateway does not answer.
     """
     fee = fee_of(draft)
     if fee is None:
         return PAID
+    if draft.provider is None:
+        raise ValueError("choose the provider before paying")
     draft.payment_attempts += 1
     draft.save(update_fields=["payment_attempts", "updated_at"])
-    client = PaymentsClient()
-    payment = client.create(
-        f"DRAFT-{draft.pk}",
-        fee.tenge,
-        user.get_username(),
-        f"portal-draft-{draft.pk}-{draft.payment_attempts}",
+    payment = payments.create(
+        payer=user.get_username(),
+        provider=draft.provider,
+        row=draft.regulation,
+        variant=draft.variant,
+        fee=fee,
+        reference=f"portal-draft-{draft.pk}-{draft.payment_attempts}",
+        purpose=f"DRAFT-{draft.pk}",
     )
-    status = client.status(payment["payment_id"])
+    status = payments.status(payment["payment_id"])
     draft.payment_id, draft.payment_status = payment["payment_id"], status.get("status", "")
     draft.save(update_fields=["payment_id", "payment_status", "updated_at"])
     return draft.payment_status
@@ -199,16 +229,30 @@ def pay(draft: Draft, user) -> str:
 
 
 def signer_iin(draft: Draft) -> str:
-    if access.is_entity(draft.user):
+    if is_entity(draft.user):
         return draft.data.get("signer_iin", "")
     return draft.user.get_username()
+
+
+def sign_as(draft: Draft, signer: str | None) -> None:
+    """An entity's request is signed by the employee who signed in with her own EDS, with her
+    own key, not the head's (`signer`: the IIN of that sign-in, if any)."""
+    if is_entity(draft.user) and signer and draft.data.get("signer_iin") != signer:
+        draft.data = dict(draft.data, signer_iin=signer)
+        draft.save(update_fields=["data", "updated_at"])
+
+
+def documents_of(draft: Draft) -> list[dict]:
+    return [a.described() for a in draft.attachments.defer("content")]
 
 
 def request_of(draft: Draft) -> dict:
     """The request the applicant signs: every answer, the documents by digest, and the payment.
 
-    Only strings, integers, lists and objects, so the canonical bytes are the same in Python
-    and in the browser (pki/signing.py).
+    It names the applicant (IIN, and BIN for an entity), the service, variant and provider and
+    each document's SHA-256, which the submission checks against what is filed. Only strings,
+    integers, lists and objects, so the canonical bytes are the same in Python and in the
+    browser (pki/signing.py).
     """
     data = draft.data
     request = {
@@ -223,84 +267,10 @@ def request_of(draft: Draft) -> dict:
         "subtypes": data.get("subtypes") or [],
         "address": data.get("address", ""),
         "contacts": {"phone": data.get("phone", ""), "email": data.get("email", "")},
-        "documents": [a.described() for a in draft.attachments.defer("content")],
+        "documents": documents_of(draft),
     }
-    if access.is_entity(draft.user):
+    if is_entity(draft.user):
         request["bin"] = draft.user.get_username()
     if draft.payment_id:
         request["payment_id"] = draft.payment_id
     return request
-
-
-def _signature_digest(envelope) -> str:
-    value = envelope.get("signature", {}).get("value") if isinstance(envelope, dict) else None
-    if not isinstance(value, str) or not value:
-        raise SubmissionRejected("the envelope carries no signature value")
-    return hashlib.sha256(value.encode()).hexdigest()
-
-
-def submit_signed(draft: Draft, user, envelope) -> SignedSubmission:
-    """Submit a signed envelope for a draft, once per signature; the stored answer.
-
-    A signature seen before returns its earlier answer (filed or refused) untouched; one that
-    waited is tried again, since the channel may now pass.
-    """
-    digest = _signature_digest(envelope)
-    with transaction.atomic():
-        # The row is claimed before the channel runs: a concurrent post of the same signature
-        # waits on the unique key until this one commits, then reads its answer.
-        record, created = SignedSubmission.objects.get_or_create(
-            signature_sha256=digest, defaults={"draft": draft, "user": user, "status": "received"}
-        )
-        if not created:
-            record = SignedSubmission.objects.select_for_update().get(pk=record.pk)
-            if record.draft_id != draft.pk or record.user_id != user.pk:
-                raise SubmissionRejected("this signature was submitted for another request")
-            if record.status != "waiting":
-                return record
-        if created and draft.state != Draft.State.EDITING:
-            raise SubmissionRejected("this request was already submitted")
-        if created and envelope.get("request") != request_of(draft):
-            raise SubmissionRejected("the signed request is not the one made from this draft")
-        result = channels.submit(_submission(draft, user, envelope))
-        record.status, record.message, record.reason = result.status, result.message, result.reason
-        record.application = result.application
-        record.save()
-        if result.status == "filed" and result.application is not None:
-            draft.state, draft.application = Draft.State.SUBMITTED, result.application
-            draft.save(update_fields=["state", "application", "updated_at"])
-    if result.status == "filed" and record.application is not None:
-        # committed by now: background work, so a slow SMS gateway holds neither locks nor the answer
-        notify.delay(record.application.pk)
-    return record
-
-
-def _submission(draft: Draft, user, envelope) -> channels.Submission:
-    data = draft.data
-    applicant = data.get("applicant") or {}
-    return channels.Submission(
-        regulation=draft.regulation,
-        provider=draft.provider,
-        channel=draft.channel,
-        variant=draft.variant,
-        applicant=user.get_username(),
-        authenticated=True,
-        signed_request=envelope,
-        payment_id=draft.payment_id or None,
-        documents_complete=has_required_documents(draft),
-        initiated_by=user.get_username(),
-        applicant_name=applicant.get("name", ""),
-        applicant_user=user,
-        data={
-            "portal_draft": draft.pk,
-            "applicant": applicant,
-            "subtypes": data.get("subtypes") or [],
-            "address": data.get("address", ""),
-            "contacts": {"phone": data.get("phone", ""), "email": data.get("email", "")},
-            "documents": [a.described() for a in draft.attachments.defer("content")],
-            "payment_id": draft.payment_id,
-            "signature_sha256": _signature_digest(envelope),
-            "language": current_language(),
-        },
-        at=clock.now(),
-    )
