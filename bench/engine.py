@@ -108,7 +108,7 @@ class EngineDriver:
         from qyzmet.engine import services
         from qyzmet.identity.numbers import generate_iin
 
-        return services.file_application(
+        return services.file(
             service=self.reg.service,
             provider=self.provider,
             variant=VARIANT,
@@ -118,7 +118,7 @@ class EngineDriver:
             regulation=self.row,
         )
 
-    def drive(self, app, hooks=None) -> int:
+    def drive(self, filed, hooks=None) -> int:
         """Complete every step of the expected path; returns the number of steps completed."""
         from qyzmet.engine import services
 
@@ -126,23 +126,24 @@ class EngineDriver:
         # The engine hands back each run it starts with the conclusion requests it opened, as a
         # client would learn them from the API's answer (SpiffWorkflow's harness finds its ready
         # task in memory).
-        run = app.steps.all()[0]
+        begun = filed.first
         moment = self.filed
         done = 0
         for step, outcome in self.path:
+            run = begun.run
             assert run.step_id == step.id, (run.step_id, step.id)
             if step.requests_conclusion_from:
                 # The bodies answer before the step can be completed (each its own transaction).
-                for request in run.conclusions.all():
+                for request in begun.conclusions:
                     with hooks.get("answer", _null)():
                         services.answer_conclusion(request.pk, "positive", by="body", at=moment)
             moment = moment + dt.timedelta(minutes=1)
             with hooks.get("complete", _null)():
-                run = services.complete_step(run.pk, self.staff[step.actor], outcome, at=moment)
+                begun = services.advance(run.pk, self.staff[step.actor], outcome, at=moment)
             done += 1
-            if run is None:
+            if begun is None:
                 break
-        assert run is None, "the application did not end"
+        assert begun is None, "the application did not end"
         return done
 
 

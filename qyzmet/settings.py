@@ -41,7 +41,10 @@ INSTALLED_APPS = [
     "qyzmet.regulations",
     "qyzmet.audit",
     "qyzmet.providers",
+    "qyzmet.outbox",
     "qyzmet.engine",
+    "qyzmet.notifications",
+    "qyzmet.analytics",
     "qyzmet.office",
     "qyzmet.api",
     "qyzmet.pki",
@@ -115,7 +118,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "engine-tick": {"task": "qyzmet.engine.tick", "schedule": 60.0},
     "gateway-retry-pending-lookups": {"task": "qyzmet.gateway.tasks.retry_pending_lookups", "schedule": 30.0},
+    # events whose delivery never started or stalled (a process or the broker went away)
+    "outbox-redispatch": {"task": "qyzmet.outbox.redispatch", "schedule": 60.0},
 }
+# Each engine event as a JSON line for analytics (qyzmet/analytics); unset, nothing is exported.
+QYZMET_ANALYTICS_FILE = os.environ.get("QYZMET_ANALYTICS_FILE") or None
 
 # The e-government gateway: unset, its simulators run in-process; set, they are reached over HTTP
 # (`python -m qyzmet gateway serve`), as a real gateway would be.

@@ -165,15 +165,28 @@ def test_on_postgresql_each_change_is_one_statement_after_its_read(loaded):
 def test_filing_and_completing_hand_back_what_they_started(loaded, django_assert_num_queries):
     reg = catalogue()[LICENCE]
     provider = provider_for(reg)
-    app = _file(reg, provider)
-    with django_assert_num_queries(0):
-        first = app.steps.all()[0]
-    assert (first.pk, first.step_id) == (StepRun.objects.get(application=app).pk, "S1")
-    run, _moment = _complete_until(reg, provider, first, lambda step: step.requests_conclusion_from)
+    filed = services.file(
+        service=reg.service,
+        provider=provider,
+        variant="issue",
+        channel="provider_office",
+        applicant=generate_iin(),
+        filed_at=filing_moment(reg),
+    )
+    first = filed.first.run
+    assert (first.pk, first.step_id) == (StepRun.objects.get(application=filed.application).pk, "S1")
+    begun, moment = filed.first, first.started_at
+    while not begun.conclusions:  # each completion hands back the run it started
+        run = begun.run
+        step = reg.step(run.flow, run.step_id)
+        moment += dt.timedelta(minutes=5)
+        outcome = step.branches[0].when if step.branches else "done"
+        begun = services.advance(run.pk, staff_for(provider, run.role), outcome, at=moment)
     with django_assert_num_queries(0):  # the requests the step opened come with it
-        opened = [(r.pk, r.body, r.due_at, r.answer) for r in run.conclusions.all()]
-    stored = ConclusionRequest.objects.filter(step_run_id=run.pk).order_by("id")
+        opened = [(r.pk, r.body, r.due_at, r.answer) for r in begun.conclusions]
+    stored = ConclusionRequest.objects.filter(step_run_id=begun.run.pk).order_by("id")
     assert opened == [(r.pk, r.body, r.due_at, r.answer) for r in stored] and len(opened) >= 1
+    assert reg.step(begun.run.flow, begun.run.step_id).requests_conclusion_from
 
 
 def test_ids_come_in_blocks_that_a_forked_process_does_not_share(loaded, monkeypatch):

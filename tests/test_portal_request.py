@@ -17,7 +17,7 @@ from qyzmet.pki.ca import SIGN
 from qyzmet.pki.signing import sign
 from qyzmet.portal import drafts, uploads
 from qyzmet.portal.models import Draft, SignedSubmission
-from qyzmet.portal.sms import MemorySmsClient
+from qyzmet.notifications.sms import MemorySmsClient
 from qyzmet.regulations.loader import catalogue
 
 from . import portal_helpers

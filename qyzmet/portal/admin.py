@@ -1,4 +1,4 @@
-"""Read-only admin pages for what the portal keeps: drafts, signed submissions, notifications.
+"""Read-only admin pages for what the portal keeps: drafts and signed submissions.
 
 Read-only because each row is evidence of what an applicant did or was told; attachments'
 contents are left out of the lists (they may be megabytes each).
@@ -6,7 +6,7 @@ contents are left out of the lists (they may be megabytes each).
 
 from django.contrib import admin
 
-from .models import Draft, Notification, SignedSubmission
+from .models import Draft, SignedSubmission
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -38,10 +38,3 @@ class SignedSubmissionAdmin(ReadOnly):
     list_display = ("signature_sha256", "user", "draft", "status", "application", "received_at")
     list_filter = ("status",)
     search_fields = ("user__username", "application__number", "signature_sha256")
-
-
-@admin.register(Notification)
-class NotificationAdmin(ReadOnly):
-    list_display = ("application", "channel", "event", "to", "sent", "sent_at")
-    list_filter = ("channel", "event", "sent")
-    search_fields = ("application__number", "to")

@@ -24,7 +24,6 @@ from qyzmet.gateway.lookups import look_up
 
 from . import access, offer
 from .models import Attachment, Draft, SignedSubmission
-from .tasks import notify
 
 FOUND, NOT_FOUND, UNAVAILABLE = "found", "not_found", "unavailable"
 
@@ -269,9 +268,6 @@ def submit_signed(draft: Draft, user, envelope) -> SignedSubmission:
         if result.status == "filed" and result.application is not None:
             draft.state, draft.application = Draft.State.SUBMITTED, result.application
             draft.save(update_fields=["state", "application", "updated_at"])
-    if result.status == "filed" and record.application is not None:
-        # committed by now: background work, so a slow SMS gateway holds neither locks nor the answer
-        notify.delay(record.application.pk)
     return record
 
 

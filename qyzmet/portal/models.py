@@ -1,5 +1,6 @@
 """What the applicant portal keeps of its own: drafts of requests, their attachments, the signed
-submissions it has received (so that a retried post never files twice), and the notifications sent.
+submissions it has received (so that a retried post never files twice). The notices sent to
+applicants are kept by `qyzmet.notifications`.
 
 Everything about an application once filed belongs to the engine (`engine.models.Application`);
 a draft only points at the application it became.
@@ -106,30 +107,3 @@ class SignedSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.signature_sha256[:12]} {self.status}"
-
-
-class Notification(models.Model):
-    """An e-mail or SMS sent to an applicant about an application, as the cabinet lists them."""
-
-    application = models.ForeignKey(
-        Application, on_delete=models.CASCADE, related_name="portal_notifications"
-    )
-    channel = models.CharField(max_length=8)  # email / sms
-    event = models.CharField(max_length=16)  # filed / closed
-    to = models.CharField(max_length=254)
-    text = models.TextField()
-    sent = models.BooleanField(default=True)
-    error = models.TextField(blank=True)
-    sent_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["-sent_at", "-id"]
-        constraints = [
-            # notify_status may be called more than once for the same change; one message is enough.
-            models.UniqueConstraint(
-                fields=["application", "channel", "event"], name="portal_one_notice_per_event"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.channel} {self.event} {self.application_id}"
