@@ -10,9 +10,9 @@ from django.contrib.auth import get_user_model
 
 from qyzmet.gateway import faults
 from qyzmet.gateway.testing import FAST_POLICY, fresh_gateway, ordinary_iin
+from qyzmet.notifications.sms import MemorySmsClient
 from qyzmet.office.testing import load_regulations
 from qyzmet.pki.ca import AUTH, SIGN, CertificationCentre
-from qyzmet.notifications.sms import MemorySmsClient
 from qyzmet.providers.models import Provider
 from qyzmet.regulations.loader import catalogue
 

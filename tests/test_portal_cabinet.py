@@ -12,10 +12,10 @@ from qyzmet.engine import services
 from qyzmet.engine.models import Application, Status
 from qyzmet.engine.statuses import regulation_status
 from qyzmet.gateway.lookups import look_up
-from qyzmet.office.testing import load_regulations
 from qyzmet.notifications.models import Notification
 from qyzmet.notifications.notify import notify_status
 from qyzmet.notifications.sms import MemorySmsClient
+from qyzmet.office.testing import load_regulations
 from qyzmet.providers.models import Provider
 from qyzmet.regulations.loader import catalogue
 

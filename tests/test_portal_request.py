@@ -13,11 +13,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from qyzmet.engine.fees import FeeDue
 from qyzmet.engine.models import Application
 from qyzmet.gateway.models import DataLookup
+from qyzmet.notifications.sms import MemorySmsClient
 from qyzmet.pki.ca import SIGN
 from qyzmet.pki.signing import sign
 from qyzmet.portal import drafts, uploads
 from qyzmet.portal.models import Draft, SignedSubmission
-from qyzmet.notifications.sms import MemorySmsClient
 from qyzmet.regulations.loader import catalogue
 
 from . import portal_helpers
