@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "qyzmet.registry",
     "qyzmet.portal",
     "qyzmet.psc",
+    "qyzmet.demo",
 ]
 
 MIDDLEWARE = [

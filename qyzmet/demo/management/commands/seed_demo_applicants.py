@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from qyzmet.portal.seed import DEMO_PASSWORD, KEY_PASSWORD, seed_demo_applicants
+from qyzmet.demo.applicants import DEMO_PASSWORD, KEY_PASSWORD, seed_demo_applicants
 
 
 class Command(BaseCommand):

@@ -11,11 +11,11 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from qyzmet.office.reception import CLERK, paper_channel
 from qyzmet.providers.models import Provider, StaffRole
-from qyzmet.providers.seed import DEMO_PASSWORD, short
 from qyzmet.regulations.models import Regulation
 
-from .reception import CLERK, paper_channel
+from .providers import DEMO_PASSWORD, short
 
 
 @transaction.atomic

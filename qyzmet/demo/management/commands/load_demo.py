@@ -4,8 +4,11 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from qyzmet import clock
-from qyzmet.engine.demo import create_demo_applications
-from qyzmet.providers.seed import DEMO_PASSWORD, seed_providers
+from qyzmet.demo.applicants import seed_demo_applicants
+from qyzmet.demo.applications import create_demo_applications
+from qyzmet.demo.office import seed_reception_clerks
+from qyzmet.demo.providers import DEMO_PASSWORD, seed_providers
+from qyzmet.demo.psc import seed_centres
 
 ADMIN = ("admin", "admin")
 
@@ -24,13 +27,8 @@ class Command(BaseCommand):
             admin.is_staff = admin.is_superuser = True
             admin.save()
         providers = seed_providers()
-        from qyzmet.office.seed import seed_reception_clerks
-        from qyzmet.psc.seed import seed_centres
-
         seed_centres()
         seed_reception_clerks()
-        from qyzmet.portal.seed import seed_demo_applicants
-
         applicants = seed_demo_applicants()
         today = clock.today()
         counts = create_demo_applications(today, per_regulation=per_regulation)
