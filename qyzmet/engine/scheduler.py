@@ -18,6 +18,7 @@ def _loop(interval: float) -> None:
     from django.db import close_old_connections
 
     from qyzmet.gateway.lookups import retry_due
+    from qyzmet.outbox.delivery import redispatch
 
     from .services import tick
 
@@ -26,6 +27,7 @@ def _loop(interval: float) -> None:
         try:
             log.info("tick %s", tick())
             retry_due()
+            redispatch()  # events a crash kept from their subscribers
         except Exception:  # keep the thread alive; the next round tries again
             log.exception("periodic job failed")
         close_old_connections()
