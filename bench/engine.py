@@ -58,6 +58,9 @@ SPIFF_TABLE = "bench_spiff_workflow"
 
 def setup_django(url: str) -> None:
     os.environ["DATABASE_URL"] = url
+    # The engine's events are queued for a worker (here the in-memory broker, which nobody reads
+    # during the timed runs), as in production; `bench_deliveries` then does the worker's part.
+    os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "0")
     common.setup_django()
     # Query logging (DEBUG) would slow the timed runs; the profile section turns it on for itself.
     from django.conf import settings
@@ -163,6 +166,24 @@ def bench_engine(n: int, clients: int = 1) -> tuple[float, int, float]:
 
     steps, elapsed = run_clients(clients, work, n)
     return steps / elapsed, steps, elapsed
+
+
+def bench_deliveries() -> tuple[int, float]:
+    """The worker's part, after the timed runs: every event still waiting is handed to its
+    subscribers (register entries, notices, the service centre), one delivery at a time in this
+    process, as one Celery worker process would."""
+    from qyzmet.outbox import delivery, subscribers
+    from qyzmet.outbox.models import Event
+
+    due = [
+        (str(event_id), sub.name)
+        for event_id, kind in Event.objects.filter(deliveries__isnull=True).values_list("id", "kind")
+        for sub in subscribers.subscribers_of(kind)
+    ]
+    start = time.perf_counter()
+    for event_id, name in due:
+        delivery.deliver_now(event_id, name)
+    return len(due), time.perf_counter() - start
 
 
 def engine_shape() -> tuple[list[tuple[str, int]], int]:
@@ -493,7 +514,10 @@ BUCKETS = [
         "paths.due_of + rules_for + working minutes (calendar, law)",
         r"(engine/(paths\.py:due_of|law\.py:rules_for)|workcal\.py:working_minutes_between)$",
     ),
-    ("register entry", r"registry/services\.py:enter_result$"),
+    (
+        "outbox (the event's parameters, queuing its deliveries)",
+        r"outbox/(events|subscribers)\.py:(cte_params|publish)$",
+    ),
 ]
 
 
@@ -531,7 +555,8 @@ def main(argv=None) -> None:
     shape = describe_shape(groups)
     print(
         f"# one application of {REGULATION} ({VARIANT}, approve path): {steps_per_app} steps, {shape} "
-        "(filing, conclusion answers, steps, register entry)"
+        "(filing, conclusion answers, steps; the register entry and notices follow in a worker, "
+        "as the engine's events' deliveries below)"
     )
     results = {}
     for clients in sorted({1, args.clients}):
@@ -561,6 +586,11 @@ def main(argv=None) -> None:
             f"  ({transactions} one-INSERT statements in autocommit per application: no engine that commits "
             "each filing, answer and step on its own can pass this)"
         )
+    delivered, delivery_s = bench_deliveries()
+    print(
+        f"deliveries={delivered} seconds={delivery_s:.2f} deliveries_per_s={delivered / max(delivery_s, 1e-9):.1f}"
+        "  (a worker's part after the timed runs, one process: register entries, notices, the centre)"
+    )
     rt_rate, _, _, _ = bench_spiff(max(args.n // 4, 10), roundtrip=True)
     print(
         f"spiff_roundtrip_steps_per_s={rt_rate:.1f} ratio_roundtrip={results[1] / rt_rate:.2f}"
