@@ -460,8 +460,7 @@ def profile_engine(n: int) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    app = driver.file()
-    run = app.steps.get()
+    run = driver.file().first.run
     step, outcome = driver.path[0]
     with CaptureQueriesContext(connection) as ctx:
         from qyzmet.engine import services

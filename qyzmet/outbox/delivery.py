@@ -35,10 +35,15 @@ def deliver_now(event_id: str, name: str, *, final: bool = False) -> str:
     event = Event.objects.filter(pk=event_id).first()
     if event is None:  # its change was never committed
         return MISSING
-    row, _created = Delivery.objects.get_or_create(event=event, subscriber=name)
+    now = timezone.now()
+    # the attempt's moment is written first, so that redispatch leaves a delivery in progress alone
+    row, created = Delivery.objects.get_or_create(
+        event=event, subscriber=name, defaults={"last_attempt_at": now}
+    )
     if row.state == Delivery.State.DELIVERED:
         return ALREADY
-    now = timezone.now()
+    if not created:
+        Delivery.objects.filter(pk=row.pk).update(last_attempt_at=now)
     try:
         # Inside a caller's transaction (a test's, or an eager task run before its commit) a
         # savepoint keeps a failing handler from breaking it; a worker opens none around it,
@@ -66,7 +71,7 @@ WAITED = dt.timedelta(minutes=1)  # an event younger than this is still on its w
 STALLED = dt.timedelta(minutes=15)  # longer than all of a delivery's retries take (tasks.backoff)
 
 
-def redispatch(now: dt.datetime | None = None, batch: int = 500) -> dict[str, int]:
+def redispatch(now: dt.datetime | None = None, batch: int = 2000) -> dict[str, int]:
     """Queue again every delivery of an unsettled event that never happened or has stalled (its
     process or broker went away); mark settled the events whose deliveries have all ended."""
     now = now or timezone.now()

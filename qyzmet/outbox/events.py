@@ -39,13 +39,20 @@ def cte(name: str, source: str, subject: str = "application_id") -> str:
     return (
         f"{name} AS (\n"  # noqa: S608
         "  INSERT INTO outbox_event (id, kind, subject_id, data, at, recorded_at, settled)\n"
-        f"  SELECT %s::uuid, %s, {source}.{subject}, %s::jsonb, %s::timestamptz, statement_timestamp(), false\n"
+        f"  SELECT %s::uuid, %s, {source}.{subject}, %s::jsonb, %s::timestamptz, statement_timestamp(), %s\n"
         f"  FROM {source}),\n"
     )
 
 
 def cte_params(event: NewEvent) -> list:
-    return [str(event.id), event.kind, _json(event.data), event.at]
+    return [str(event.id), event.kind, _json(event.data), event.at, _settled(event)]
+
+
+def _settled(event: NewEvent) -> bool:
+    """An event nobody subscribes to is settled from the start: redispatch never looks at it."""
+    from .subscribers import subscribers_of
+
+    return not subscribers_of(event.kind)
 
 
 def record(event: NewEvent, subject_id: int) -> Event:
@@ -57,6 +64,7 @@ def record(event: NewEvent, subject_id: int) -> Event:
         data=event.data,
         at=event.at,
         recorded_at=timezone.now(),
+        settled=_settled(event),
     )
 
 
