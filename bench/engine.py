@@ -493,7 +493,7 @@ def profile_engine(n: int) -> None:
     # What re-reading the regulation costs on every step (complete_step selects the whole row).
     from qyzmet.regulations.models import Regulation
 
-    reg_id = app.regulation_id
+    reg_id = driver.row.pk
     start = time.perf_counter()
     for _ in range(50):
         Regulation.objects.get(pk=reg_id).parsed  # noqa: B018 (the cost is the point)
