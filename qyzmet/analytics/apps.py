@@ -7,4 +7,6 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self):
         if getattr(settings, "QYZMET_ANALYTICS_FILE", None):
-            from . import subscribers  # noqa: F401 - registers the export of every event
+            from .subscribers import register
+
+            register()

@@ -11,7 +11,6 @@ from qyzmet.outbox.subscribers import subscriber
 _lock = threading.Lock()
 
 
-@subscriber("analytics.export", *events.KINDS)
 def export(event) -> None:
     line = {
         "id": str(event.id),
@@ -22,3 +21,8 @@ def export(event) -> None:
     }
     with _lock, open(settings.QYZMET_ANALYTICS_FILE, "a", encoding="utf-8") as out:
         out.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+
+def register() -> None:
+    """Subscribe the export to every kind of event (AnalyticsConfig.ready, when configured)."""
+    subscriber("analytics.export", *events.KINDS)(export)
