@@ -54,12 +54,14 @@ run: setup  ## set everything up and serve on 127.0.0.1:$(PORT)
 test: $(VENV)/.dev messages assets /usr/bin/chromium  ## lint, validate the catalogue, run the test suite
 	$(BIN)/ruff check qyzmet tests bench manage.py
 	$(BIN)/ruff format --check qyzmet tests bench manage.py
+	$(BIN)/lint-imports
 	$(BIN)/python -m qyzmet regulations validate
 	$(BIN)/python -m pytest
 
-lint: $(VENV)/.dev  ## ruff lint and format check
+lint: $(VENV)/.dev  ## ruff lint and format check, and the layer contract (pyproject.toml)
 	$(BIN)/ruff check qyzmet tests bench manage.py
 	$(BIN)/ruff format --check qyzmet tests bench manage.py
+	$(BIN)/lint-imports
 
 format: $(VENV)/.dev
 	$(BIN)/ruff format qyzmet tests bench manage.py

@@ -58,8 +58,8 @@ SPIFF_TABLE = "bench_spiff_workflow"
 
 def setup_django(url: str) -> None:
     os.environ["DATABASE_URL"] = url
-    # Background work (the signed result each issued application gets, ~0.5 s of rendering and
-    # signing) is queued for Celery workers, as in production, not run in the timed process.
+    # The engine's events are queued for a worker (here the in-memory broker, which nobody reads
+    # during the timed runs), as in production; `bench_deliveries` then does the worker's part.
     os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "0")
     common.setup_django()
     # Query logging (DEBUG) would slow the timed runs; the profile section turns it on for itself.
@@ -111,7 +111,7 @@ class EngineDriver:
         from qyzmet.engine import services
         from qyzmet.identity.numbers import generate_iin
 
-        return services.file_application(
+        return services.file(
             service=self.reg.service,
             provider=self.provider,
             variant=VARIANT,
@@ -121,7 +121,7 @@ class EngineDriver:
             regulation=self.row,
         )
 
-    def drive(self, app, hooks=None) -> int:
+    def drive(self, filed, hooks=None) -> int:
         """Complete every step of the expected path; returns the number of steps completed."""
         from qyzmet.engine import services
 
@@ -129,23 +129,24 @@ class EngineDriver:
         # The engine hands back each run it starts with the conclusion requests it opened, as a
         # client would learn them from the API's answer (SpiffWorkflow's harness finds its ready
         # task in memory).
-        run = app.steps.all()[0]
+        begun = filed.first
         moment = self.filed
         done = 0
         for step, outcome in self.path:
+            run = begun.run
             assert run.step_id == step.id, (run.step_id, step.id)
             if step.requests_conclusion_from:
                 # The bodies answer before the step can be completed (each its own transaction).
-                for request in run.conclusions.all():
+                for request in begun.conclusions:
                     with hooks.get("answer", _null)():
                         services.answer_conclusion(request.pk, "positive", by="body", at=moment)
             moment = moment + dt.timedelta(minutes=1)
             with hooks.get("complete", _null)():
-                run = services.complete_step(run.pk, self.staff[step.actor], outcome, at=moment)
+                begun = services.advance(run.pk, self.staff[step.actor], outcome, at=moment)
             done += 1
-            if run is None:
+            if begun is None:
                 break
-        assert run is None, "the application did not end"
+        assert begun is None, "the application did not end"
         return done
 
 
@@ -165,6 +166,24 @@ def bench_engine(n: int, clients: int = 1) -> tuple[float, int, float]:
 
     steps, elapsed = run_clients(clients, work, n)
     return steps / elapsed, steps, elapsed
+
+
+def bench_deliveries() -> tuple[int, float]:
+    """The worker's part, after the timed runs: every event still waiting is handed to its
+    subscribers (register entries, notices, the service centre), one delivery at a time in this
+    process, as one Celery worker process would."""
+    from qyzmet.outbox import delivery, subscribers
+    from qyzmet.outbox.models import Event
+
+    due = [
+        (str(event_id), sub.name)
+        for event_id, kind in Event.objects.filter(deliveries__isnull=True).values_list("id", "kind")
+        for sub in subscribers.subscribers_of(kind)
+    ]
+    start = time.perf_counter()
+    for event_id, name in due:
+        delivery.deliver_now(event_id, name)
+    return len(due), time.perf_counter() - start
 
 
 def engine_shape() -> tuple[list[tuple[str, int]], int]:
@@ -441,8 +460,7 @@ def profile_engine(n: int) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    app = driver.file()
-    run = app.steps.get()
+    run = driver.file().first.run
     step, outcome = driver.path[0]
     with CaptureQueriesContext(connection) as ctx:
         from qyzmet.engine import services
@@ -475,7 +493,7 @@ def profile_engine(n: int) -> None:
     # What re-reading the regulation costs on every step (complete_step selects the whole row).
     from qyzmet.regulations.models import Regulation
 
-    reg_id = app.regulation_id
+    reg_id = driver.row.pk
     start = time.perf_counter()
     for _ in range(50):
         Regulation.objects.get(pk=reg_id).parsed  # noqa: B018 (the cost is the point)
@@ -495,7 +513,10 @@ BUCKETS = [
         "paths.due_of + rules_for + working minutes (calendar, law)",
         r"(engine/(paths\.py:due_of|law\.py:rules_for)|workcal\.py:working_minutes_between)$",
     ),
-    ("register entry", r"registry/services\.py:enter_result$"),
+    (
+        "outbox (the event's parameters, queuing its deliveries)",
+        r"outbox/(events|subscribers)\.py:(cte_params|publish)$",
+    ),
 ]
 
 
@@ -533,7 +554,8 @@ def main(argv=None) -> None:
     shape = describe_shape(groups)
     print(
         f"# one application of {REGULATION} ({VARIANT}, approve path): {steps_per_app} steps, {shape} "
-        "(filing, conclusion answers, steps, register entry)"
+        "(filing, conclusion answers, steps; the register entry and notices follow in a worker, "
+        "as the engine's events' deliveries below)"
     )
     results = {}
     for clients in sorted({1, args.clients}):
@@ -563,6 +585,11 @@ def main(argv=None) -> None:
             f"  ({transactions} one-INSERT statements in autocommit per application: no engine that commits "
             "each filing, answer and step on its own can pass this)"
         )
+    delivered, delivery_s = bench_deliveries()
+    print(
+        f"deliveries={delivered} seconds={delivery_s:.2f} deliveries_per_s={delivered / max(delivery_s, 1e-9):.1f}"
+        "  (a worker's part after the timed runs, one process: register entries, notices, the centre)"
+    )
     rt_rate, _, _, _ = bench_spiff(max(args.n // 4, 10), roundtrip=True)
     print(
         f"spiff_roundtrip_steps_per_s={rt_rate:.1f} ratio_roundtrip={results[1] / rt_rate:.2f}"

@@ -115,8 +115,8 @@ def wait_for(port: int, path: str, seconds: float = 30.0) -> None:
 def setup_django() -> None:
     """Django on the environment set by main (DATABASE_URL, QYZMET_GATEWAY_URL), with providers."""
     common.setup_django()
+    from qyzmet.demo.providers import seed_providers
     from qyzmet.providers.models import Provider
-    from qyzmet.providers.seed import seed_providers
     from qyzmet.regulations.loader import catalogue
 
     if not Provider.objects.filter(acts_as=catalogue()[REGULATION].provider.code).exists():

@@ -41,8 +41,11 @@ INSTALLED_APPS = [
     "qyzmet.regulations",
     "qyzmet.audit",
     "qyzmet.providers",
+    "qyzmet.outbox",
     "qyzmet.engine",
     "qyzmet.intake.paper",
+    "qyzmet.notifications",
+    "qyzmet.analytics",
     "qyzmet.office",
     "qyzmet.api",
     "qyzmet.pki",
@@ -51,6 +54,7 @@ INSTALLED_APPS = [
     "qyzmet.intake.online",
     "qyzmet.portal",
     "qyzmet.psc",
+    "qyzmet.demo",
 ]
 
 MIDDLEWARE = [
@@ -132,7 +136,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "qyzmet.intake.paper.tasks.retry_queued_registrations",
         "schedule": 30.0,
     },
+    # events whose delivery never started or stalled (a process or the broker went away)
+    "outbox-redispatch": {"task": "qyzmet.outbox.redispatch", "schedule": 60.0},
 }
+# Each engine event as a JSON line for analytics (qyzmet/analytics); unset, nothing is exported.
+QYZMET_ANALYTICS_FILE = os.environ.get("QYZMET_ANALYTICS_FILE") or None
 
 # The e-government gateway: unset, its simulators run in-process; set, they are reached over HTTP
 # (`python -m qyzmet gateway serve`), as a real gateway would be.

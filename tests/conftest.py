@@ -38,6 +38,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def events_delivered_on_change(monkeypatch):
+    """A test runs inside a transaction that is never committed, so nothing waiting for a commit
+    would ever run: the engine's events are handed to their subscribers as soon as the change is
+    written, as they are in production once it commits (tests/test_outbox.py checks the wait)."""
+    from qyzmet.outbox import subscribers
+
+    monkeypatch.setattr(subscribers, "after_commit", lambda callback, using: callback())
+
+
+@pytest.fixture(autouse=True)
 def english_messages():
     """Engine messages are asserted in English; pages choose their language per request."""
     from django.utils import translation

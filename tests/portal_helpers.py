@@ -10,9 +10,9 @@ from django.contrib.auth import get_user_model
 
 from qyzmet.gateway import faults
 from qyzmet.gateway.testing import FAST_POLICY, fresh_gateway, ordinary_iin
+from qyzmet.notifications.sms import MemorySmsClient
 from qyzmet.office.testing import load_regulations
 from qyzmet.pki.ca import AUTH, SIGN, CertificationCentre
-from qyzmet.portal.sms import MemorySmsClient
 from qyzmet.providers.models import Provider
 from qyzmet.regulations.loader import catalogue
 
@@ -54,7 +54,7 @@ def platform(centre, monkeypatch, settings):
     settings.QYZMET_GATEWAY_POLICY = FAST_POLICY
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.QYZMET_SMS_BACKEND = "qyzmet.portal.sms.MemorySmsClient"
+    settings.QYZMET_SMS_BACKEND = "qyzmet.notifications.sms.MemorySmsClient"
     MemorySmsClient.outbox.clear()
     with fresh_gateway():
         yield

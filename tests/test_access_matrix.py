@@ -44,6 +44,7 @@ from qyzmet.gateway.clients.payments import PaymentsClient
 from qyzmet.gateway.testing import FAST_POLICY, fresh_gateway, ordinary_iin
 from qyzmet.intake.paper.models import ReceptionRefusal, Registration, ScannedDocument
 from qyzmet.office.testing import load_regulations
+from qyzmet.outbox import subscribers as outbox_subscribers
 from qyzmet.portal.models import Draft
 from qyzmet.providers.models import StaffRole
 from qyzmet.psc.models import Acceptance, Transfer
@@ -663,13 +664,15 @@ def world(django_db_setup, django_db_blocker):
             QYZMET_GATEWAY_POLICY=FAST_POLICY,
             PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
             EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-            QYZMET_SMS_BACKEND="qyzmet.portal.sms.MemorySmsClient",
+            QYZMET_SMS_BACKEND="qyzmet.notifications.sms.MemorySmsClient",
         ),
         fresh_gateway(),
         django_db_blocker.unblock(),
         transaction.atomic(),
     ):
         patch.setenv("QYZMET_TODAY", DEMO_DAY)
+        # The world is never committed: the engine's events reach their subscribers when written.
+        patch.setattr(outbox_subscribers, "after_commit", lambda callback, using: callback())
         for renderer in RENDERERS:
             patch.setattr(renderer, lambda *args, **kwargs: PDF)
         yield _build()

@@ -26,6 +26,9 @@ def _writer_calls():
             if not isinstance(node, ast.Call):
                 continue
             name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+            owner = node.func.value.id if isinstance(getattr(node.func, "value", None), ast.Name) else None
+            if owner in ("outbox", "events"):  # the outbox's `record` writes an event, not an entry
+                continue
             if name in WRITERS and path.name != "log.py":
                 action = (
                     node.args[1]

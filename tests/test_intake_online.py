@@ -36,10 +36,10 @@ from qyzmet.gateway.models import Message
 from qyzmet.intake.online import drafts
 from qyzmet.intake.online.models import Draft, Submission
 from qyzmet.intake.online.submissions import STALE_CLAIM, signature_key
+from qyzmet.notifications.sms import MemorySmsClient
 from qyzmet.office.testing import load_regulations
 from qyzmet.pki.ca import SIGN
 from qyzmet.pki.signing import ALGORITHM, sign
-from qyzmet.portal.sms import MemorySmsClient
 from qyzmet.providers.models import Provider
 from qyzmet.regulations.loader import catalogue
 from qyzmet.regulations.models import Regulation

@@ -160,7 +160,7 @@ def test_only_clerks_reach_the_desk_and_only_their_providers_receipts(client, de
 
 
 def test_a_file_over_10_mb_is_refused(client, desk, monkeypatch):
-    from qyzmet.portal import uploads
+    from qyzmet.intake import uploads
 
     monkeypatch.setattr(uploads, "MAX_BYTES", 32)  # the rule, not 10 MB of test data
     provider, _ = desk
@@ -171,7 +171,7 @@ def test_a_file_over_10_mb_is_refused(client, desk, monkeypatch):
 
 
 def test_demo_clerks_are_seeded_where_a_paper_channel_has_none(settings):
-    from qyzmet.office.seed import seed_reception_clerks
+    from qyzmet.demo.office import seed_reception_clerks
     from qyzmet.providers.models import StaffRole
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -12,9 +12,10 @@ from qyzmet.engine import services
 from qyzmet.engine.models import Application, Status
 from qyzmet.engine.statuses import regulation_status
 from qyzmet.gateway.lookups import look_up
+from qyzmet.notifications.models import Notification
+from qyzmet.notifications.notify import notify_status
+from qyzmet.notifications.sms import MemorySmsClient
 from qyzmet.office.testing import load_regulations
-from qyzmet.portal.notify import notify_status
-from qyzmet.portal.sms import MemorySmsClient
 from qyzmet.providers.models import Provider
 from qyzmet.regulations.loader import catalogue
 
@@ -118,8 +119,10 @@ def test_notifications_on_filing_and_closing_are_sent_once_each(signed_in, provi
 def test_a_failed_sms_is_recorded_not_raised(provider, settings, person):
     settings.QYZMET_SMS_BACKEND = "tests.test_portal_cabinet.BrokenSms"
     app = _file(provider, user=person, contacts={"phone": "+77011112233"})
-    [notice] = notify_status(app)
+    # the filing's event told the applicant: the SMS failed, was recorded, and undid nothing
+    [notice] = Notification.objects.filter(application=app)
     assert not notice.sent and "operator down" in notice.error
+    assert app.status == Status.IN_PROGRESS and notify_status(app) == []  # recorded once, not again
 
 
 class BrokenSms:

@@ -13,12 +13,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from qyzmet.engine.fees import FeeDue
 from qyzmet.engine.models import Application
 from qyzmet.gateway.models import DataLookup
+from qyzmet.intake import uploads
 from qyzmet.intake.online import drafts
 from qyzmet.intake.online.models import Draft, Submission
+from qyzmet.notifications.sms import MemorySmsClient
 from qyzmet.pki.ca import SIGN
 from qyzmet.pki.signing import sign
-from qyzmet.portal import uploads
-from qyzmet.portal.sms import MemorySmsClient
 from qyzmet.regulations.loader import catalogue
 
 from . import portal_helpers

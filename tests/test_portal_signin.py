@@ -89,8 +89,8 @@ def test_a_challenge_is_answered_once(client, keys):
 
 
 def test_demo_applicants_sign_in_with_password_or_their_key_files(client, settings, tmp_path):
+    from qyzmet.demo.applicants import DEMO_PASSWORD, KEY_PASSWORD, seed_demo_applicants
     from qyzmet.pki.ca import load_p12
-    from qyzmet.portal.seed import DEMO_PASSWORD, KEY_PASSWORD, seed_demo_applicants
 
     settings.VAR_DIR = tmp_path
     person, entity = seed_demo_applicants()

@@ -4,9 +4,9 @@ way (client requests), and sees nothing of another centre."""
 import pytest
 from django.urls import reverse
 
+from qyzmet.demo import psc as seed
 from qyzmet.gateway.testing import ordinary_bin
 from qyzmet.providers.models import Provider
-from qyzmet.psc import seed
 from qyzmet.psc.models import Acceptance, Ticket
 
 from .psc_helpers import centre_pki, drive, make_centre, platform, provider_for  # noqa: F401

@@ -1,5 +1,5 @@
 """`python -m qyzmet timeline ...`: the expected path of an application, with due moments;
-`tick`: the periodic job; `demo load|applicants`: the demo data."""
+`tick`: the periodic jobs."""
 
 from __future__ import annotations
 
@@ -67,68 +67,6 @@ def _tick(args) -> int:
         time.sleep(args.every)
 
 
-ADMIN = ("admin", "admin")
-
-
-def _demo_load(args) -> int:
-    from django.contrib.auth import get_user_model
-
-    from qyzmet import clock
-    from qyzmet.engine.demo import create_demo_applications
-    from qyzmet.providers.seed import DEMO_PASSWORD, seed_providers
-
-    User = get_user_model()
-    admin, created = User.objects.get_or_create(username=ADMIN[0])
-    if created:
-        admin.set_password(ADMIN[1])
-        admin.is_staff = admin.is_superuser = True
-        admin.save()
-    providers = seed_providers()
-    from qyzmet.office.seed import seed_reception_clerks
-    from qyzmet.psc.seed import seed_centres
-
-    seed_centres()
-    seed_reception_clerks()
-    from qyzmet.portal.seed import seed_demo_applicants
-
-    applicants = seed_demo_applicants()
-    today = clock.today()
-    from qyzmet.registry.tasks import made_on_first_download
-
-    # Years of demo history: their signed documents are made when first downloaded.
-    with made_on_first_download():
-        counts = create_demo_applications(today, per_regulation=args.per_regulation)
-    print(f"demo login: {ADMIN[0]} / {ADMIN[1]} (superuser)")
-    print(
-        f"providers: {len(providers)}; staff logins <provider>.<role> / {DEMO_PASSWORD}, e.g. "
-        + ", ".join(
-            sorted(User.objects.filter(username__startswith="aed.").values_list("username", flat=True))[:4]
-        )
-    )
-    for a in applicants:
-        print(f"portal: {a.username} / demo; key files {a.auth_key}, {a.sign_key} (password demo)")
-    print(f"demo day {today:%d.%m.%Y}: " + " ".join(f"{k}={v}" for k, v in counts.items()))
-    return 0
-
-
-def _demo_applicants(args) -> int:
-    from qyzmet.portal.seed import DEMO_PASSWORD, KEY_PASSWORD, seed_demo_applicants
-
-    for applicant in seed_demo_applicants():
-        print(
-            f"portal applicant {applicant.username} ({applicant.name}) / {DEMO_PASSWORD}; "
-            f"keys {applicant.auth_key} and {applicant.sign_key} (password {KEY_PASSWORD})"
-        )
-    return 0
-
-
-def _demo(args) -> int:
-    from qyzmet.cli import setup_django
-
-    setup_django()
-    return {"load": _demo_load, "applicants": _demo_applicants}[args.action](args)
-
-
 def register(sub) -> None:
     tl = sub.add_parser("timeline", help="the expected path of an application and its due moments")
     tl.add_argument("regulation")
@@ -143,13 +81,3 @@ def register(sub) -> None:
     )
     tick.add_argument("--every", type=int, default=0, help="repeat every N seconds (0: once)")
     tick.set_defaults(func=_tick)
-
-    demo = sub.add_parser("demo", help="demo data (idempotent)")
-    demo_sub = demo.add_subparsers(dest="action", required=True)
-    load = demo_sub.add_parser("load", help="the demo logins, providers, staff and applications")
-    load.add_argument("--per-regulation", type=int, default=30)
-    demo_sub.add_parser(
-        "applicants",
-        help="the portal's demo applicants (password demo) and their key files in var/demo-keys/",
-    )
-    demo.set_defaults(func=_demo)

@@ -36,6 +36,8 @@ def _loop(interval: float) -> None:
 
     while True:
         close_old_connections()
+        # the engine's clock, look-ups and paper registrations to retry, and the outbox's
+        # redispatch of events a crash kept from their subscribers
         log.info("periodic jobs %s", run_scheduled_jobs())
         close_old_connections()
         threading.Event().wait(interval)

@@ -9,13 +9,17 @@ Filing, answering and completing read what they need first and then write in `st
 PostgreSQL one statement that is its own transaction and re-checks what the read found (the run
 still open, the application still in progress, the request still pending), so a change computed
 from a stale read does nothing and says why.
+
+Each change records its event (`events`) in the outbox with the change itself and hands it to its
+subscribers once committed (`qyzmet.outbox`): the register, the applicant's notices and the rest
+act on those events. The engine calls nothing above it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from contextlib import nullcontext
+from dataclasses import dataclass
 
 from django.db import connections, transaction
 from django.utils import timezone
@@ -25,11 +29,13 @@ from django.utils.translation import gettext as _
 from qyzmet import access, clock
 from qyzmet.audit.actions import AuditAction
 from qyzmet.audit.log import ensure_heads, new_entry, record
+from qyzmet.outbox import events as outbox
+from qyzmet.outbox.subscribers import publish
 from qyzmet.providers.models import Provider, calendar_for_hours, roles_of
 from qyzmet.regulations.models import Regulation, parsed_document
 from qyzmet.regulations.schema import Step
 
-from . import paths, store
+from . import events, paths, store
 from .law import rules_for
 from .models import Application, ConclusionRequest, Pause, Protocol, Status, StepRun
 
@@ -54,10 +60,30 @@ class NotPermitted(EngineError):
     pass
 
 
+@dataclass(frozen=True)
+class Begun:
+    """A run a change has just started, with the conclusion requests it opened, as they were at
+    that moment: the caller needs no query to learn what to do next."""
+
+    run: StepRun
+    conclusions: tuple[ConclusionRequest, ...] = ()
+
+
+@dataclass(frozen=True)
+class Filed:
+    application: Application
+    first: Begun
+
+
 # Filing ---------------------------------------------------------------------------------------
 
 
-def file_application(
+def file_application(**kwargs) -> Application:
+    """File an application (see `file`) and return it."""
+    return file(**kwargs).application
+
+
+def file(
     *,
     service: str,
     provider: Provider,
@@ -72,14 +98,14 @@ def file_application(
     channel_step: str | None = None,
     regulation: Regulation | None = None,
     payment_id: str | None = None,
-) -> Application:
+) -> Filed:
     """Register an application under the regulation version in force for its provider that day.
 
     `regulation` is the version the caller already found (a channel walks it); it is used when it
-    is the one in force on the filing day, and looked up again otherwise. The application comes
-    back with its first run in `app.steps.all()`, read without a query (`_run_of`). `payment_id`
-    is the fee payment the application consumes: a second filing with it fails on its unique
-    index (IntegrityError) and writes nothing."""
+    is the one in force on the filing day, and looked up again otherwise. Returns the application
+    with its first run and that run's conclusion requests. `payment_id` is the fee payment the
+    application consumes: a second filing with it fails on its unique index (IntegrityError) and
+    writes nothing."""
     from qyzmet.identity.numbers import problem
 
     if problem(applicant):
@@ -132,39 +158,27 @@ def file_application(
         data=data or {},
         payment_id=payment_id or None,
     )
-    connection = connections[Application.objects.db]
-    if connection.vendor == "postgresql":
-        # Two round trips and no BEGIN or COMMIT: the id first, since the number and the audit
-        # entry carry it, then the application, its first run and the entry in one statement.
-        app.pk = store.new_application_id(connection)
+    event = outbox.new_event(events.FILED, filed_at, channel=channel, service=service, variant=variant)
+
+    def identified(app: Application):
+        """The number and the audit entry, once the application has its id: both carry it."""
         app.number = _number(filed_at, app.pk)
-        entry = new_entry(
+        return new_entry(
             actor, AuditAction.APPLICATION_FILED, app, _filed_data(app, reg, started), at=filed_at
         )
-        begun = _written(connection, lambda: store.file(connection, app, first, entry))
-        if not begun:
-            raise EngineError(_("The application could not be recorded; nothing was saved."))
-        app._state.adding, app._state.db = False, Application.objects.db
-        _prefetched(app, "steps", [_run_of(app.pk, first, begun)])
-        return app
-    with transaction.atomic():
-        app.number = f"new-{uuid.uuid4().hex[:24]}"  # replaced below, once the row has its id
-        app.save()
-        app.number = _number(filed_at, app.pk)
-        app.save(update_fields=["number"])
-        run_id = store.insert_run(
-            connection, app.pk, first.flow, first.step_id, first.role, first.started, first.due, first.rule
-        )
-        requests = store.insert_conclusions(connection, app.pk, run_id, first.started, first.asked)
-        record(actor, AuditAction.APPLICATION_FILED, app, _filed_data(app, reg, started), at=filed_at)
-    _prefetched(app, "steps", [_run_of(app.pk, first, store.Started(run_id, requests))])
-    return app
+
+    connection = connections[Application.objects.db]
+    # On PostgreSQL two round trips and no BEGIN or COMMIT: the id, then one statement.
+    with _one_change(connection):
+        begun = _written(connection, lambda: store.file(connection, app, first, identified, event))
+    if not begun:
+        raise EngineError(_("The application could not be recorded; nothing was saved."))
+    publish([event], connection.alias)
+    return Filed(app, _begun(app.pk, first, begun))
 
 
-def _run_of(application_id: int, nxt: store.NextStep, begun: store.Started) -> StepRun:
-    """The run a change has just started, with the conclusion requests it opened: the caller
-    reads `run.conclusions.all()` (or `app.steps.all()` after filing) without a query, as
-    after `prefetch_related`, and as then, sees them as they were at that moment."""
+def _begun(application_id: int, nxt: store.NextStep, begun: store.Started) -> Begun:
+    """The run a change has just started, with the conclusion requests it opened."""
     run = StepRun(
         pk=begun.run_id,
         application_id=application_id,
@@ -190,18 +204,7 @@ def _run_of(application_id: int, nxt: store.NextStep, begun: store.Started) -> S
     ]
     for request in requests:
         request._state.adding, request._state.db = False, ConclusionRequest.objects.db
-    _prefetched(run, "conclusions", requests)
-    return run
-
-
-def _prefetched(instance, relation: str, objects: list) -> None:
-    """Fill `instance.<relation>` as `prefetch_related` would (Django keeps prefetched rows in
-    the instance's `_prefetched_objects_cache`), so reading it runs no query."""
-    rows = getattr(instance, relation).get_queryset()  # builds the query, runs nothing
-    rows._result_cache, rows._prefetch_done = list(objects), True
-    if not hasattr(instance, "_prefetched_objects_cache"):
-        instance._prefetched_objects_cache = {}
-    instance._prefetched_objects_cache[relation] = rows
+    return Begun(run, tuple(requests))
 
 
 def _number(filed_at: dt.datetime, pk: int) -> str:
@@ -281,6 +284,22 @@ def complete_step(
     at: dt.datetime | None = None,
     protocol: dict | None = None,
 ) -> StepRun | None:
+    """Complete a step (see `advance`); returns the next step run, or None when the application
+    has ended."""
+    begun = advance(run_id, user, outcome, note=note, grounds=grounds, at=at, protocol=protocol)
+    return None if begun is None else begun.run
+
+
+def advance(
+    run_id: int,
+    user,
+    outcome: str | None = None,
+    *,
+    note: str = "",
+    grounds: list[str] | tuple = (),
+    at: dt.datetime | None = None,
+    protocol: dict | None = None,
+) -> Begun | None:
     """Complete a step with one of the outcomes the regulation allows; start what follows.
 
     A step the regulation marks `collegial` (a commission or council decides at a meeting) is
@@ -288,24 +307,26 @@ def complete_step(
     "chair" (the first member if left out), "secretary", "reasoning"}; it is stored as a
     `Protocol` in the same transaction and its decision is the outcome. Other steps take none.
 
-    Returns the next step run, its conclusion requests readable without a query (`_run_of`), or
-    None when the application has ended. The statements are hand-written (`store`): this is the
-    engine's most frequent change.
+    Returns the next step run with the conclusion requests it opened (`Begun`), or None when the
+    application has ended. The statements are hand-written (`store`): this is the engine's most
+    frequent change.
     """
     now = at or clock.now()
     connection = connections[StepRun.objects.db]
     with _one_change(connection):
-        return _complete(connection, run_id, user, outcome, note, grounds, now, protocol)
+        begun, event = _complete(connection, run_id, user, outcome, note, grounds, now, protocol)
+    publish([event], connection.alias)
+    return begun
 
 
-def _one_change(connection):
-    """The transaction a change opens around its read and writes: none on PostgreSQL, where
-    `store` writes the change as one statement that re-checks what the read found (only changes
-    of several statements open one of their own); one on SQLite, whose writes are separate."""
-    return nullcontext() if connection.vendor == "postgresql" else transaction.atomic()
+def _one_change(connection, several: bool = False):
+    """The transaction a change opens around its read and writes: on PostgreSQL none, as `store`
+    writes the change as one statement that re-checks what the read found, unless the change
+    has `several` statements; on SQLite one, as its writes are separate."""
+    return nullcontext() if store.one_statement(connection) and not several else transaction.atomic()
 
 
-def _complete(connection, run_id, user, outcome, note, grounds, now, protocol) -> StepRun | None:
+def _complete(connection, run_id, user, outcome, note, grounds, now, protocol):
     user_id = getattr(user, "pk", None)
     run = store.read_run(connection, run_id, user_id)
     if run is None:
@@ -343,52 +364,49 @@ def _complete(connection, run_id, user, outcome, note, grounds, now, protocol) -
             "kept_term": None if run.term_due_at is None else now <= run.term_due_at,
         }
         entry = new_entry(user, AuditAction.STEP_COMPLETED, subject, change, at=now)
-        # A savepoint only when the caller has a transaction open: a refusal then undoes this change
-        # alone, and the caller's transaction stays usable.
-        with transaction.atomic():
+        event = outbox.new_event(
+            events.CLOSED, now, status=closing["status"], result=closing["result"], step=step.id
+        )
+        # A protocol is a second statement: then the change needs a transaction of its own (a
+        # savepoint when the caller has one open, so that a refusal undoes this change alone).
+        with _one_change(connection, several=minutes is not None):
             app = _written(
                 connection,
-                lambda: store.close(connection, run, now, user_id, outcome, note, kept, took, closing, entry),
+                lambda: store.close(
+                    connection, run, now, user_id, outcome, note, kept, took, closing, entry, event
+                ),
             )
             if app is None:
                 raise _unchanged(run_id)
             if minutes is not None:
                 _file_protocol(run.application_id, run_id, outcome, minutes, now)
-            # The version it was filed under, known by id and digest: its parsed document is cached.
-            app.regulation = Regulation.from_db(
-                connection.alias, ["id", "digest"], [run.regulation_id, run.regulation_digest]
-            )
-            if app.status == Status.ISSUED:
-                _enter_in_register(app, now, fresh=True)
-            elif app.status == Status.REFUSED or minutes is not None:
-                _documents_after_commit(app.pk)
-            _notify_after_commit(app)
-        return None
+        return None, event
     next_step = reg.step(run.flow, step.after(outcome))
     refusal = (list(grounds), note) if outcome in paths.REFUSING and grounds else None
     nxt = _next_step(reg, run.flow, next_step, now, run.filed_at, run.registered_at, calendar, refusal)
     change["started"] = _started_data(nxt)
     entry = new_entry(user, AuditAction.STEP_COMPLETED, subject, change, at=now)
-    # A protocol is a second statement: then the change needs a transaction of its own.
-    with transaction.atomic() if minutes is not None else nullcontext():
+    event = outbox.new_event(events.STEP_COMPLETED, now, step=step.id, outcome=outcome, next=nxt.step_id)
+    with _one_change(connection, several=minutes is not None):
         begun = _written(
             connection,
-            lambda: store.advance(connection, run, now, user_id, outcome, note, kept, took, nxt, entry),
+            lambda: store.advance(
+                connection, run, now, user_id, outcome, note, kept, took, nxt, entry, event
+            ),
         )
         if not begun:
             raise _unchanged(run_id)
         if minutes is not None:
             _file_protocol(run.application_id, run_id, outcome, minutes, now)
-            _documents_after_commit(run.application_id)
-    return _run_of(run.application_id, nxt, begun)
+    return _begun(run.application_id, nxt, begun), event
 
 
 def _written(connection, write):
     """Run `write`, a `store` statement that carries its audit entry, and return what it returns;
-    once more after giving an empty audit log its head row, without which such a statement
-    writes nothing (PostgreSQL)."""
+    once more after giving an empty audit log its head rows, without which such a statement
+    writes nothing (PostgreSQL; elsewhere the heads exist, or the write lost a race)."""
     result = write()
-    if not result and connection.vendor == "postgresql" and ensure_heads():
+    if not result and ensure_heads():
         result = write()
     return result
 
@@ -514,10 +532,14 @@ def _shown(moment: dt.datetime) -> str:
 
 
 def _file_protocol(application_id: int, run_id: int, outcome: str, minutes: dict, now) -> None:
-    """Store a collegial step's protocol, in the transaction that completes the step."""
-    Protocol.objects.create(
+    """Store a collegial step's protocol, with its event, in the transaction that completes the
+    step (the register issues it as a signed document once that commits)."""
+    protocol = Protocol.objects.create(
         application_id=application_id, step_run_id=run_id, decision=outcome, recorded_at=now, **minutes
     )
+    event = outbox.new_event(events.PROTOCOL_RECORDED, now, number=protocol.number)
+    outbox.record(event, application_id)
+    publish([event])
 
 
 def _check_grounds(reg, grounds, note):
@@ -542,30 +564,6 @@ def _closing(reg, step: Step, variant: str, grounds=(), note="") -> dict:
     if refused and grounds:
         fields.update(refusal_grounds=list(grounds), refusal_text=note)
     return fields
-
-
-def _notify_after_commit(app: Application) -> None:
-    """Tell the applicant (e-mail, SMS) once the change is committed; never inside it."""
-    from django.apps import apps as installed
-
-    if installed.is_installed("qyzmet.portal"):
-        from qyzmet.portal.notify import notify_status_later
-
-        notify_status_later(app)
-
-
-def _enter_in_register(app: Application, at: dt.datetime, fresh: bool = False) -> None:
-    """An issued permit is entered in the register in the same transaction that issues it."""
-    from qyzmet.registry.services import enter_result
-
-    enter_result(app, at=at, fresh=fresh)
-
-
-def _documents_after_commit(application_id: int) -> None:
-    """A refusal and a meeting's protocol are issued as signed documents once committed."""
-    from qyzmet.registry.tasks import issue_later
-
-    issue_later(application_id)
 
 
 def assign(run_id: int, assignee, by, at: dt.datetime | None = None) -> StepRun:
@@ -600,7 +598,7 @@ def answer_conclusion(
     if answer not in (ConclusionRequest.Answer.POSITIVE, ConclusionRequest.Answer.NEGATIVE):
         raise InvalidTransition(_("A conclusion is positive or negative."))
     connection = connections[ConclusionRequest.objects.db]
-    # As a step's completion: the read, then the answer and its audit entry as one change.
+    # As a step's completion: the read, then the answer, its audit entry and event as one change.
     with _one_change(connection):
         found = store.read_conclusion(connection, request_id, getattr(by, "pk", None))
         if found is None:
@@ -615,10 +613,15 @@ def answer_conclusion(
             {"body": body, "answer": answer, "note": note},
             at=now,
         )
+        event = outbox.new_event(events.CONCLUSION_ANSWERED, now, body=body, answer=answer)
         if not _written(
-            connection, lambda: store.answer_conclusion(connection, request_id, answer, now, note, entry)
+            connection,
+            lambda: store.answer_conclusion(
+                connection, request_id, application_id, answer, now, note, entry, event
+            ),
         ):
             raise StepAlreadyCompleted(_("This conclusion was already recorded."))
+    publish([event], connection.alias)
 
 
 # The legal clock ------------------------------------------------------------------------------
@@ -644,6 +647,9 @@ def pause(app_id: int, reason: str, by, note: str = "", at: dt.datetime | None =
             application=app, reason=reason, note=note, started_at=now, started_by=str(by)
         )
         record(by, AuditAction.CLOCK_PAUSED, app, {"reason": reason, "note": note}, at=now)
+        event = outbox.new_event(events.PAUSED, now, reason=reason)
+        outbox.record(event, app.pk)
+        publish([event])
     return p
 
 
@@ -668,6 +674,9 @@ def resume(app_id: int, by, at: dt.datetime | None = None) -> Application:
         record(
             by, AuditAction.CLOCK_RESUMED, app, {"paused_from": p.started_at, "due_at": app.due_at}, at=now
         )
+        event = outbox.new_event(events.RESUMED, now)
+        outbox.record(event, app.pk)
+        publish([event])
     return app
 
 
@@ -752,8 +761,11 @@ def tick(now: dt.datetime | None = None) -> dict[str, int]:
                         {"result": result, "law": rules["deemed-issued"].source},
                         at=now,
                     )
-                    _enter_in_register(app, now)
-                    _notify_after_commit(app)
+                    event = outbox.new_event(
+                        events.CLOSED, now, status=Status.DEEMED_ISSUED.value, result=result, step=""
+                    )
+                    outbox.record(event, app.pk)
+                    publish([event])
                     counts["deemed_issued"] += 1
             elif app.overdue_since is None:
                 Application.objects.filter(pk=app.pk).update(overdue_since=app.due_at)

@@ -9,7 +9,9 @@ so it is its own transaction: one round trip instead of BEGIN, several statement
 Building model instances and compiling querysets cost several times what PostgreSQL needs to run
 these statements (bench/engine.py prints the figures). SQLite runs the same writes as separate
 statements inside the caller's transaction; moments are adapted with the backend's own
-operations, as the ORM would.
+operations, as the ORM would. Each change also writes its event (`qyzmet.outbox`) in the same
+statement or transaction. `tests/test_engine_backends.py` runs every change on both and compares
+the rows they leave.
 """
 
 from __future__ import annotations
@@ -18,11 +20,13 @@ import datetime as dt
 import json
 import os
 import threading
+import uuid
 from dataclasses import dataclass
 
 from django.utils.dateparse import parse_datetime, parse_time
 
 from qyzmet.audit.log import CHAIN_CTES, append, chain_params
+from qyzmet.outbox import events
 from qyzmet.providers.models import Provider
 
 from .models import Application
@@ -70,14 +74,19 @@ WHERE r.id = %s
 """
 
 
+def one_statement(connection) -> bool:
+    """Whether a change is written as one statement on its own (PostgreSQL) rather than as
+    separate statements inside a transaction (SQLite): the one place that asks the backend."""
+    return connection.vendor == "postgresql"
+
+
 def read_run(connection, run_id: int, user_id: int | None) -> RunState | None:
     with connection.cursor() as cursor:
         cursor.execute(READ_RUN, [user_id, run_id])
         row = cursor.fetchone()
     if row is None:
         return None
-    t = _moment_reader(connection)
-    h = _time_reader(connection)
+    t, h = _moment, _time
     return RunState(
         run_id=row[0],
         flow=row[1],
@@ -187,27 +196,32 @@ ANSWER_ONE = (  # constants only
     + ANSWER_CONCLUSION
     + "  AND "
     + _CHAIN_HEAD_EXISTS
-    + "\n  RETURNING id),\n"
+    + "\n  RETURNING id, application_id),\n"
+    + events.cte("event", "done")
     + _CHAIN_IF_DONE
     + "SELECT (SELECT count(*) FROM done), (SELECT count(*) FROM moved)"
 )
 
 
-def answer_conclusion(connection, request_id: int, answer: str, at, note: str, entry) -> bool:
-    """Record an answer with its audit entry; False when nothing was changed: the request was
-    already answered, or (PostgreSQL) the audit chain has no head yet.
+def answer_conclusion(
+    connection, request_id: int, application_id: int, answer: str, at, note: str, entry, event
+) -> bool:
+    """Record an answer with its audit entry and event; False when nothing was changed: the
+    request was already answered, or (PostgreSQL) the audit chain has no head yet.
 
-    On SQLite these are two statements; call it inside a transaction there."""
+    On SQLite these are separate statements; call it inside a transaction there."""
     params = [answer, _db_moment(connection, at), note, request_id]
-    if connection.vendor != "postgresql":
+    if not one_statement(connection):
         with connection.cursor() as cursor:
             cursor.execute(ANSWER_CONCLUSION, params)
             if cursor.rowcount != 1:
                 return False
         append(entry)
+        events.record(event, application_id)
         return True
     with connection.cursor() as cursor:
-        cursor.execute(ANSWER_ONE, [*params, entry.chain, *chain_params(entry, entry.digest())])
+        params = [*params, entry.chain, *events.cte_params(event), *chain_params(entry, entry.digest())]
+        cursor.execute(ANSWER_ONE, params)
         answered, appended = cursor.fetchone()
     return bool(answered and appended)
 
@@ -245,6 +259,7 @@ ADVANCE = (  # constants only
   UPDATE engine_application SET refusal_grounds = %s::jsonb, refusal_text = %s
   FROM done WHERE engine_application.id = done.application_id AND %s::boolean),
 """
+    + events.cte("event", "done")
     + _CHAIN_IF_DONE
     + "SELECT (SELECT count(*) FROM done), (SELECT count(*) FROM moved), (SELECT id FROM nxt), "
     + _STARTED_COLUMNS
@@ -282,13 +297,16 @@ def _started(row) -> Started | None:
     return Started(run_id, tuple(zip(ids or (), bodies or (), strict=True)))
 
 
-def advance(connection, run: RunState, at, by_id, outcome: str, note: str, kept, took, nxt: NextStep, entry):
-    """Close `run` and start `nxt`, recording `entry` (an unsaved audit entry). Returns the new
-    run (`Started`), or None when nothing was changed: the run was closed by someone else, the
-    application is no longer in progress, or (PostgreSQL) the audit chain has no head yet.
+def advance(
+    connection, run: RunState, at, by_id, outcome: str, note: str, kept, took, nxt: NextStep, entry, event
+):
+    """Close `run` and start `nxt`, recording `entry` (an unsaved audit entry) and `event`.
+    Returns the new run (`Started`), or None when nothing was changed: the run was closed by
+    someone else, the application is no longer in progress, or (PostgreSQL) the audit chain has
+    no head yet.
 
     On SQLite the same writes are separate statements; call it inside a transaction there."""
-    if connection.vendor != "postgresql":
+    if not one_statement(connection):
         if not finish_run(connection, run.run_id, at, by_id, outcome, note, kept, took):
             return None
         next_id = insert_run(
@@ -301,6 +319,7 @@ def advance(connection, run: RunState, at, by_id, outcome: str, note: str, kept,
                 refusal_grounds=list(grounds), refusal_text=text
             )
         append(entry)
+        events.record(event, run.application_id)
         return Started(next_id, requests)
     grounds, text = nxt.refusal if nxt.refusal is not None else ((), "")
     params = [
@@ -308,6 +327,7 @@ def advance(connection, run: RunState, at, by_id, outcome: str, note: str, kept,
         *[nxt.flow, nxt.step_id, nxt.role, nxt.started, nxt.due, nxt.rule],
         *_ask_params(nxt.started, nxt.asked),
         *[json.dumps(list(grounds), ensure_ascii=False), text, nxt.refusal is not None],
+        *events.cte_params(event),
     ]
     with connection.cursor() as cursor:
         cursor.execute(ADVANCE, params + chain_params(entry, entry.digest()))
@@ -322,8 +342,8 @@ APPLICATION_COLUMNS = _columns(Application)
 PROVIDER_COLUMNS = _columns(Provider)
 
 # Completing a step that ends the procedure: close the run and the application (result or
-# refusal), append the audit entry. Same guards as ADVANCE; the register entry, when there is one,
-# follows in the same transaction (registry.services.enter_result).
+# refusal), append the audit entry and the event. Same guards as ADVANCE; the register entry,
+# when there is one, is made by the register's subscriber to the event once this is committed.
 CLOSE = (  # constants only
     _DONE_CTE  # noqa: S608
     + """closed AS (
@@ -334,6 +354,7 @@ CLOSE = (  # constants only
   RETURNING """
     + ", ".join(f"engine_application.{column}" for column in APPLICATION_COLUMNS)
     + "),\n"
+    + events.cte("event", "closed", "id")
     + CHAIN_CTES.format(condition="EXISTS (SELECT 1 FROM closed)")
     # The closed application with its provider, as the register entry and the notice need them.
     + "SELECT (SELECT count(*) FROM done), (SELECT count(*) FROM moved), "
@@ -345,12 +366,14 @@ CLOSE = (  # constants only
 )
 
 
-def close(connection, run: RunState, at, by_id, outcome: str, note: str, kept, took, closing: dict, entry):
+def close(
+    connection, run: RunState, at, by_id, outcome: str, note: str, kept, took, closing: dict, entry, event
+):
     """Close `run` and its application with `closing` (status, result and, for a refusal with
-    grounds, refusal_grounds and refusal_text), recording `entry`. Returns the closed application
-    with its provider, or None when nothing was changed (as `advance`). On SQLite these are
-    separate statements; call it inside a transaction there."""
-    if connection.vendor != "postgresql":
+    grounds, refusal_grounds and refusal_text), recording `entry` and `event`. Returns the closed
+    application with its provider, or None when nothing was changed (as `advance`). On SQLite
+    these are separate statements; call it inside a transaction there."""
+    if not one_statement(connection):
         if not finish_run(connection, run.run_id, at, by_id, outcome, note, kept, took):
             return None
         # SQLite is the embedded default, not the hot path: the ORM writes the application.
@@ -359,6 +382,7 @@ def close(connection, run: RunState, at, by_id, outcome: str, note: str, kept, t
         ):
             return None
         append(entry)
+        events.record(event, run.application_id)
         return Application.objects.select_related("provider").get(pk=run.application_id)
     refusal = "refusal_grounds" in closing
     grounds, text = closing.get("refusal_grounds", []), closing.get("refusal_text", "")
@@ -366,6 +390,7 @@ def close(connection, run: RunState, at, by_id, outcome: str, note: str, kept, t
         *[at, by_id, outcome, note, kept, took, run.run_id, entry.chain],
         *[closing["status"], at, closing["result"]],
         *[refusal, json.dumps(list(grounds), ensure_ascii=False), refusal, text],
+        *events.cte_params(event),
     ]
     with connection.cursor() as cursor:
         cursor.execute(CLOSE, params + chain_params(entry, entry.digest()))
@@ -434,6 +459,7 @@ done AS (
   RETURNING id, application_id),
 """
     + _ASK_CTE.format(run="done")
+    + events.cte("event", "app", "id")
     + _CHAIN_IF_DONE
     + "SELECT 1, (SELECT count(*) FROM moved), (SELECT id FROM done), "
     + _STARTED_COLUMNS
@@ -463,10 +489,28 @@ def new_application_id(connection) -> int:
     return block.pop()
 
 
-def file(connection, app, first: NextStep, entry) -> Started | None:
-    """Insert `app` (an unsaved Application, its id drawn by `new_application_id`) with its first
-    run and audit entry in one statement (PostgreSQL). Returns the first run, or None when the
-    audit chain has no head yet (nothing was written)."""
+def file(connection, app, first: NextStep, identified, event) -> Started | None:
+    """Insert `app` (an unsaved Application) with its first run, its audit entry and `event`.
+    `identified(app)`, called once the application has its id, gives it its number and returns
+    the audit entry (both carry the id). Returns the first run, or None when the audit chain has
+    no head yet (nothing was written).
+
+    On PostgreSQL the id comes from `new_application_id` and the rest is one statement; on SQLite
+    these are separate statements: call it inside a transaction there."""
+    if not one_statement(connection):
+        app.number = f"new-{uuid.uuid4().hex[:24]}"  # replaced below, once the row has its id
+        app.save(using=connection.alias)
+        entry = identified(app)
+        app.save(using=connection.alias, update_fields=["number"])
+        run_id = insert_run(
+            connection, app.pk, first.flow, first.step_id, first.role, first.started, first.due, first.rule
+        )
+        requests = insert_conclusions(connection, app.pk, run_id, first.started, first.asked)
+        append(entry)
+        events.record(event, app.pk)
+        return Started(run_id, requests)
+    app.pk = new_application_id(connection)
+    entry = identified(app)
     params = [
         *[app.pk, app.number, app.regulation_id, app.service, app.variant, app.channel, app.procedure],
         *[app.applicant, app.applicant_name, app.applicant_user_id, app.provider_id],
@@ -474,10 +518,14 @@ def file(connection, app, first: NextStep, entry) -> Started | None:
         *[app.payment_id, entry.chain],
         *[first.flow, first.step_id, first.role, first.started, first.due, first.rule],
         *_ask_params(first.started, first.asked),
+        *events.cte_params(event),
     ]
     with connection.cursor() as cursor:
         cursor.execute(FILE, params + chain_params(entry, entry.digest()))
-        return _started(cursor.fetchone())
+        started = _started(cursor.fetchone())
+    if started is not None:
+        app._state.adding, app._state.db = False, connection.alias
+    return started
 
 
 # Moments and times as the backend stores them -------------------------------------------------
@@ -487,27 +535,16 @@ def _db_moment(connection, value):
     return None if value is None else connection.ops.adapt_datetimefield_value(value)
 
 
-def _moment_reader(connection):
-    if connection.vendor == "postgresql":
-        return _same
-    return _sqlite_moment
-
-
-def _time_reader(connection):
-    if connection.vendor == "postgresql":
-        return _same
-    return lambda v: v if v is None or isinstance(v, dt.time) else parse_time(v)
-
-
-def _same(value):
-    return value
-
-
-def _sqlite_moment(value):
-    """SQLite keeps moments as naive UTC (Django's convention with USE_TZ); its converters may
-    already have parsed the text, but never attach the zone."""
-    if value is None:
-        return None
+def _moment(value):
+    """A moment as read: PostgreSQL's driver gives it aware; SQLite keeps moments as naive UTC
+    text (Django's convention with USE_TZ), which its converters may have parsed already but
+    never with the zone."""
+    if value is None or isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value
     if not isinstance(value, dt.datetime):
         value = parse_datetime(value)
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _time(value):
+    return value if value is None or isinstance(value, dt.time) else parse_time(value)

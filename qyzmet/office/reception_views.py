@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from qyzmet.access import access_application_as_staff
 from qyzmet.intake.paper import reception, registration
-from qyzmet.portal import uploads
+from qyzmet.intake import uploads
 from qyzmet.registry import documents
 
 from . import access

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from qyzmet.identity import numbers
 from qyzmet.intake.online.drafts import normalise_phone
 
-from . import uploads
+from qyzmet.intake import uploads
 
 
 class SignInForm(forms.Form):

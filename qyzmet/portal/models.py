@@ -1,42 +1,12 @@
-"""What the applicant portal keeps of its own: the notifications sent.
+"""The applicant portal keeps nothing of its own.
 
 Drafts, their attachments and the submission ledger belong to the online intake
-(`qyzmet.intake.online`), which both the portal and the applicant API use; they are named here
-too for the portal's pages.
+(`qyzmet.intake.online`), which both the portal and the applicant API use; the notices sent to
+applicants are kept by `qyzmet.notifications`. They are named here for the portal's pages.
 """
 
 from __future__ import annotations
 
-from django.db import models
-
-from qyzmet.engine.models import Application
 from qyzmet.intake.online.models import Attachment, Draft, Submission
 
-__all__ = ["Attachment", "Draft", "Notification", "Submission"]
-
-
-class Notification(models.Model):
-    """An e-mail or SMS sent to an applicant about an application, as the cabinet lists them."""
-
-    application = models.ForeignKey(
-        Application, on_delete=models.CASCADE, related_name="portal_notifications"
-    )
-    channel = models.CharField(max_length=8)  # email / sms
-    event = models.CharField(max_length=16)  # filed / closed
-    to = models.CharField(max_length=254)
-    text = models.TextField()
-    sent = models.BooleanField(default=True)
-    error = models.TextField(blank=True)
-    sent_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["-sent_at", "-id"]
-        constraints = [
-            # notify_status may be called more than once for the same change; one message is enough.
-            models.UniqueConstraint(
-                fields=["application", "channel", "event"], name="portal_one_notice_per_event"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.channel} {self.event} {self.application_id}"
+__all__ = ["Attachment", "Draft", "Submission"]

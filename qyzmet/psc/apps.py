@@ -14,3 +14,4 @@ class PscConfig(AppConfig):
         from .services import on_registration_settled
 
         settled.connect(on_registration_settled, dispatch_uid="psc-acceptance-follows-registration")
+        from . import subscribers  # noqa: F401 - registers the handler of the engine's closing events

@@ -79,6 +79,9 @@ class Acceptance(models.Model):
     application = models.OneToOneField(
         Application, null=True, blank=True, on_delete=models.PROTECT, related_name="psc_acceptance"
     )
+    # when the provider decided (the application closed), learnt from the engine's event
+    # (subscribers.py): from then on the result is due to be sent to the centre
+    decided_at = models.DateTimeField(null=True, blank=True)
     result_at_centre_at = models.DateTimeField(null=True, blank=True)
     keep_until = models.DateTimeField(null=True, blank=True)
     handed_over_at = models.DateTimeField(null=True, blank=True)

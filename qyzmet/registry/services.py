@@ -1,10 +1,10 @@
 """Entering results in the register and changing their status: the only code that writes to it.
 
 `enter_result` is called once an application has ended in a result (status issued, or deemed
-issued when the provider let the term pass). It is idempotent: an application has at most one
-entry, and calling again returns it. It runs in the transaction that closes every issued
-application, so on PostgreSQL it is two hand-written statements (store.py) instead of the ORM's
-eight or so round trips; SQLite keeps the ORM.
+issued when the provider let the term pass), by the register's subscriber to the engine's closing
+event (subscribers.py). It is idempotent: an application has at most one entry, and calling again
+returns it. It runs for every issued application, so on PostgreSQL it is two hand-written
+statements (store.py) instead of the ORM's eight or so round trips; SQLite keeps the ORM.
 """
 
 from __future__ import annotations
@@ -88,9 +88,8 @@ def enter_result(
 ) -> RegisterEntry:
     """Enter the result of a closed application; return the existing entry if already entered.
 
-    Call it inside the transaction that closes the application, after the close, so that an
-    issued application and its entry are committed together. The application is read again
-    here: callers that close with a conditional UPDATE (the engine's `tick`) hold a stale copy.
+    The application is read again here (unless `fresh`: the caller has just read it), as the
+    caller may hold a stale copy or only its id.
     Whether it was entered already is asked under the register head's lock, which every entry
     takes, so two calls can never both enter it.
     """

@@ -16,7 +16,8 @@ applicant API: the service, variant and provider named in the post) both end in 
 4. walks the channel (`engine.channels.walk`): look-ups and the payment check are outside calls
    and run before, and outside, the filing transaction; their evidence stays whatever follows;
 5. files (`engine.channels.hand_over`), consuming the payment in the same statement, and records
-   the outcome; after a filing `_after_filing` tells the applicant.
+   the outcome. The engine's `application_filed` event tells the applicant (`qyzmet.notifications`),
+   whichever door it came through.
 """
 
 from __future__ import annotations
@@ -302,8 +303,6 @@ def submit(intake: Intake) -> Outcome:
             state=Draft.State.SUBMITTED, application=row.application, updated_at=timezone.now()
         )
         intake.draft.state, intake.draft.application = Draft.State.SUBMITTED, row.application
-    if filed and orphan is None:
-        _after_filing(row.application)
     return Outcome(
         row.status, application=row.application, step=row.step, message=row.message, reason=row.reason
     )
@@ -391,15 +390,3 @@ def _channel_submission(intake: Intake, key: str) -> channels.Submission:
         },
         at=clock.now(),
     )
-
-
-def _after_filing(application: Application) -> None:
-    """What follows a filing outside the engine, for both doors: telling the applicant.
-
-    The one call to replace when the engine's outbox delivers `application_filed` to a
-    notification subscriber. It runs after the filing committed (no transaction is open here),
-    as background work, so a slow SMS gateway holds neither locks nor the answer.
-    """
-    from qyzmet.portal.tasks import notify  # the notifier still lives with the portal
-
-    notify.delay(application.pk)

@@ -16,10 +16,11 @@ from qyzmet.access import access_own_application, lookups_for, own_applications,
 from qyzmet.engine import paths
 from qyzmet.engine.models import Status
 from qyzmet.engine.statuses import regulation_status
+from qyzmet.notifications.models import Notification
 from qyzmet.regulations.templatetags.regulations import tr
 
 from .. import access
-from ..models import Draft, Notification
+from ..models import Draft
 
 
 def _current_step(reg, app):

@@ -15,13 +15,12 @@ import random
 from django.db import transaction
 
 from qyzmet.calendar.workcal import ALMATY
+from qyzmet.engine import paths, services
+from qyzmet.engine.models import Application
 from qyzmet.gateway import synthetic
 from qyzmet.identity.numbers import generate_bin, generate_iin
 from qyzmet.providers.models import Provider, StaffRole
 from qyzmet.regulations.models import Regulation
-
-from . import paths, services
-from .models import Application
 
 
 def _staff(provider: Provider, role: str):

@@ -1,10 +1,10 @@
 """Telling the applicant by e-mail and SMS when an application is filed and when it closes.
 
-`notify_status(application)` looks at the application's status: open means "filed", closed means
-"closed" (result issued, refused, deemed issued). It sends to the e-mail address and phone the
+`notify_status(application, notice)` sends the "filed" or "closed" notice (result issued, refused,
+deemed issued); left out, the application's status decides (open means "filed"). It sends to the e-mail address and phone the
 applicant gave in the request (kept in `application.data["contacts"]`), or the account's e-mail,
 in the language the request was made in. Each (application, channel, event) is sent at most
-once, so the engine may call it after every change without the applicant getting repeats.
+once, so an event handed over again (`subscribers.py`) never repeats a message.
 A failed delivery is recorded and never raises: a lost SMS must not undo a state change.
 """
 
@@ -64,20 +64,11 @@ def _addresses(app: Application) -> dict[str, str]:
     return {"email": email or "", "sms": contacts.get("phone") or ""}
 
 
-def notify_status_later(application: Application) -> None:
-    """Send once the enclosing transaction commits, as background work (Celery; in-process in the
-    embedded default): a slow mail server or SMS gateway must not hold the engine's locks."""
-    from .tasks import notify
-
-    if not any(_addresses(application).values()):
-        return  # no e-mail or phone to tell: no background work either
-    transaction.on_commit(lambda: notify.delay(application.pk))
-
-
-def notify_status(application: Application) -> list[Notification]:
-    """Send what the application's current status calls for; returns the notifications made now."""
+def notify_status(application: Application, notice: str | None = None) -> list[Notification]:
+    """Send the `notice` (FILED or CLOSED; by default what the application's status calls for);
+    returns the notifications made now."""
     app = application
-    event = _event(app)
+    event = notice or _event(app)
     language = (app.data or {}).get("language") or settings.LANGUAGE_CODE
     made = []
     due = {channel: to for channel, to in _addresses(app).items() if to}

@@ -1,6 +1,6 @@
 """Sending SMS to applicants: one small client interface and the stubs that stand in for an operator.
 
-    from qyzmet.portal.sms import client
+    from qyzmet.notifications.sms import client
     client().send("+77011234567", "Your application QZ-151014-000042 was filed")
 
 `settings.QYZMET_SMS_BACKEND` names the class (dotted path); by default the console stub, which
@@ -23,7 +23,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-DEFAULT_BACKEND = "qyzmet.portal.sms.ConsoleSmsClient"
+DEFAULT_BACKEND = "qyzmet.notifications.sms.ConsoleSmsClient"
 
 
 class SmsError(Exception):

@@ -10,9 +10,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from qyzmet.providers.models import Provider, StaffRole
-from qyzmet.providers.seed import DEMO_PASSWORD
+from qyzmet.psc.models import ACTS_AS, OPERATOR
 
-from .models import ACTS_AS, OPERATOR
+from .providers import DEMO_PASSWORD
 
 CENTRES = {
     "psc-almaty-1": (

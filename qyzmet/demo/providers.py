@@ -10,9 +10,8 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from qyzmet.providers.models import Provider, StaffRole
 from qyzmet.regulations.models import Regulation
-
-from .models import Provider, StaffRole
 
 REGIONS = {
     "almaty": {"kk": "Алматы қаласы", "ru": "город Алматы", "en": "Almaty city"},

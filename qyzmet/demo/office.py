@@ -13,8 +13,9 @@ from django.db import transaction
 
 from qyzmet.intake.paper.reception import CLERK, paper_channel
 from qyzmet.providers.models import Provider, StaffRole
-from qyzmet.providers.seed import DEMO_PASSWORD, short
 from qyzmet.regulations.models import Regulation
+
+from .providers import DEMO_PASSWORD, short
 
 
 @transaction.atomic
