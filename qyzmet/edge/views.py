@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .logs import current_request_id
 from .responses import problem
-from .throttle import cool_off_seconds
+from .throttle import TOKEN_ACCOUNT, cool_off_seconds
 
 
 def server_error(request):
@@ -25,7 +25,10 @@ def server_error(request):
 
 
 def locked_out(request, response=None, credentials=None):
-    """django-axes' lock-out answer (AXES_LOCKOUT_CALLABLE), for password sign-in everywhere."""
+    """django-axes' lock-out answer (AXES_LOCKOUT_CALLABLE), for password sign-in everywhere and
+    for the wrong API token that reached the limit."""
+    if (credentials or {}).get("username") == TOKEN_ACCOUNT:
+        return token_throttled(request)
     seconds = cool_off_seconds()
     minutes = max(1, round(seconds / 60))
     return problem(

@@ -37,7 +37,7 @@ def check(upload) -> dict:
             % {
                 "name": upload.name,
                 "size": f"{upload.size / 1024 / 1024:.1f}",
-                "max": f"{MAX_BYTES / 1024 / 1024:g}",
+                "max": f"{settings.QYZMET_UPLOAD_MAX_FILE_BYTES / 1024 / 1024:g}",
             },
             code="too_large",
         )
