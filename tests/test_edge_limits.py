@@ -12,8 +12,10 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
 from django.test import RequestFactory
 
-from .portal_helpers import signed_in  # noqa: F401 (fixture)
-from .portal_helpers import person  # noqa: F401 (fixture)
+from .portal_helpers import (
+    person,  # noqa: F401 (fixture)
+    signed_in,  # noqa: F401 (fixture)
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,9 @@ LIMIT = settings.AXES_FAILURE_LIMIT
 
 
 def _after_the_cool_off() -> None:
-    AccessAttempt.objects.update(attempt_time=dt.datetime.now(dt.UTC) - settings.AXES_COOLOFF_TIME - dt.timedelta(minutes=1))
+    AccessAttempt.objects.update(
+        attempt_time=dt.datetime.now(dt.UTC) - settings.AXES_COOLOFF_TIME - dt.timedelta(minutes=1)
+    )
 
 
 def test_the_fifth_wrong_portal_password_locks_out_and_the_right_one_works_after_the_cool_off(client):
@@ -68,11 +70,14 @@ def test_a_flood_of_bad_api_tokens_is_throttled_per_address_without_a_write_each
     staff = get_user_model().objects.create_user("aed.head")
     good = bearer(staff)
     statuses = [
-        client.get("/api/v1/inbox", headers={"Authorization": f"Bearer qz_wrong{i}"}).status_code for i in range(50)
+        client.get("/api/v1/inbox", headers={"Authorization": f"Bearer qz_wrong{i}"}).status_code
+        for i in range(50)
     ]
     assert statuses[: LIMIT - 1] == [401] * (LIMIT - 1)
     assert statuses[LIMIT:] == [429] * (50 - LIMIT)
-    assert sum(a.failures_since_start for a in AccessAttempt.objects.all()) == LIMIT  # refused ones not written
+    assert (
+        sum(a.failures_since_start for a in AccessAttempt.objects.all()) == LIMIT
+    )  # refused ones not written
     throttled = client.get("/api/v1/inbox", headers=good)
     assert throttled.status_code == 429 and "Too many invalid API tokens" in throttled.json()["detail"]
     assert int(throttled["Retry-After"]) > 0
@@ -90,5 +95,7 @@ def test_a_valid_token_costs_no_write_on_repeated_use(client):
 
     with CaptureQueriesContext(connection) as ctx:
         assert client.get("/api/v1/inbox", headers=good).status_code == 200
-    writes = [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))]
+    writes = [
+        q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))
+    ]
     assert writes == []
