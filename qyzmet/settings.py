@@ -79,10 +79,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "qyzmet.edge.middleware.AdmissionControl",  # first: shedding a surge must cost next to nothing
     "django_structlog.middlewares.RequestMiddleware",  # request id; every server error logged
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "qyzmet.edge.middleware.AdmissionControl",
     "qyzmet.edge.middleware.RejectBadInput",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -191,12 +191,13 @@ AXES_VERBOSE = False
 # Admission control (edge/middleware.py), per server process: requests that change state and
 # reads in progress at once; past the bound a request waits QYZMET_ADMISSION_WAIT_MS at most,
 # then gets 503 with Retry-After (a waiting-room page, or JSON under /api/). 0 turns a bound off.
-# Keep the bounds below gunicorn's --threads, so a surge is refused rather than queued.
+# Keep their sum below gunicorn's --threads (e.g. 4 + 8 of 16): the spare threads answer the
+# refusals, so a surge is refused at once rather than queued in front of busy threads.
 QYZMET_ADMISSION_WRITES = int(os.environ.get("QYZMET_ADMISSION_WRITES", "4"))
-QYZMET_ADMISSION_READS = int(os.environ.get("QYZMET_ADMISSION_READS", "12"))
-QYZMET_ADMISSION_WAIT_MS = int(os.environ.get("QYZMET_ADMISSION_WAIT_MS", "100"))
+QYZMET_ADMISSION_READS = int(os.environ.get("QYZMET_ADMISSION_READS", "8"))
+QYZMET_ADMISSION_WAIT_MS = int(os.environ.get("QYZMET_ADMISSION_WAIT_MS", "50"))
 QYZMET_ADMISSION_RETRY_AFTER = int(os.environ.get("QYZMET_ADMISSION_RETRY_AFTER", "5"))
-QYZMET_ADMISSION_EXEMPT = [STATIC_URL if STATIC_URL.startswith("/") else "/" + STATIC_URL]
+QYZMET_ADMISSION_EXEMPT = [STATIC_URL if STATIC_URL.startswith("/") else "/" + STATIC_URL]  # WhiteNoise's
 
 # Logs: JSON lines on stderr with the request id (edge/logs.py); QYZMET_LOG_LEVEL sets the app's.
 from qyzmet.edge.logs import logging_config  # noqa: E402

@@ -41,8 +41,10 @@ class AdmissionControl:
     API. Nothing of a refused request has been read or stored, so it is safe to send again, and
     the admitted requests keep the latency of a server that is not overloaded.
 
-    The budgets must be below the server's threads per process (gunicorn --threads), or the
-    queue forms in front of the threads where no one can shed it.
+    The budgets together must stay below the server's threads per process (gunicorn --threads):
+    the spare threads answer the refusals; without them the queue forms in front of the threads,
+    where no one can shed it. This middleware comes first, before the request id and the access
+    log, so that a refusal costs next to nothing while the server is busiest.
     """
 
     def __init__(self, get_response):
