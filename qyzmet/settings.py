@@ -165,9 +165,7 @@ MB = 1024 * 1024
 QYZMET_UPLOAD_MAX_FILE_BYTES = int(float(os.environ.get("QYZMET_UPLOAD_MAX_FILE_MB", "10")) * MB)
 QYZMET_UPLOAD_MAX_REQUEST_BYTES = int(float(os.environ.get("QYZMET_UPLOAD_MAX_REQUEST_MB", "25")) * MB)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * MB  # a post's fields other than files, and JSON bodies
-DATA_UPLOAD_MAX_NUMBER_FILES = 20
-DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * MB)  # a post's fields other than files, and JSON bodies
 
 # Password sign-in (portal, office, admin) through django-axes: AXES_FAILURE_LIMIT wrong passwords
 # for one account from one address lock that pair out for AXES_COOLOFF_TIME (per pair, so a typo
