@@ -283,7 +283,9 @@ def main(argv=None) -> None:
         overload = drive(app_port, left, clients, args.seconds, args.pause, args.timeout)
         admitted = summary("overload", clients, overload)
         capacity = len(nominal["latency"].get(201, [])) / nominal["wall"]
-        print(f"# offered {overload['sent'] / overload['wall'] / capacity:.1f}x the nominal run's admitted rate")
+        print(
+            f"# offered {overload['sent'] / overload['wall'] / capacity:.1f}x the nominal run's admitted rate"
+        )
         total = overload["sent"]
         errors = sum(n for status, n in overload["statuses"].items() if status not in (201, 503))
         print(
