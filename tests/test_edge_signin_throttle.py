@@ -24,6 +24,12 @@ pytestmark = pytest.mark.django_db
 LIMIT = settings.AXES_FAILURE_LIMIT
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashes(settings):
+    """Each wrong password is hashed in full; the production hasher's cost is not under test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def _after_the_cool_off() -> None:
     AccessAttempt.objects.update(
         attempt_time=dt.datetime.now(dt.UTC) - settings.AXES_COOLOFF_TIME - dt.timedelta(minutes=1)
