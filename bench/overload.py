@@ -211,7 +211,7 @@ def main(argv=None) -> None:
     ap.add_argument("--factor", type=int, default=20, help="overload clients per admitted slot")
     ap.add_argument("--workers", type=int, default=2, help="server processes")
     ap.add_argument("--threads", type=int, default=16, help="threads per server process")
-    ap.add_argument("--writes", type=int, default=4, help="QYZMET_ADMISSION_WRITES per process")
+    ap.add_argument("--writes", type=int, default=2, help="QYZMET_ADMISSION_WRITES per process")
     ap.add_argument("--wait-ms", type=int, default=50, help="QYZMET_ADMISSION_WAIT_MS")
     ap.add_argument("--m", type=int, default=1500, help="signed requests made beforehand (the pool)")
     ap.add_argument("--pause", type=float, default=0.25, help="seconds before a refused request is re-sent")
