@@ -13,10 +13,10 @@ on the same server:
 
 * nominal: half as many clients as the server admits at once (--workers x
   QYZMET_ADMISSION_WRITES / 2), so that none waits for a slot: the latency of a server at ease;
-* overload: --factor clients per slot (20: 160 clients, as in the issue's probe against 16
-  threads), each re-sending a refused request after --pause seconds (a client that honoured
-  Retry-After would back off further and press less); the offered rate is printed as a multiple
-  of the rate the server admits at saturation (its capacity), and is meant to be about 10x.
+* overload: --factor clients per slot (20: 80 clients for 2 processes x 2 slots), each
+  re-sending a refused request after --pause seconds (a client that honoured Retry-After would
+  back off further and press less); the offered rate is printed as a multiple of the rate the
+  server admits at saturation (its capacity), and is meant to be about 10x.
 
 A request that timed out or failed is re-sent too: the signed request is its own idempotency
 key, so a re-sent one that had been filed answers with the same application.
@@ -26,7 +26,7 @@ Printed: each run's admitted p50/p99, throughput and statuses; then `admitted_p9
 and `acknowledged=`, `stored=`, `lost=`, `duplicates=`: every 201 answer's application must be in
 the database, once per signed request.
 
-    .venv/bin/python bench/overload.py [--seconds 20] [--factor 10] [--workers 2] [--threads 16]
+    .venv/bin/python bench/overload.py [--seconds 20] [--factor 20] [--workers 2] [--threads 16] [--writes 2]
 
 Target from the issue: admitted p99 under 1 s at 10x overload, errors=0, nothing acknowledged lost.
 Benchmark rows are left behind in DATABASE_URL (default .../qyzmet_overload).
