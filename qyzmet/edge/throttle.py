@@ -6,10 +6,12 @@ out after AXES_FAILURE_LIMIT of them for AXES_COOLOFF_TIME; `views.locked_out` a
 
 API tokens never pass through `authenticate`: a wrong token is reported to axes as a failed
 sign-in of the pseudo-account TOKEN_ACCOUNT (no real username can contain a space), so failures
-count per client address in the same table, shared by all server processes. A locked-out address
-is refused before its token is even looked up, and a refused attempt is not recorded again
-(AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT off), so a flood of bad tokens costs one indexed
-read each, no write.
+count per client address in the same table, shared by all server processes. Past the limit a
+wrong token is answered 429 and not recorded again (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT
+off), so a flood of bad tokens costs two indexed reads each and no write. A valid token is checked
+as before, with no read of the failure table: guessing a 256-bit token is hopeless anyway, and a
+neighbour behind the same address sending garbage must not lock out a system that has the right
+one.
 """
 
 from __future__ import annotations
