@@ -7,6 +7,7 @@ listing it.
 
 from __future__ import annotations
 
+import inspect
 import re
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ class Route:
     template: str  # %(name)s placeholders
     params: tuple[str, ...]
     name: str
+    methods: tuple[str, ...] = ("GET", "POST")  # what a Django view may take; ninja's say theirs
 
     def url(self, bad: str | None = None) -> str | None:
         """A path reaching the route; with `bad`, the first parameter that accepts it carries it
@@ -61,10 +63,22 @@ def _walk(resolver, prefix=""):
             yield prefix + regex, pattern
 
 
+def _ninja_methods(callback) -> tuple[str, ...] | None:
+    """The HTTP methods of a django-ninja path (its view closes over the PathView)."""
+    path_view = (
+        inspect.getclosurevars(callback).nonlocals.get("self") if inspect.isfunction(callback) else None
+    )
+    operations = getattr(path_view, "operations", None)
+    if not operations:
+        return None
+    return tuple(sorted({method for operation in operations for method in operation.methods}))
+
+
 def all_routes() -> list[Route]:
     routes = []
     for regex, pattern in _walk(get_resolver()):
         template, params = normalize(regex)[0]
         name = pattern.name or getattr(pattern.callback, "__name__", "?")
-        routes.append(Route("/" + regex, template, tuple(params), name))
+        methods = _ninja_methods(pattern.callback) or Route.methods
+        routes.append(Route("/" + regex, template, tuple(params), name, methods))
     return routes
