@@ -52,23 +52,20 @@ def _requests(route, bad: str):
     yield "query", "GET", path + "?" + urlencode(dict.fromkeys(FIELDS, bad), errors="surrogatepass"), {}
     header = HEADERS[len(bad) % len(HEADERS)]
     value = "Bearer " + bad if header == "HTTP_AUTHORIZATION" else bad
-    yield f"header {header}", "get", path, {header: _header(value)}
-    yield (
-        "form",
-        "post",
-        path,
-        {
-            "data": urlencode(dict.fromkeys(FIELDS, bad), errors="surrogatepass"),
-            "content_type": "application/x-www-form-urlencoded",
-        },
-    )
-    nul_only = bad.encode("utf-8", "surrogatepass").decode("utf-8", "replace") + "\x00"  # multipart is UTF-8
-    upload = SimpleUploadedFile(nul_only + ".pdf", b"%PDF-1.4\n", content_type="application/pdf")
-    yield "file name", "post", path, {"data": {"scans": upload, "required_documents": upload}}
-    body = {f: bad for f in FIELDS} | {
-        "signed_request": {"request": {"iin": bad}, "signature": {"value": bad}}
-    }
-    yield "json", "post", path, {"data": json.dumps(body), "content_type": "application/json"}
+    yield f"header {header}", "GET", path, {header: _header(value)}
+    # bodies go with every method the route takes that has one (POST for Django's own views)
+    for method in [m for m in route.methods if m not in ("GET", "HEAD", "OPTIONS")] or ["POST"]:
+        form = urlencode(dict.fromkeys(FIELDS, bad), errors="surrogatepass")
+        yield "form", method, path, {"data": form, "content_type": "application/x-www-form-urlencoded"}
+        nul_only = (
+            bad.encode("utf-8", "surrogatepass").decode("utf-8", "replace") + "\x00"
+        )  # multipart: UTF-8
+        upload = SimpleUploadedFile(nul_only + ".pdf", b"%PDF-1.4\n", content_type="application/pdf")
+        yield "file name", method, path, {"data": {"scans": upload, "required_documents": upload}}
+        body = {f: bad for f in FIELDS} | {
+            "signed_request": {"request": {"iin": bad}, "signature": {"value": bad}}
+        }
+        yield "json", method, path, {"data": json.dumps(body), "content_type": "application/json"}
 
 
 def _send(client, method: str, path: str, extra: dict):
