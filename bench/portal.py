@@ -345,6 +345,7 @@ def main(argv=None) -> None:
         # shedding past the bound is bench/overload.py's subject
         QYZMET_ADMISSION_WRITES=str(args.threads),
         QYZMET_ADMISSION_READS=str(args.threads),
+        QYZMET_LOG_LEVEL="WARNING",  # no access-log line per request on the bench's terminal
         QYZMET_SECRET_KEY=os.environ.get("QYZMET_SECRET_KEY", "bench-" + os.urandom(16).hex()),
         CELERY_TASK_ALWAYS_EAGER="1",
     )
