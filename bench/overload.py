@@ -13,7 +13,7 @@ on the same server:
 
 * nominal: half as many clients as the server admits at once (--workers x
   QYZMET_ADMISSION_WRITES / 2), so that none waits for a slot: the latency of a server at ease;
-* overload: --factor clients per slot (20: 80 clients for 2 processes x 2 slots), each
+* overload: --factor clients per slot (40: 160 clients for 2 processes x 2 slots), each
   re-sending a refused request after --pause seconds (a client that honoured Retry-After would
   back off further and press less); the offered rate is printed as a multiple of the rate the
   server admits at saturation (its capacity), and is meant to be about 10x.
@@ -26,7 +26,8 @@ Printed: each run's admitted p50/p99, throughput and statuses; then `admitted_p9
 and `acknowledged=`, `stored=`, `lost=`, `duplicates=`: every 201 answer's application must be in
 the database, once per signed request.
 
-    .venv/bin/python bench/overload.py [--seconds 20] [--factor 20] [--workers 2] [--threads 16] [--writes 2]
+    .venv/bin/python bench/overload.py [--seconds 20] [--factor 40] [--workers 2] [--threads 16] [--writes 2]
+    .venv/bin/python bench/overload.py --no-admission   # the same load with admission control off
 
 Target from the issue: admitted p99 under 1 s at 10x overload, errors=0, nothing acknowledged lost.
 Benchmark rows are left behind in DATABASE_URL (default .../qyzmet_overload).
@@ -208,12 +209,15 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=20.0, help="length of the overload run")
     ap.add_argument("--nominal-seconds", type=float, default=10.0, help="length of the nominal run")
-    ap.add_argument("--factor", type=int, default=20, help="overload clients per admitted slot")
+    ap.add_argument("--factor", type=int, default=40, help="overload clients per admitted slot")
     ap.add_argument("--workers", type=int, default=2, help="server processes")
     ap.add_argument("--threads", type=int, default=16, help="threads per server process")
     ap.add_argument("--writes", type=int, default=2, help="QYZMET_ADMISSION_WRITES per process")
+    ap.add_argument(
+        "--no-admission", action="store_true", help="turn admission control off (the same clients)"
+    )
     ap.add_argument("--wait-ms", type=int, default=50, help="QYZMET_ADMISSION_WAIT_MS")
-    ap.add_argument("--m", type=int, default=1500, help="signed requests made beforehand (the pool)")
+    ap.add_argument("--m", type=int, default=2000, help="signed requests made beforehand (the pool)")
     ap.add_argument("--pause", type=float, default=0.25, help="seconds before a refused request is re-sent")
     ap.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
     args = ap.parse_args(argv)
@@ -234,7 +238,7 @@ def main(argv=None) -> None:
         QYZMET_DEBUG="0",
         QYZMET_SECRET_KEY=os.environ.get("QYZMET_SECRET_KEY", "bench-" + os.urandom(16).hex()),
         QYZMET_LOG_LEVEL="WARNING",  # the access log of ~10,000 requests is not what is measured
-        QYZMET_ADMISSION_WRITES=str(args.writes),
+        QYZMET_ADMISSION_WRITES="0" if args.no_admission else str(args.writes),
         QYZMET_ADMISSION_WAIT_MS=str(args.wait_ms),
         CELERY_TASK_ALWAYS_EAGER="1",
     )
@@ -270,7 +274,8 @@ def main(argv=None) -> None:
         print(f"# host: {os.cpu_count()} CPUs, load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
         print(
             f"# server: gunicorn {args.workers} processes x {args.threads} threads; admission "
-            f"{args.writes} writes per process, wait {args.wait_ms} ms; PostgreSQL; gateway over HTTP; "
+            + ("off" if args.no_admission else f"{args.writes} writes per process, wait {args.wait_ms} ms")
+            + "; PostgreSQL; gateway over HTTP; "
             f"{args.m} signed requests made in {time.perf_counter() - started:.1f} s (not timed)"
         )
 
