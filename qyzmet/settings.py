@@ -190,9 +190,10 @@ AXES_VERBOSE = False
 # reads in progress at once; past the bound a request waits QYZMET_ADMISSION_WAIT_MS at most,
 # then gets 503 with Retry-After (a waiting-room page, or JSON under /api/). 0 turns a bound off.
 # Keep their sum below gunicorn's --threads (e.g. 2 + 8 of 16): the spare threads answer the
-# refusals, so a surge is refused at once rather than queued in front of busy threads. Two
-# submissions at once per process keep a 2-core host's admitted p99 at 0.4 s under 10x overload,
-# four at 0.9 s, for 15% more throughput (bench/overload.py).
+# refusals, so a surge is refused at once rather than queued in front of busy threads. On two
+# cores (bench/overload.py, 160 clients): two submissions at once per process admit 46/s at p99
+# 0.37 s; four admit 57/s at p99 0.7-0.9 s; none (admission off) serve 76/s at p99 2.8 s. Raise
+# it with the cores.
 QYZMET_ADMISSION_WRITES = int(os.environ.get("QYZMET_ADMISSION_WRITES", "2"))
 QYZMET_ADMISSION_READS = int(os.environ.get("QYZMET_ADMISSION_READS", "8"))
 QYZMET_ADMISSION_WAIT_MS = int(os.environ.get("QYZMET_ADMISSION_WAIT_MS", "50"))
