@@ -70,6 +70,7 @@ bench: $(VENV)/.dev  ## benchmarks under bench/
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/portal.py
+	$(BIN)/python bench/overload.py
 
 lock: $(BIN)/activate  ## recompile the lock files from requirements*.in
 	$(BIN)/pip install -q uv

@@ -356,6 +356,11 @@ def main(argv=None) -> None:
         QYZMET_PKI_DIR=str(Path(workdir.name) / "pki"),
         QYZMET_GATEWAY_URL=gateway_url,
         QYZMET_DEBUG="0",  # no query log in memory, as in production
+        # throughput is measured here, so admission control admits as many as there are threads;
+        # shedding past the bound is bench/overload.py's subject
+        QYZMET_ADMISSION_WRITES=str(args.threads),
+        QYZMET_ADMISSION_READS=str(args.threads),
+        QYZMET_LOG_LEVEL="WARNING",  # no access-log line per request on the bench's terminal
         QYZMET_SECRET_KEY=os.environ.get("QYZMET_SECRET_KEY", "bench-" + os.urandom(16).hex()),
         CELERY_TASK_ALWAYS_EAGER="1",
     )

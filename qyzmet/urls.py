@@ -14,3 +14,7 @@ urlpatterns = [
     path("psc/", include("qyzmet.psc.urls")),
     path("", include("qyzmet.regulations.urls")),
 ]
+
+# A server error gets a page (JSON under /api/) in the visitor's language with the request id
+# under which its traceback was logged.
+handler500 = "qyzmet.edge.views.server_error"

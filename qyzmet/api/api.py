@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
+from qyzmet.edge.throttle import TokenThrottled
+from qyzmet.edge.views import token_throttled
 from qyzmet.engine.services import EngineError, NotPermitted
 
 from . import applications, clock, conclusions, dashboard, inbox, portal, steps
@@ -55,6 +57,11 @@ def unauthenticated(request, exc):
     )
     response["WWW-Authenticate"] = "Bearer"
     return response
+
+
+@api.exception_handler(TokenThrottled)
+def too_many_bad_tokens(request, exc):
+    return token_throttled(request)
 
 
 @api.exception_handler(Http404)

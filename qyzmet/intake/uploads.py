@@ -1,4 +1,5 @@
-"""Checking uploaded documents: PDF, JPEG or PNG by their first bytes, at most 10 MB.
+"""Checking uploaded documents: PDF, JPEG or PNG by their first bytes, at most
+QYZMET_UPLOAD_MAX_FILE_BYTES (10 MB unless set).
 
 The browser's content type and the file name are what the user's machine claims; the first bytes
 are what the file is. A file that only says it is a PDF is refused.
@@ -8,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-MAX_BYTES = 10 * 1024 * 1024
+MAX_BYTES = settings.QYZMET_UPLOAD_MAX_FILE_BYTES
 SIGNATURES = (
     (b"%PDF-", "application/pdf"),
     (b"\xff\xd8\xff", "image/jpeg"),
@@ -31,8 +33,12 @@ def check(upload) -> dict:
     """Read and check one uploaded file; a ValidationError worded for the applicant on failure."""
     if upload.size > MAX_BYTES:
         raise ValidationError(
-            _("“%(name)s” is %(size)s MB; a file may be at most 10 MB.")
-            % {"name": upload.name, "size": f"{upload.size / 1024 / 1024:.1f}"},
+            _("“%(name)s” is %(size)s MB; a file may be at most %(max)s MB.")
+            % {
+                "name": upload.name,
+                "size": f"{upload.size / 1024 / 1024:.1f}",
+                "max": f"{settings.QYZMET_UPLOAD_MAX_FILE_BYTES / 1024 / 1024:g}",
+            },
             code="too_large",
         )
     content = upload.read()

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qyzmet.access import access_application_as_staff
-from qyzmet.intake.paper import reception, registration
 from qyzmet.intake import uploads
+from qyzmet.intake.paper import reception, registration
 from qyzmet.registry import documents
 
 from . import access

@@ -11,9 +11,8 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 
 from qyzmet.identity import numbers
-from qyzmet.intake.online.drafts import normalise_phone
-
 from qyzmet.intake import uploads
+from qyzmet.intake.online.drafts import normalise_phone
 
 
 class SignInForm(forms.Form):

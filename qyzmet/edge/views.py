@@ -1,0 +1,66 @@
+"""The edge's own answers: the server-error page with its reference, and the sign-in lock-out."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from .logs import current_request_id
+from .responses import problem
+from .throttle import TOKEN_ACCOUNT, cool_off_seconds
+
+
+def server_error(request):
+    """handler500: the error is already logged with this request's id (logs.py); the visitor gets
+    the id to quote, and no detail of the failure."""
+    request_id = current_request_id()
+    return problem(
+        request,
+        500,
+        _("Something went wrong on our side"),
+        _("The request could not be completed. The error has been recorded; try again later."),
+        extra={"request_id": request_id},
+        context={"request_id": request_id},
+    )
+
+
+def locked_out(request, response=None, credentials=None):
+    """django-axes' lock-out answer (AXES_LOCKOUT_CALLABLE), for password sign-in everywhere and
+    for the wrong API token that reached the limit."""
+    if (credentials or {}).get("username") == TOKEN_ACCOUNT:
+        return token_throttled(request)
+    seconds = cool_off_seconds()
+    minutes = max(1, round(seconds / 60))
+    return problem(
+        request,
+        429,
+        _("Too many failed sign-in attempts"),
+        lambda: (
+            ngettext(
+                "Too many wrong passwords were tried for this account from your address. Sign-in is "
+                "paused for %(minutes)d minute; then try again, or sign in with your EDS.",
+                "Too many wrong passwords were tried for this account from your address. Sign-in is "
+                "paused for %(minutes)d minutes; then try again, or sign in with your EDS.",
+                minutes,
+            )
+            % {"minutes": minutes}
+        ),
+        retry_after=seconds,
+    )
+
+
+def token_throttled(request):
+    seconds = cool_off_seconds()
+    return problem(
+        request,
+        429,
+        _("Too many failed attempts"),
+        lambda: (
+            gettext(
+                "Too many invalid API tokens were sent from your address. Try again in %(seconds)d seconds "
+                "with a valid token."
+            )
+            % {"seconds": seconds}
+        ),
+        retry_after=seconds,
+    )
