@@ -62,7 +62,9 @@ def person(username: str, password: str | None = None, email: str = ""):
 
 def service_centre(code: str = "psc-test-1"):
     """A Population Service Centre with one operator: (centre, operator)."""
-    centre = Provider.objects.create(code=code, acts_as=PSC_ACTS_AS, name={"kk": code, "ru": code, "en": code})
+    centre = Provider.objects.create(
+        code=code, acts_as=PSC_ACTS_AS, name={"kk": code, "ru": code, "en": code}
+    )
     return centre, staff_for(centre, PSC_OPERATOR, f"{code}.operator")
 
 
@@ -99,3 +101,17 @@ def make_cast(reg_id: str = LICENCE) -> Cast:
         centre=centre,
         psc_operator=operator,
     )
+
+
+_key_files: dict = {}
+
+
+def key_file(
+    centre, iin: str, purpose: str = "sign", password: str = "pw", name: str = "ТЕСТОВ ТЕСТ", **subject
+):
+    """A key file (`Issued`) from `centre` for `iin` and `purpose`, issued once per run for the
+    same arguments (RSA key generation is the slow part of the tests)."""
+    key = (str(centre.directory), iin, purpose, password, name, tuple(sorted(subject.items())))
+    if key not in _key_files:
+        _key_files[key] = centre.issue(iin=iin, purpose=purpose, password=password, name=name, **subject)
+    return _key_files[key]

@@ -1,7 +1,6 @@
 """The catalogue and regulation pages, in Kazakh, Russian and English."""
 
 import pytest
-from django.core.management import call_command
 from django.utils.html import escape
 
 from qyzmet.regulations.models import Regulation
@@ -9,11 +8,6 @@ from qyzmet.regulations.models import Regulation
 pytestmark = pytest.mark.django_db
 
 EXAMPLE_ID = "mhsd-2015-401/specialist-certificate"
-
-
-@pytest.fixture(autouse=True)
-def loaded_catalogue(django_db_setup, django_db_blocker):
-    call_command("load_catalogue", stdout=open("/dev/null", "w"))
 
 
 def test_catalogue_lists_every_regulation(client):

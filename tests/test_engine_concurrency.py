@@ -8,7 +8,6 @@ import datetime as dt
 import threading
 
 import pytest
-from django.core.management import call_command
 from django.db import connection, connections
 
 from qyzmet.calendar.workcal import ALMATY
@@ -24,7 +23,6 @@ from .engine_helpers import staff_for
 def test_only_one_of_two_simultaneous_completions_wins():
     if connection.vendor != "postgresql":
         pytest.skip("needs concurrent transactions (PostgreSQL)")
-    call_command("load_catalogue", stdout=open("/dev/null", "w"))  # noqa: SIM115
     provider = Provider.objects.create(
         code="p-conc",
         acts_as="mh-public-health-committee-territorial-departments",

@@ -9,7 +9,6 @@ application ends with the result or refusal that end names.
 import datetime as dt
 
 import pytest
-from django.core.management import call_command
 
 from qyzmet.calendar.workcal import ALMATY
 from qyzmet.engine import paths, services
@@ -34,7 +33,7 @@ def _cases():
 
 @pytest.fixture
 def loaded(db):
-    call_command("load_catalogue", stdout=open("/dev/null", "w"))
+    """The whole catalogue, which conftest loads into the test database once per run."""
 
 
 def _file_certificate(reg, provider, filed_at):

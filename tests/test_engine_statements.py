@@ -10,7 +10,6 @@ import datetime as dt
 import os
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -32,7 +31,7 @@ LICENCE = "almaty-2015-2-279/medical-licence"
 
 @pytest.fixture
 def loaded(db):
-    call_command("load_catalogue", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    """The whole catalogue, which conftest loads into the test database once per run."""
 
 
 def _file(reg, provider, **extra):

@@ -4,7 +4,6 @@ import threading
 import time
 
 import pytest
-from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -189,7 +188,6 @@ def test_an_entry_that_waited_for_the_head_is_numbered_after_the_one_that_held_i
     """The locking read's snapshot predates the commit it waited for: it must read again."""
     if connection.vendor != "postgresql":
         pytest.skip("needs concurrent transactions (PostgreSQL)")
-    call_command("load_catalogue", stdout=open("/dev/null", "w"))  # noqa: SIM115
     provider = make_provider(LICENCE)
     apps = [
         _issued_not_entered(monkeypatch, provider, LICENCE, "S6"),
