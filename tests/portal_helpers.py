@@ -1,8 +1,8 @@
 """Shared set-up for the portal tests: the demo day, a provider, applicants with key files.
 
-The certification centre is the run's (conftest); the key files are made once per test module
-(RSA key generation is the slow part). The clock stands on 2015-10-14, when the Almaty medical-licence regulation was in
-force; its portal channel checks the log-in, the licence fee and the EDS.
+The certification centre is the run's (conftest) and the key files are issued once per run (RSA
+key generation is the slow part). The clock stands on 2015-10-14, when the Almaty medical-licence
+regulation was in force; its portal channel checks the log-in, the licence fee and the EDS.
 """
 
 import pytest

@@ -1,9 +1,9 @@
 """Shared set-up for the service-centre and office-channel tests.
 
-`platform` isolates the gateway and points at the run's certification centre (conftest); `make_centre` gives a centre with
-an operator; `drive` has the provider's staff complete every open step of an application on
-the way that keeps it going (documents complete, approve, a positive conclusion, its own
-variant), as tests/test_engine_procedures.py does step by step.
+`platform` isolates the gateway and points at the run's certification centre (conftest);
+`make_centre` gives a centre with an operator; `drive` has the provider's staff complete every
+open step of an application on the way that keeps it going (documents complete, approve, a
+positive conclusion, its own variant), as tests/test_engine_procedures.py does step by step.
 """
 
 import datetime as dt
