@@ -20,6 +20,7 @@ from qyzmet.providers.models import Provider
 from qyzmet.regulations.loader import catalogue
 from qyzmet.regulations.models import Regulation
 
+from . import cast
 from .engine_helpers import staff_for
 
 CERTIFICATE = "mhsd-2015-401/specialist-certificate"  # S1 clerk -> S2 executor complete/incomplete -> ...
@@ -45,8 +46,7 @@ def regulation_row(reg_id: str = CERTIFICATE) -> Regulation:
 
 
 def provider(code: str, reg_id: str = CERTIFICATE) -> Provider:
-    reg = regulation_row(reg_id).parsed
-    return Provider.objects.create(code=code, acts_as=reg.provider.code, name=reg.provider.name.model_dump())
+    return cast.provider_for(regulation_row(reg_id).parsed, code)
 
 
 def new_application(

@@ -1,3 +1,12 @@
+"""What every test shares, made once: the fast password hasher, the regulation catalogue in the
+test database, the test certification centre, and the cast of people (tests/cast.py).
+
+Made once per run (per worker under pytest-xdist, each with its own test database): the hasher
+setting, the catalogue (loaded with the test database, and again before each transactional test,
+whose predecessor emptied every table), the certification centre (RSA key generation is the slow
+part) and $QYZMET_PKI_DIR pointing at it. Made per test, in its rolled-back transaction: the cast.
+"""
+
 import copy
 
 import pytest
@@ -6,6 +15,126 @@ import yaml
 from qyzmet.regulations.loader import CATALOGUE_DIR
 
 EXAMPLE = CATALOGUE_DIR / "mhsd-2015-401" / "specialist-certificate.yaml"
+
+
+# -- once per run -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hasher():
+    """One fast password hasher for the whole run: PBKDF2's million rounds cost half a second per
+    login made or checked (the demo data makes 42), and the tests assert who may sign in, not how
+    strong the hash is."""
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(scope="session")
+def pki_directory(tmp_path_factory):
+    return tmp_path_factory.getbasetemp() / "pki"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def platform_pki(pki_directory):
+    """The platform's certification centre is the run's test centre (never ./var/pki): whatever
+    creates it first (the `centre` fixture or code that issues a key) creates it there, once."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("QYZMET_PKI_DIR", str(pki_directory))
+        yield
+
+
+@pytest.fixture(scope="session")
+def centre(pki_directory):
+    """The run's test certification centre, which is also the platform's ($QYZMET_PKI_DIR)."""
+    from qyzmet.pki.ca import CertificationCentre
+
+    return CertificationCentre(pki_directory).ensure()
+
+
+def _load_catalogue():
+    from qyzmet.regulations.catalogue_sync import sync_catalogue
+
+    sync_catalogue()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The regulation catalogue is loaded once into the test database, as `make run` loads it."""
+    with django_db_blocker.unblock():
+        _load_catalogue()
+
+
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.fixture(autouse=True)
+def catalogue_after_flush(request):
+    """A transactional test (live server, concurrent transactions) empties every table when it
+    ends, the catalogue with them; pytest-django runs these after all the others, and each gets
+    the catalogue back before it starts."""
+    if _transactional(request.node):
+        request.getfixturevalue("transactional_db")
+        _load_catalogue()
+
+
+# -- per test ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Engine messages are asserted in English; pages choose their language per request."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client():
+    """The test client asks for English unless a test says otherwise (the site's default is Kazakh)."""
+    from django.test import Client
+
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
+@pytest.fixture
+def cast(db):
+    """Applicants A and B, provider P (clerk, head, licensing department) and provider Q of the
+    Almaty medical licence, and a service centre's operator (tests/cast.py)."""
+    from .cast import make_cast
+
+    return make_cast()
+
+
+@pytest.fixture
+def applicant_a(cast):
+    return cast.applicant_a
+
+
+@pytest.fixture
+def applicant_b(cast):
+    return cast.applicant_b
+
+
+@pytest.fixture
+def provider_p(cast):
+    return cast.provider_p
+
+
+@pytest.fixture
+def provider_q(cast):
+    return cast.provider_q
+
+
+@pytest.fixture
+def psc_operator(cast):
+    return cast.psc_operator
 
 
 @pytest.fixture
@@ -28,15 +157,6 @@ def write_catalogue(tmp_path):
     return write
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """The regulation catalogue is loaded once into the test database, as `make run` loads it."""
-    from qyzmet.regulations.catalogue_sync import sync_catalogue
-
-    with django_db_blocker.unblock():
-        sync_catalogue()
-
-
 @pytest.fixture(autouse=True)
 def events_delivered_on_change(monkeypatch):
     """A test runs inside a transaction that is never committed, so nothing waiting for a commit
@@ -45,34 +165,6 @@ def events_delivered_on_change(monkeypatch):
     from qyzmet.outbox import subscribers
 
     monkeypatch.setattr(subscribers, "after_commit", lambda callback, using: callback())
-
-
-@pytest.fixture(autouse=True)
-def english_messages():
-    """Engine messages are asserted in English; pages choose their language per request."""
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def client():
-    """The test client asks for English unless a test says otherwise (the site's default is Kazakh)."""
-    from django.test import Client
-
-    return Client(HTTP_ACCEPT_LANGUAGE="en")
-
-
-@pytest.fixture(scope="module")
-def centre(tmp_path_factory):
-    """A test certification centre for the module (RSA key generation is the slow part).
-
-    Modules that need it to be the platform's centre point $QYZMET_PKI_DIR at it themselves.
-    """
-    from qyzmet.pki.ca import CertificationCentre
-
-    return CertificationCentre(tmp_path_factory.mktemp("pki")).ensure()
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -2,21 +2,19 @@
 
 import datetime as dt
 
-from django.contrib.auth import get_user_model
-
 from qyzmet.calendar.workcal import ALMATY
 from qyzmet.engine import paths, services
 from qyzmet.engine.models import ConclusionRequest
-from qyzmet.providers.models import Provider, StaffRole
+from qyzmet.providers.models import Provider
+
+from . import cast
 
 COMMISSION = ["Ахметов Н. С.", "Омарова Г. Б.", "Қасымов А. Қ.", "Сәрсенбаева Д. М."]
 
 
 def provider_for(reg) -> Provider:
     """A provider acting as the one the regulation names."""
-    return Provider.objects.create(
-        code=f"p-{reg.provider.code}"[:160], acts_as=reg.provider.code, name=reg.provider.name.model_dump()
-    )
+    return cast.provider_for(reg)
 
 
 def filing_moment(reg) -> dt.datetime:
@@ -26,10 +24,7 @@ def filing_moment(reg) -> dt.datetime:
 
 
 def staff_for(provider: Provider, role: str):
-    User = get_user_model()
-    user, _ = User.objects.get_or_create(username=f"{provider.pk}.{role}")
-    StaffRole.objects.get_or_create(user=user, provider=provider, role=role)
-    return user
+    return cast.staff_for(provider, role)
 
 
 def protocol_for(reg, run, moment, number: str = "No. 12") -> dict:

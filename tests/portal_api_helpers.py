@@ -8,13 +8,12 @@ The catalogue is in the test database already (conftest); each test adds only it
 import contextlib
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from qyzmet.gateway.testing import FAST_POLICY, fresh_gateway, ordinary_iin
 from qyzmet.pki.signing import sign
 from qyzmet.providers.models import Provider
-from qyzmet.regulations.loader import catalogue
 
+from . import cast
 from .api_helpers import bearer
 
 # egov_portal: log-in, licence fee, EDS, then the provider's examination (internal procedure)
@@ -38,27 +37,18 @@ def portal_platform(centre, monkeypatch, settings, today: str = IN_FORCE_2015):
 
 
 def provider_of(reg_id: str, code: str = "aed") -> Provider:
-    reg = catalogue()[reg_id]
-    provider, _ = Provider.objects.get_or_create(
-        code=code, defaults={"acts_as": reg.provider.code, "name": reg.provider.name.model_dump()}
-    )
-    return provider
+    return cast.provider_for(reg_id, code, existing=True)
 
 
 def applicant(iin: str | None = None, seed: int = 1) -> tuple[object, dict]:
     """A user signed in as `iin` (an ordinary one by default) and the headers of their token."""
-    user = get_user_model().objects.create_user(username=iin or ordinary_iin(seed=seed))
+    user = cast.person(iin or ordinary_iin(seed=seed))
     return user, bearer(user)
-
-
-_keys: dict = {}
 
 
 def signed(centre, iin: str, request: dict) -> dict:
     """`request` signed with the signing key of `iin` (one key file per IIN per centre)."""
-    key = _keys.get((centre.directory, iin))
-    if key is None:
-        key = _keys[(centre.directory, iin)] = centre.issue(iin=iin, password="pw", name="ТЕСТОВ ТЕСТ")
+    key = cast.key_file(centre, iin)
     return sign(request, key.private_key, key.certificate)
 
 

@@ -1,20 +1,18 @@
 """Shared set-up for the portal tests: the demo day, a provider, applicants with key files.
 
-The certification centre and the key files are made once per test module (RSA key generation is
-the slow part). The clock stands on 2015-10-14, when the Almaty medical-licence regulation was in
-force; its portal channel checks the log-in, the licence fee and the EDS.
+The certification centre is the run's (conftest) and the key files are issued once per run (RSA
+key generation is the slow part). The clock stands on 2015-10-14, when the Almaty medical-licence
+regulation was in force; its portal channel checks the log-in, the licence fee and the EDS.
 """
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from qyzmet.gateway import faults
 from qyzmet.gateway.testing import FAST_POLICY, fresh_gateway, ordinary_iin
 from qyzmet.notifications.sms import MemorySmsClient
-from qyzmet.office.testing import load_regulations
-from qyzmet.pki.ca import AUTH, SIGN, CertificationCentre
-from qyzmet.providers.models import Provider
-from qyzmet.regulations.loader import catalogue
+from qyzmet.pki.ca import AUTH, SIGN
+
+from . import cast
 
 LICENCE = "almaty-2015-2-279/medical-licence"
 NOT_IN_FORCE = "mhsd-2015-401/specialist-certificate"
@@ -28,19 +26,17 @@ TIMEOUT = faults.magic_iin("timeout")
 PDF = b"%PDF-1.4\n% test document\n"
 
 
-@pytest.fixture(scope="module")
-def centre(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("pki")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("QYZMET_PKI_DIR", str(directory))
-        yield CertificationCentre(directory).ensure()
+@pytest.fixture(scope="session")
+def centre(centre):
+    """The run's test certification centre (conftest), kept under this module's old name."""
+    return centre
 
 
 @pytest.fixture(scope="module")
 def keys(centre):
-    """Key files by (IIN, purpose): the applicant's and another person's."""
+    """Key files by (IIN, purpose): the applicant's and another person's (issued once per run)."""
     return {
-        (iin, purpose): centre.issue(iin=iin, purpose=purpose, password=KEY_PASSWORD, name="ТЕСТОВ ТЕСТ")
+        (iin, purpose): cast.key_file(centre, iin, purpose, password=KEY_PASSWORD)
         for iin in (APPLICANT, OTHER)
         for purpose in (AUTH, SIGN)
     }
@@ -52,7 +48,6 @@ def platform(centre, monkeypatch, settings):
     monkeypatch.setenv("QYZMET_TODAY", DEMO_DAY)
     settings.QYZMET_GATEWAY_URL = None
     settings.QYZMET_GATEWAY_POLICY = FAST_POLICY
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.QYZMET_SMS_BACKEND = "qyzmet.notifications.sms.MemorySmsClient"
     MemorySmsClient.outbox.clear()
@@ -62,16 +57,11 @@ def platform(centre, monkeypatch, settings):
 
 @pytest.fixture
 def provider(db):
-    # A transactional test before this one (a browser test) may have flushed the catalogue.
-    load_regulations(LICENCE)
-    reg = catalogue()[LICENCE]
-    return Provider.objects.create(
-        code="aed-test", acts_as=reg.provider.code, name=reg.provider.name.model_dump()
-    )
+    return cast.provider_for(LICENCE, "aed-test")
 
 
 def applicant(username=APPLICANT, password=PASSWORD):
-    return get_user_model().objects.create_user(username=username, password=password, email="")
+    return cast.person(username, password)
 
 
 @pytest.fixture

@@ -1,31 +1,30 @@
 """Shared set-up for the service-centre and office-channel tests.
 
-`platform` isolates the gateway and the certification centre; `make_centre` gives a centre with
-an operator; `drive` has the provider's staff complete every open step of an application on
-the way that keeps it going (documents complete, approve, a positive conclusion, its own
-variant), as tests/test_engine_procedures.py does step by step.
+`platform` isolates the gateway and points at the run's certification centre (conftest);
+`make_centre` gives a centre with an operator; `drive` has the provider's staff complete every
+open step of an application on the way that keeps it going (documents complete, approve, a
+positive conclusion, its own variant), as tests/test_engine_procedures.py does step by step.
 """
 
 import datetime as dt
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import translation
 
 from qyzmet.calendar.workcal import ALMATY
 from qyzmet.engine import paths
 from qyzmet.gateway.testing import FAST_POLICY, fresh_gateway
-from qyzmet.pki.ca import CertificationCentre
-from qyzmet.providers.models import Provider, StaffRole
-from qyzmet.psc.models import ACTS_AS, OPERATOR
+from qyzmet.providers.models import Provider
 from qyzmet.regulations.loader import catalogue
 
+from . import cast
 from .engine_helpers import complete_as_staff
 
 
-@pytest.fixture(scope="module")
-def centre_pki(tmp_path_factory):
-    return CertificationCentre(tmp_path_factory.mktemp("pki")).ensure()
+@pytest.fixture(scope="session")
+def centre_pki(centre):
+    """The run's test certification centre (conftest), under this module's old name."""
+    return centre
 
 
 @pytest.fixture
@@ -39,19 +38,11 @@ def platform(centre_pki, monkeypatch, settings):
 
 
 def make_centre(code: str = "psc-test-1"):
-    centre = Provider.objects.create(code=code, acts_as=ACTS_AS, name={"kk": code, "ru": code, "en": code})
-    operator = get_user_model().objects.create_user(username=f"{code}.operator")
-    StaffRole.objects.create(user=operator, provider=centre, role=OPERATOR)
-    return centre, operator
+    return cast.service_centre(code)
 
 
 def provider_for(reg_id: str, code: str | None = None) -> Provider:
-    reg = catalogue()[reg_id]
-    return Provider.objects.create(
-        code=code or f"p-{reg.provider.code}"[:160],
-        acts_as=reg.provider.code,
-        name=reg.provider.name.model_dump(),
-    )
+    return cast.provider_for(reg_id, code)
 
 
 def working_moment(reg_id: str, days: int = 10, hour: int = 10) -> dt.datetime:

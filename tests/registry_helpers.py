@@ -1,7 +1,7 @@
 """Shared set-up for register tests: a provider with its signing key, and applications driven to an end.
 
-The certification centre and the provider's key file are made once per test module (RSA key
-generation is the slow part); each test installs the key file in its own database.
+The certification centre is the run's (conftest) and the providers' key files are made once per
+run (RSA key generation is the slow part); each test installs the key file in its own database.
 """
 
 import datetime as dt
@@ -10,11 +10,11 @@ import pytest
 
 from qyzmet.calendar.workcal import ALMATY
 from qyzmet.engine import services
-from qyzmet.pki.ca import CertificationCentre
 from qyzmet.providers.models import Provider
 from qyzmet.registry import keys
 from qyzmet.regulations.loader import catalogue
 
+from . import cast
 from .engine_helpers import complete_as_staff
 
 LICENCE = "almaty-2015-2-279/medical-licence"
@@ -24,13 +24,10 @@ HOLDER = "870412300129"
 OTHER_HOLDER = "900101300156"
 
 
-@pytest.fixture(scope="module")
-def centre(tmp_path_factory):
-    """A test certification centre for the module, made the platform's through $QYZMET_PKI_DIR."""
-    directory = tmp_path_factory.mktemp("pki")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("QYZMET_PKI_DIR", str(directory))
-        yield CertificationCentre(directory).ensure()
+@pytest.fixture(scope="session")
+def centre(centre):
+    """The run's test certification centre, which is the platform's ($QYZMET_PKI_DIR; conftest)."""
+    return centre
 
 
 MINISTRY_CODE = "reg-test-ministry"
@@ -42,17 +39,14 @@ def key_files(centre):
     files = {}
     for code in (PROVIDER_CODE, MINISTRY_CODE):
         bin_, official = keys._demo_numbers(code)
-        files[code] = centre.issue(
-            iin=official, bin=bin_, name="SIGNING OFFICIAL", password=keys.key_password(code)
+        files[code] = cast.key_file(
+            centre, official, bin=bin_, name="SIGNING OFFICIAL", password=keys.key_password(code)
         ).p12
     return files
 
 
 def make_provider(reg_id: str, code: str = PROVIDER_CODE, key_files=None) -> Provider:
-    reg = catalogue()[reg_id]
-    provider = Provider.objects.create(
-        code=code, acts_as=reg.provider.code, name=reg.provider.name.model_dump()
-    )
+    provider = cast.provider_for(reg_id, code)
     if key_files:
         keys.install_key(provider, key_files[code])
     return provider

@@ -11,11 +11,6 @@ pytestmark = pytest.mark.django_db
 EXAMPLE_ID = "mhsd-2015-401/specialist-certificate"
 
 
-@pytest.fixture(autouse=True)
-def loaded_catalogue(django_db_setup, django_db_blocker):
-    sync_catalogue()
-
-
 def test_catalogue_lists_every_regulation(client):
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
@@ -80,7 +75,6 @@ def test_version_in_force_is_found_by_service_provider_and_date():
 
 
 def test_loading_twice_changes_nothing():
-    from qyzmet.regulations.catalogue_sync import sync_catalogue
 
     counts = sync_catalogue()
     assert counts["created"] == counts["updated"] == 0

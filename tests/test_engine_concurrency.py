@@ -15,7 +15,6 @@ from qyzmet.engine import services
 from qyzmet.engine.models import StepRun
 from qyzmet.identity.numbers import generate_iin
 from qyzmet.providers.models import Provider
-from qyzmet.regulations.catalogue_sync import sync_catalogue
 
 from .engine_helpers import staff_for
 
@@ -24,7 +23,6 @@ from .engine_helpers import staff_for
 def test_only_one_of_two_simultaneous_completions_wins():
     if connection.vendor != "postgresql":
         pytest.skip("needs concurrent transactions (PostgreSQL)")
-    sync_catalogue()
     provider = Provider.objects.create(
         code="p-conc",
         acts_as="mh-public-health-committee-territorial-departments",

@@ -15,7 +15,6 @@ from qyzmet.engine import paths, services
 from qyzmet.engine.law import rules_for
 from qyzmet.engine.models import ConclusionRequest, Status, StepRun
 from qyzmet.identity.numbers import generate_iin
-from qyzmet.regulations.catalogue_sync import sync_catalogue
 from qyzmet.regulations.loader import catalogue
 from qyzmet.regulations.models import Regulation
 
@@ -33,7 +32,7 @@ def _cases():
 
 @pytest.fixture
 def loaded(db):
-    sync_catalogue()
+    """The whole catalogue, which conftest loads into the test database once per run."""
 
 
 def _file_certificate(reg, provider, filed_at):

@@ -20,7 +20,6 @@ from qyzmet.engine.models import Application, ConclusionRequest, Status, StepRun
 from qyzmet.identity.numbers import generate_iin
 from qyzmet.outbox import subscribers
 from qyzmet.outbox.models import Event
-from qyzmet.regulations.catalogue_sync import sync_catalogue
 from qyzmet.regulations.loader import catalogue
 from qyzmet.regulations.models import Regulation
 
@@ -34,7 +33,7 @@ LICENCE = "almaty-2015-2-279/medical-licence"
 
 @pytest.fixture
 def loaded(db):
-    sync_catalogue()
+    """The whole catalogue, which conftest loads into the test database once per run."""
 
 
 def _file(reg, provider, **extra):

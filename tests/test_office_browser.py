@@ -19,8 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def cast(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def cast():
     cast = make_cast()
     for user in (cast.clerk, cast.executor, cast.head):
         user.set_password(PASSWORD)

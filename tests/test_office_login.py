@@ -7,11 +7,6 @@ from qyzmet.office.testing import PASSWORD, make_cast
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_the_login_page_renders_in_the_sites_layout(client):
     response = client.get("/accounts/login/?next=/office/", HTTP_ACCEPT_LANGUAGE="en")
     html = response.content.decode()

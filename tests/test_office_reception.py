@@ -170,11 +170,10 @@ def test_a_file_over_10_mb_is_refused(client, desk, monkeypatch):
     assert response.status_code == 400 and not Application.objects.exists()
 
 
-def test_demo_clerks_are_seeded_where_a_paper_channel_has_none(settings):
+def test_demo_clerks_are_seeded_where_a_paper_channel_has_none():
     from qyzmet.demo.office import seed_reception_clerks
     from qyzmet.providers.models import StaffRole
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     provider = provider_for("south-kazakhstan-2014-182/narcotics-licence", "skhd")
     assert seed_reception_clerks() == ["skhd.office-clerk"]
     assert StaffRole.objects.filter(provider=provider, role="office-clerk").exists()

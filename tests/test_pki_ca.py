@@ -19,9 +19,10 @@ BIN = numbers.generate_bin(rng=random.Random(3))
 UTC = dt.UTC
 
 
-@pytest.fixture(scope="module")
-def ca(tmp_path_factory):
-    return CertificationCentre(tmp_path_factory.mktemp("pki")).ensure()
+@pytest.fixture(scope="session")
+def ca(centre):
+    """The run's test certification centre (conftest)."""
+    return centre
 
 
 @pytest.fixture(scope="module")

@@ -11,13 +11,11 @@ IIN = "870412300129"
 REFUSAL = "The requested service is refused because the applicant's EDS is not confirmed"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def pki_dir(tmp_path_factory):
-    """One certification centre for the module, in a temporary directory (never var/pki)."""
-    directory = tmp_path_factory.mktemp("pki")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("QYZMET_PKI_DIR", str(directory))
-        yield directory
+@pytest.fixture
+def pki_dir(pki_directory):
+    """The platform's certification centre: the run's test centre ($QYZMET_PKI_DIR, conftest),
+    never var/pki."""
+    return pki_directory
 
 
 @pytest.fixture

@@ -20,9 +20,10 @@ from qyzmet.gateway.clients.payments import PaymentsClient
 from qyzmet.gateway.models import PendingLookup
 from qyzmet.gateway.testing import FAST_POLICY, fresh_gateway, ordinary_iin
 from qyzmet.pki.signing import sign
-from qyzmet.providers.models import Provider
 from qyzmet.regulations.loader import catalogue
 from qyzmet.regulations.models import Regulation
+
+from . import cast
 
 pytestmark = pytest.mark.django_db
 
@@ -78,21 +79,16 @@ def _reachable(channel, step_id):
     return False
 
 
-def _submission(reg_id, channel, centre, cache={}, **overrides):  # noqa: B006 - a per-module key cache
+def _submission(reg_id, channel, centre, **overrides):
     reg = catalogue()[reg_id]
     row = Regulation.objects.get(pk=reg_id)
-    provider, _ = Provider.objects.get_or_create(
-        code=f"p-{reg.provider.code}"[:160],
-        defaults={"acts_as": reg.provider.code, "name": reg.provider.name.model_dump()},
-    )
+    provider = cast.provider_for(reg, existing=True)
     day = reg.in_force.from_ + dt.timedelta(days=10)
     at = dt.datetime(day.year, day.month, day.day, 10, tzinfo=ALMATY)
     applicant = overrides.pop("applicant", None) or ordinary_iin(seed=7)
     variant = next(v.code for v in reg.variants if reg.procedure_for(v.code) or not reg.procedures)
     request = {"iin": applicant, "regulation": reg_id, "service": reg.service, "variant": variant}
-    if applicant not in cache:
-        cache[applicant] = centre.issue(iin=applicant, password="pw", name="ТЕСТОВ ТЕСТ")
-    key = cache[applicant]
+    key = cast.key_file(centre, applicant)
     signed = sign(request, key.private_key, key.certificate)
     fee = fee_for(reg, variant, at.year)
     payment_id = None

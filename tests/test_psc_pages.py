@@ -100,8 +100,7 @@ def test_another_centres_operator_sees_nothing_and_others_are_turned_away(client
     assert client.get(reverse("psc:index")).status_code == 403
 
 
-def test_seed_centres_creates_centres_with_operators(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # demo logins, fast
+def test_seed_centres_creates_centres_with_operators():
     centres = seed.seed_centres()
     assert {c.code for c in centres} == set(seed.CENTRES)
     assert all(c.acts_as == "psc" for c in Provider.objects.filter(code__in=seed.CENTRES))

@@ -12,7 +12,6 @@ from qyzmet.audit.models import AuditEntry
 from qyzmet.engine.models import Application, Status
 from qyzmet.registry import chain, services
 from qyzmet.registry.models import AppendOnlyError, EntryStatus, RegisterEntry, RegisterEvent, RegisterHead
-from qyzmet.regulations.catalogue_sync import sync_catalogue
 from qyzmet.regulations.loader import catalogue
 
 from . import registry_helpers
@@ -189,7 +188,6 @@ def test_an_entry_that_waited_for_the_head_is_numbered_after_the_one_that_held_i
     """The locking read's snapshot predates the commit it waited for: it must read again."""
     if connection.vendor != "postgresql":
         pytest.skip("needs concurrent transactions (PostgreSQL)")
-    sync_catalogue()
     provider = make_provider(LICENCE)
     apps = [
         _issued_not_entered(monkeypatch, provider, LICENCE, "S6"),
