@@ -175,7 +175,7 @@ def test_redispatch_hands_out_what_a_lost_broker_never_delivered(provider, monke
         raise ConnectionError("broker unreachable")
 
     with monkeypatch.context() as patch:
-        patch.setattr(tasks.deliver, "delay", broker_down)
+        patch.setattr(tasks.deliver_events, "delay", broker_down)
         app = drive(provider, LICENCE, "S6")
     assert Application.objects.get(pk=app.pk).status == Status.ISSUED  # the change did not wait
     assert not Delivery.objects.exists() and not RegisterEntry.objects.filter(application=app).exists()
@@ -228,7 +228,7 @@ def test_a_celery_worker_on_rabbitmq_delivers_an_event_end_to_end(monkeypatch):
         lambda callback, using: transaction.on_commit(callback, using=using, robust=True),
     )
     # An app of its own, configured as the platform's but on RabbitMQ and a queue of this test's,
-    # made the current one: the tasks the outbox queues (`deliver.delay`) go through it.
+    # made the current one: the tasks the outbox queues (`deliver_events.delay`) go through it.
     worker_app = Celery("qyzmet-test", set_as_current=False)
     worker_app.config_from_object("django.conf:settings", namespace="CELERY")
     worker_app.conf.update(broker_url=AMQP, task_always_eager=False, task_default_queue=queue)
@@ -236,8 +236,8 @@ def test_a_celery_worker_on_rabbitmq_delivers_an_event_end_to_end(monkeypatch):
     finished, done = [], threading.Event()
 
     def count(sender=None, retval=None, **kwargs):
-        if sender is not None and sender.name == tasks.deliver.name:
-            finished.append(retval)
+        if sender is not None and sender.name == tasks.deliver_events.name:
+            finished.extend(retval)  # one task per change, a result per subscriber
             if len(finished) >= expected:
                 done.set()
 

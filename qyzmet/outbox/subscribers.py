@@ -65,12 +65,14 @@ def after_commit(callback, using: str | None) -> None:
 
 
 def send(due: Iterable[tuple[str, str]]) -> None:
-    """Queue a delivery task for each (event id, subscriber). A broker that cannot take it loses
-    nothing: the event is in the database, and `tasks.redispatch` queues it again later."""
-    from .tasks import deliver
+    """Queue one task for the (event id, subscriber) pairs of a change. A broker that cannot take
+    it loses nothing: the events are in the database, and `tasks.redispatch` queues them later."""
+    from .tasks import deliver_events
 
-    for event_id, name in due:
-        try:
-            deliver.delay(event_id, name)
-        except Exception:  # noqa: BLE001 - the change is committed; its event waits for redispatch
-            log.exception("event %s for %s not queued; redispatch will queue it", event_id, name)
+    due = [list(pair) for pair in due]
+    if not due:
+        return
+    try:
+        deliver_events.delay(due)
+    except Exception:  # noqa: BLE001 - the change is committed; its events wait for redispatch
+        log.exception("events %s not queued; redispatch will queue them", sorted({e for e, _ in due}))
