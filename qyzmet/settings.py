@@ -156,8 +156,9 @@ STORAGES = {
 EMAIL_BACKEND = os.environ.get("QYZMET_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
 # Celery: a real broker in production; in the embedded default, tasks run in-process.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", CELERY_BROKER_URL == "memory://")
+# The in-memory transport names a host, or kombu warns on every connection that none was given.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://localhost/")
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", CELERY_BROKER_URL.startswith("memory://"))
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
