@@ -67,6 +67,33 @@ def _utc(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(dt.UTC)
 
 
+def write_file(path: str | os.PathLike, data: bytes, private: bool = False) -> Path:
+    """Write `data` to `path` whole: aside, then renamed, so no reader sees half a file.
+
+    A private file (a private key, a PKCS#12 key file) is owner-only (0600) from the moment it
+    exists: mkstemp creates it so, and it is never widened, whatever the umask; anything else is
+    0644.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o600 if private else 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def write_private(path: str | os.PathLike, data: bytes) -> Path:
+    """Write a private key or key file readable and writable by its owner only (0600)."""
+    return write_file(path, data, private=True)
+
+
 def serial_hex(serial: int) -> str:
     return f"{serial:X}"
 
@@ -191,20 +218,7 @@ class CertificationCentre:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _write(self, name: str, data: bytes, private: bool = False) -> Path:
-        path = self.directory / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Written aside and renamed, so a reader never sees half a certificate or CRL.
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.chmod(tmp, 0o600 if private else 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
-        return path
+        return write_file(self.directory / name, data, private=private)
 
     @property
     def crl_path(self) -> Path:
