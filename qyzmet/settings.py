@@ -177,6 +177,12 @@ QYZMET_ANALYTICS_FILE = os.environ.get("QYZMET_ANALYTICS_FILE") or None
 # The e-government gateway: unset, its simulators run in-process; set, they are reached over HTTP
 # (`python -m qyzmet gateway serve`), as a real gateway would be.
 QYZMET_GATEWAY_URL = os.environ.get("QYZMET_GATEWAY_URL") or None
+# Services published beside the simulators, as NUC RK's CRL and OCSP are beside the gateway:
+# the first path segment -> a WSGI app (named here, so the gateway layer imports no other).
+QYZMET_GATEWAY_MOUNTS = {"pki": "qyzmet.pki.http.application"}
+# Where the test certification centre publishes its CRL and answers OCSP; certificates issued
+# name these URLs (the gateway's URL, else the simulators' default address).
+QYZMET_PKI_URL = os.environ.get("QYZMET_PKI_URL") or QYZMET_GATEWAY_URL or "http://127.0.0.1:8101"
 
 # Where the public verification pages live, for the QR codes on documents.
 QYZMET_PUBLIC_URL = os.environ.get("QYZMET_PUBLIC_URL", "http://127.0.0.1:8000")

@@ -166,3 +166,32 @@ def test_register_refuses_invalid_numbers(ca, iin, bin_, problem):
     with pytest.raises(PKIError, match=problem):
         registry.issue(ca, iin=iin, bin=bin_, password="pw")
     assert not IssuedCertificate.objects.exists()
+
+
+@pytest.fixture
+def open_umask():
+    """A umask that hides nothing, so only the code's own modes keep key files private."""
+    import os
+
+    previous = os.umask(0)
+    yield
+    os.umask(previous)
+
+
+def test_ca_private_keys_are_owner_only_and_certificates_public(tmp_path, open_umask):
+    centre = CertificationCentre(tmp_path / "fresh-ca").ensure()
+    issued = centre.issue(iin=IIN, password="secret")
+    modes = {p.name: p.stat().st_mode & 0o777 for p in centre.directory.rglob("*") if p.is_file()}
+    assert modes["root.key.pem"] == modes["issuing.key.pem"] == 0o600
+    assert modes["root.pem"] == modes["issuing.pem"] == modes["issuing.crl"] == 0o644
+    assert modes[f"{issued.serial}.pem"] == 0o644
+
+
+def test_write_private_makes_an_owner_only_file_even_over_a_public_one(tmp_path, open_umask):
+    from qyzmet.pki.ca import write_private
+
+    path = tmp_path / "key.p12"
+    path.write_bytes(b"old")
+    path.chmod(0o666)
+    write_private(path, b"key file")
+    assert path.read_bytes() == b"key file" and path.stat().st_mode & 0o777 == 0o600

@@ -99,6 +99,19 @@ def test_cli_refuses_invalid_iin_or_bin(capsys, tmp_path, args, problem):
     assert code == 2 and problem in err and not (tmp_path / "k.p12").exists()
 
 
+@pytest.mark.django_db
+def test_cli_writes_the_issued_key_file_owner_only(capsys, tmp_path):
+    import os
+
+    key = tmp_path / "RSA256.p12"
+    previous = os.umask(0)  # only the CLI's own mode keeps the file private
+    try:
+        code, _, _ = _run(capsys, "pki", "issue", "--iin", IIN, "--out", key, "--password", "pw")
+    finally:
+        os.umask(previous)
+    assert code == 0 and key.stat().st_mode & 0o777 == 0o600
+
+
 def test_cli_sign_with_wrong_password_says_so(capsys, tmp_path, request_file):
     key = tmp_path / "k.p12"
     key.write_bytes(b"not a key file")

@@ -99,6 +99,7 @@ def test_demo_applicants_sign_in_with_password_or_their_key_files(client, settin
     assert [a.username for a in again] == [person.username, entity.username]
     assert again[0].auth_key.read_bytes() == person.auth_key.read_bytes()
     assert person.auth_key.parent == tmp_path / "demo-keys"
+    assert {(k.stat().st_mode & 0o777) for a in again for k in (a.auth_key, a.sign_key)} == {0o600}
 
     # django-axes counts sign-in attempts per request, so even the test client's login passes one
     assert client.login(request=HttpRequest(), username=entity.username, password=DEMO_PASSWORD)

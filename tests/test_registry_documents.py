@@ -115,3 +115,35 @@ def test_qr_payload_verifies_and_a_forged_one_is_refused(provider, ministry, cen
     # genuinely signed, but by another provider's key while naming this provider
     other = qr.make_payload(keys.signer_for(ministry), **fields)
     assert qr.verify_payload(other).problem == "the key belongs to another provider"
+
+
+def test_a_provider_with_a_long_name_is_named_in_full_in_its_certificate(db, centre):
+    import subprocess
+
+    from cryptography.x509.oid import NameOID
+    from weasyprint import HTML
+
+    from . import cast
+
+    full = (
+        "Государственное учреждение «Управление здравоохранения города Алматы» "
+        "(лицензиар медицинской и фармацевтической деятельности)"
+    )
+    assert len(full) > 64
+    provider = cast.provider_for(LICENCE, "reg-test-long-name")
+    provider.name = {"kk": full, "ru": full, "en": full}
+    provider.save(update_fields=["name"])
+    signer = keys.signer_for(provider)
+    named = signer.certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+    assert [a.value for a in named] == [full]
+    # OpenSSL and pyhanko (asn1crypto) read the whole name back from the certificate and the PDF.
+    pem = signer.certificate.public_bytes(serialization.Encoding.PEM)
+    subject = subprocess.run(
+        ["openssl", "x509", "-noout", "-subject", "-nameopt", "utf8,sep_multiline"],
+        input=pem,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    assert f"O={full}" in subject
+    status = _validate(documents.sign_pdf(HTML(string="<p>Лицензия</p>").write_pdf(), signer), centre)
+    assert status.bottom_line and full in status.signing_cert.subject.human_friendly

@@ -21,7 +21,7 @@ from django.contrib.auth import get_user_model
 from qyzmet.gateway import faults, synthetic
 from qyzmet.identity import numbers
 from qyzmet.pki import registry
-from qyzmet.pki.ca import AUTH, SIGN, CertificationCentre, PKIError, load_p12
+from qyzmet.pki.ca import AUTH, SIGN, CertificationCentre, PKIError, load_p12, write_private
 
 DEMO_PASSWORD = "demo"  # noqa: S105 (published demo logins, printed by make run)
 KEY_PASSWORD = "demo"  # noqa: S105 (demo key files)
@@ -69,9 +69,7 @@ def _fresh(path: Path) -> bool:
 def _key_file(ca, path: Path, purpose: str, **subject) -> Path:
     if not _fresh(path):
         issued, _record = registry.issue(ca, purpose=purpose, password=KEY_PASSWORD, **subject)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(issued.p12)
-        path.chmod(0o600)
+        write_private(path, issued.p12)
     return path
 
 

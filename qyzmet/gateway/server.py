@@ -3,13 +3,16 @@
 A plain WSGI app (no Django request handling, no database) on wsgiref's server with a thread
 per request, so one hanging "timeout" call does not hold up the others. The protocol is in
 `transport.py`. Extra routes: GET /health; GET/POST/DELETE /_faults reads, sets or resets the
-fault switch of this process (`faults.py`), for drills against a running service.
+fault switch of this process (`faults.py`), for drills against a running service. Services
+published beside the simulators (the certification centre's CRL and OCSP under /pki) are WSGI
+apps mounted by settings.QYZMET_GATEWAY_MOUNTS.
 
 `start_in_thread(port=0)` runs it in a background thread (tests; port 0 = any free port).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import time
@@ -53,9 +56,21 @@ def _read_json(environ) -> dict:
     return body
 
 
+@functools.cache
+def _mounted(segment: str):
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    target = getattr(settings, "QYZMET_GATEWAY_MOUNTS", {}).get(segment) if settings.configured else None
+    return import_string(target) if target else None
+
+
 def application(environ, start_response):
     method = environ["REQUEST_METHOD"]
     path = environ.get("PATH_INFO", "").strip("/")
+    mounted = _mounted(path.partition("/")[0])
+    if mounted is not None:
+        return mounted(environ, start_response)
     try:
         if path == "health":
             return _json(start_response, 200, {"data": {"status": "ok", "systems": list(SYSTEMS)}})

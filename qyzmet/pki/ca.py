@@ -9,7 +9,12 @@ $QYZMET_PKI_DIR):
     root.pem, root.key.pem          the trust anchor
     issuing.pem, issuing.key.pem    the CA that signs key files and the CRL
     issuing.crl                     the current CRL (DER), replaced on every revocation
+    root.crl                        the root's CRL (DER, empty: the issuing CA is never revoked)
     issued/<serial hex>.pem         every certificate issued, as a CA's repository keeps them
+
+As NUC RK's do, certificates say where their revocation status is published: a CRL distribution
+point and an OCSP responder (Authority Information Access) under the centre's base URL
+(settings.QYZMET_PKI_URL), served beside the gateway simulators by `qyzmet.pki.http`.
 
 This module knows nothing of the database; `registry.py` keeps the `IssuedCertificate` model in
 step with it.
@@ -29,7 +34,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509 import ocsp
+from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
 
 AUTH = "auth"
 SIGN = "sign"
@@ -43,6 +49,11 @@ CA_YEARS = 40
 # NUC RK issues key files for one year.
 DEFAULT_LIFETIME = dt.timedelta(days=365)
 CRL_LIFETIME = dt.timedelta(days=7)
+# An OCSP answer is fresh for a day; a validator asks again after that.
+OCSP_LIFETIME = dt.timedelta(days=1)
+# Where the gateway simulators listen by default (`python -m qyzmet gateway serve`).
+DEFAULT_BASE_URL = "http://127.0.0.1:8101"
+CRL_PATH, ROOT_CRL_PATH, OCSP_PATH, ISSUER_PATH = "pki/crl", "pki/root-crl", "pki/ocsp", "pki/issuing.cer"
 
 ORGANISATION = "Qyzmet TEST certification centre (not NUC RK)"
 
@@ -65,6 +76,33 @@ def _utc(moment: dt.datetime) -> dt.datetime:
     if moment.tzinfo is None:
         raise PKIError(f"{moment.isoformat()} has no time zone")
     return moment.astimezone(dt.UTC)
+
+
+def write_file(path: str | os.PathLike, data: bytes, private: bool = False) -> Path:
+    """Write `data` to `path` whole: aside, then renamed, so no reader sees half a file.
+
+    A private file (a private key, a PKCS#12 key file) is owner-only (0600) from the moment it
+    exists: mkstemp creates it so, and it is never widened, whatever the umask; anything else is
+    0644.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o600 if private else 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def write_private(path: str | os.PathLike, data: bytes) -> Path:
+    """Write a private key or key file readable and writable by its owner only (0600)."""
+    return write_file(path, data, private=True)
 
 
 def serial_hex(serial: int) -> str:
@@ -162,9 +200,24 @@ def _p12_encryption(password: bytes):
 class CertificationCentre:
     """The test CA kept in one directory; created on first use."""
 
-    def __init__(self, directory: str | os.PathLike):
+    def __init__(self, directory: str | os.PathLike, base_url: str | None = None):
         self.directory = Path(directory)
+        self._base_url = base_url
         self._cache: dict = {}
+
+    @property
+    def base_url(self) -> str:
+        """Where the centre publishes its CRLs and answers OCSP: the given URL, else
+        settings.QYZMET_PKI_URL (the gateway's URL by default), else the simulators' default."""
+        if self._base_url:
+            return self._base_url.rstrip("/")
+        from django.conf import settings
+
+        configured = getattr(settings, "QYZMET_PKI_URL", None) if settings.configured else None
+        return (configured or DEFAULT_BASE_URL).rstrip("/")
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}/{path}"
 
     @classmethod
     def default(cls) -> CertificationCentre:
@@ -191,20 +244,7 @@ class CertificationCentre:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _write(self, name: str, data: bytes, private: bool = False) -> Path:
-        path = self.directory / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Written aside and renamed, so a reader never sees half a certificate or CRL.
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.chmod(tmp, 0o600 if private else 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
-        return path
+        return write_file(self.directory / name, data, private=private)
 
     @property
     def crl_path(self) -> Path:
@@ -256,6 +296,7 @@ class CertificationCentre:
             .add_extension(
                 x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), critical=False
             )
+            .add_extension(self._distribution_point(ROOT_CRL_PATH), critical=False)
             .sign(root_key, hashes.SHA256())
         )
         # The CA keys are kept unencrypted: this is a test centre whose whole point is that anyone
@@ -266,6 +307,19 @@ class CertificationCentre:
         self._write("issuing.pem", issuing.public_bytes(serialization.Encoding.PEM))
         self._cache.clear()
         self._publish_crl(issuing, issuing_key, [], number=1)
+        self._publish_crl(root, root_key, [], number=1, name="root.crl")
+
+    def _distribution_point(self, path: str) -> x509.CRLDistributionPoints:
+        return x509.CRLDistributionPoints(
+            [
+                x509.DistributionPoint(
+                    full_name=[x509.UniformResourceIdentifier(self.url(path))],
+                    relative_name=None,
+                    reasons=None,
+                    crl_issuer=None,
+                )
+            ]
+        )
 
     @staticmethod
     def _ca_usage() -> x509.KeyUsage:
@@ -375,6 +429,22 @@ class CertificationCentre:
             .add_extension(
                 x509.AuthorityKeyIdentifier.from_issuer_public_key(issuing.public_key()), critical=False
             )
+            .add_extension(self._distribution_point(CRL_PATH), critical=False)
+            .add_extension(
+                x509.AuthorityInformationAccess(
+                    [
+                        x509.AccessDescription(
+                            AuthorityInformationAccessOID.OCSP,
+                            x509.UniformResourceIdentifier(self.url(OCSP_PATH)),
+                        ),
+                        x509.AccessDescription(
+                            AuthorityInformationAccessOID.CA_ISSUERS,
+                            x509.UniformResourceIdentifier(self.url(ISSUER_PATH)),
+                        ),
+                    ]
+                ),
+                critical=False,
+            )
         )
         if purpose == AUTH:
             builder = builder.add_extension(
@@ -454,7 +524,79 @@ class CertificationCentre:
                 self.issuing, self._load("issuing.key.pem"), entries, number=crl_number(current) + 1
             )
 
-    def _publish_crl(self, issuing, issuing_key, entries, number: int) -> x509.CertificateRevocationList:
+    def current_crl(self, name: str = "issuing.crl") -> x509.CertificateRevocationList:
+        """The CRL to publish (`issuing.crl` or `root.crl`), republished with the same entries and
+        the next number once half its lifetime has passed, so a validator never gets a stale one."""
+        self.ensure()
+        crl = self._load(name) if (self.directory / name).exists() else None
+        if crl is not None and crl.next_update_utc - dt.datetime.now(dt.UTC) > CRL_LIFETIME / 2:
+            return crl
+        with self._locked():
+            crl = self._load(name) if (self.directory / name).exists() else None
+            if crl is not None and crl.next_update_utc - dt.datetime.now(dt.UTC) > CRL_LIFETIME / 2:
+                return crl
+            if name == "root.crl":
+                ca, key = self.root, self._load("root.key.pem")
+            else:
+                ca, key = self.issuing, self._load("issuing.key.pem")
+            entries = list(crl) if crl is not None else []
+            return self._publish_crl(ca, key, entries, number=crl_number(crl) + 1, name=name)
+
+    def status(self, serial: int) -> tuple[str, dt.datetime | None, x509.ReasonFlags | None]:
+        """`good`, `revoked` (with when and why) or `unknown` (not issued here), from the CRL."""
+        try:
+            self.issued_certificate(serial)
+        except PKIError:
+            return "unknown", None, None
+        entry = self.current_crl().get_revoked_certificate_by_serial_number(serial)
+        if entry is None:
+            return "good", None, None
+        try:
+            reason = entry.extensions.get_extension_for_class(x509.CRLReason).value.reason
+        except x509.ExtensionNotFound:
+            reason = None
+        return "revoked", entry.revocation_date_utc, reason
+
+    def ocsp_response(self, request_der: bytes) -> bytes:
+        """An OCSP response (RFC 6960, DER) to one request, signed by the issuing CA itself."""
+        try:
+            request = ocsp.load_der_ocsp_request(request_der)
+        except ValueError:
+            return ocsp.OCSPResponseBuilder.build_unsuccessful(
+                ocsp.OCSPResponseStatus.MALFORMED_REQUEST
+            ).public_bytes(serialization.Encoding.DER)
+        issuing, issuing_key = self.issuing, self._load("issuing.key.pem")
+        if request.issuer_key_hash != _key_hash(issuing, request.hash_algorithm):
+            # Not a certificate of this CA: RFC 6960 2.3 "unauthorized".
+            return ocsp.OCSPResponseBuilder.build_unsuccessful(
+                ocsp.OCSPResponseStatus.UNAUTHORIZED
+            ).public_bytes(serialization.Encoding.DER)
+        status, revoked_at, reason = self.status(request.serial_number)
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        builder = ocsp.OCSPResponseBuilder().add_response_by_hash(
+            issuer_name_hash=request.issuer_name_hash,
+            issuer_key_hash=request.issuer_key_hash,
+            serial_number=request.serial_number,
+            algorithm=request.hash_algorithm,
+            cert_status={
+                "good": ocsp.OCSPCertStatus.GOOD,
+                "revoked": ocsp.OCSPCertStatus.REVOKED,
+                "unknown": ocsp.OCSPCertStatus.UNKNOWN,
+            }[status],
+            this_update=now,
+            next_update=now + OCSP_LIFETIME,
+            revocation_time=revoked_at,
+            revocation_reason=reason,
+        )
+        builder = builder.responder_id(ocsp.OCSPResponderEncoding.HASH, issuing)
+        with contextlib.suppress(x509.ExtensionNotFound):
+            nonce = request.extensions.get_extension_for_class(x509.OCSPNonce).value
+            builder = builder.add_extension(nonce, critical=False)
+        return builder.sign(issuing_key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+
+    def _publish_crl(
+        self, issuing, issuing_key, entries, number: int, name: str = "issuing.crl"
+    ) -> x509.CertificateRevocationList:
         now = dt.datetime.now(dt.UTC)
         builder = (
             x509.CertificateRevocationListBuilder()
@@ -469,8 +611,22 @@ class CertificationCentre:
         for entry in entries:
             builder = builder.add_revoked_certificate(entry)
         crl = builder.sign(issuing_key, hashes.SHA256())
-        self._write(self.crl_path.name, crl.public_bytes(serialization.Encoding.DER))
+        self._write(name, crl.public_bytes(serialization.Encoding.DER))
         return crl
+
+
+def _key_hash(certificate: x509.Certificate, algorithm: hashes.HashAlgorithm) -> bytes:
+    """The hash of a certificate's public key bits, as an OCSP request's issuerKeyHash names it."""
+    from asn1crypto import keys as asn1_keys
+
+    spki = certificate.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    # The BIT STRING's contents less its leading unused-bits octet (RFC 6960 4.1.1).
+    bits = asn1_keys.PublicKeyInfo.load(spki)["public_key"].contents[1:]
+    digest = hashes.Hash(algorithm)
+    digest.update(bits)
+    return digest.finalize()
 
 
 def crl_number(crl: x509.CertificateRevocationList | None) -> int:

@@ -42,7 +42,7 @@ def _pki(args) -> int:
     from cryptography.hazmat.primitives import serialization
 
     from . import registry
-    from .ca import CertificationCentre, PKIError, crl_number, load_p12, reason_of, serial_hex
+    from .ca import CertificationCentre, PKIError, crl_number, load_p12, reason_of, serial_hex, write_private
 
     ca = CertificationCentre.default()
     try:
@@ -58,7 +58,8 @@ def _pki(args) -> int:
                 not_after=_moment(args.not_after) if args.not_after else None,
                 password=args.password,
             )
-            Path(args.out).write_bytes(issued.p12)
+            # A key file holds a private key: owner-only, as NCALayer's own files are kept.
+            write_private(args.out, issued.p12)
             print(
                 f"issued {record.purpose} key {record.serial} for {issued.certificate.subject.rfc4514_string()}, "
                 f"valid {record.not_before.isoformat()} .. {record.not_after.isoformat()}: {args.out}"

@@ -18,7 +18,8 @@ class IssuedCertificate(models.Model):
     iin = models.CharField(max_length=12, db_index=True)
     bin = models.CharField(max_length=12, blank=True, db_index=True)
     name = models.CharField(max_length=200)
-    organisation = models.CharField(max_length=300, blank=True)
+    # The full name, as in the certificate: legal entities' names have no length limit of their own.
+    organisation = models.TextField(blank=True)
     purpose = models.CharField(max_length=4, choices=Purpose.choices)
     not_before = models.DateTimeField()
     not_after = models.DateTimeField()

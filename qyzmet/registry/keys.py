@@ -79,7 +79,10 @@ def issue_key(provider: Provider, ca: CertificationCentre | None = None) -> Prov
         iin=official,
         bin=bin_,
         name=f"SIGNING OFFICIAL {provider.code}"[:64],
-        organisation=(in_language(provider.name, "ru") or provider.code)[:64],
+        # The full legal name, never cut mid-word: X.520's 64-character bound for O
+        # (ub-organization-name) is not enforced by cryptography, OpenSSL or asn1crypto when
+        # reading, and a cut name misnames the signer of a legal document.
+        organisation=in_language(provider.name, "ru") or provider.code,
         purpose=SIGN,
         password=key_password(provider.code),
     )
