@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "django_structlog",
+    "health_check",  # /health/ (qyzmet/edge/health.py)
     "qyzmet.edge",
     "qyzmet.regulations",
     "qyzmet.audit",
