@@ -72,19 +72,19 @@ prod: $(VENV)/.runtime messages assets  ## gunicorn, Celery worker and beat, gat
 	$(PROD_ENV) $(BIN)/honcho start
 
 test: $(VENV)/.dev messages assets /usr/bin/chromium  ## lint, validate the catalogue, run the test suite
-	$(BIN)/ruff check qyzmet tests bench manage.py
-	$(BIN)/ruff format --check qyzmet tests bench manage.py
+	$(BIN)/ruff check qyzmet tests bench deploy manage.py
+	$(BIN)/ruff format --check qyzmet tests bench deploy manage.py
 	$(BIN)/lint-imports
 	$(BIN)/python -m qyzmet regulations validate
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.dev  ## ruff lint and format check, and the layer contract (pyproject.toml)
-	$(BIN)/ruff check qyzmet tests bench manage.py
-	$(BIN)/ruff format --check qyzmet tests bench manage.py
+	$(BIN)/ruff check qyzmet tests bench deploy manage.py
+	$(BIN)/ruff format --check qyzmet tests bench deploy manage.py
 	$(BIN)/lint-imports
 
 format: $(VENV)/.dev
-	$(BIN)/ruff format qyzmet tests bench manage.py
+	$(BIN)/ruff format qyzmet tests bench deploy manage.py
 
 bench: $(VENV)/.dev  ## benchmarks under bench/
 	$(BIN)/python bench/run.py
