@@ -31,6 +31,13 @@ def test_health_page_is_html_for_a_browser(client):
     assert b"Database" in response.content
 
 
+@override_settings(QYZMET_GATEWAY_URL=None, CELERY_BROKER_URL="memory://")
+def test_health_refuses_a_malformed_accept_header_with_400(client):
+    response = client.get("/health/", HTTP_ACCEPT="garbage")
+    assert response.status_code == 400
+    assert b"Accept" in response.content
+
+
 def test_health_fails_with_503_when_the_gateway_is_down(client):
     with override_settings(
         QYZMET_GATEWAY_URL=f"http://127.0.0.1:{closed_port()}", CELERY_BROKER_URL="memory://"

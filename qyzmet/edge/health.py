@@ -14,11 +14,14 @@ import datetime
 
 import httpx
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from health_check.base import HealthCheck
 from health_check.checks import Database
 from health_check.exceptions import ServiceUnavailable
-from health_check.views import HealthCheckView
+from health_check.views import HealthCheckView, MediaType
 from kombu import Connection
+
+from .responses import problem
 
 PROBE_TIMEOUT = datetime.timedelta(seconds=3)
 
@@ -77,6 +80,17 @@ class HealthView(HealthCheckView):
         return checks()
 
     async def get(self, request, *args, **kwargs):
+        # The library raises on an Accept header it cannot parse; that is the caller's mistake (400).
+        if "format" not in request.GET:
+            try:
+                list(MediaType.parse_header(request.headers.get("accept", "*/*")))
+            except ValueError:
+                return problem(
+                    request,
+                    400,
+                    _("The request cannot be accepted"),
+                    _("The Accept header names no media type; ask for text/html or application/json."),
+                )
         response = await super().get(request, *args, **kwargs)
         if response.status_code == 500:
             response.status_code = 503
