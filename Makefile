@@ -1,5 +1,6 @@
 # Qyzmet. `make run` serves the app on 127.0.0.1:8000 (SQLite, in-process background work);
-# `make test` runs the whole suite. Both set up the virtualenv from the lock files first.
+# `make test` runs the whole suite; `make prod` runs the production topology (Procfile) on
+# PostgreSQL and RabbitMQ. Both set up the virtualenv from the lock files first.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -8,7 +9,7 @@ PORT ?= 8000
 # The seeds' regulations were all repealed; the demo runs on a day when ten of them were in force.
 DEMO_TODAY ?= 2015-10-14
 
-.PHONY: help run setup test lint format bench lock messages assets clean
+.PHONY: help run prod setup test lint format bench lock messages assets clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -51,20 +52,39 @@ run: setup  ## set everything up and serve on 127.0.0.1:$(PORT)
 	@echo ""
 	QYZMET_TODAY=$(DEMO_TODAY) QYZMET_INPROCESS_SCHEDULER=1 $(BIN)/python -m qyzmet runserver 127.0.0.1:$(PORT)
 
+# The production topology (Procfile, run by honcho): gunicorn, a Celery worker, Celery beat and the
+# gateway simulators as their own service, on PostgreSQL and RabbitMQ, which must already run.
+GATEWAY_PORT ?= 8101
+PROD_ENV = DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/qyzmet}" \
+	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-amqp://guest@127.0.0.1//}" \
+	QYZMET_GATEWAY_URL=http://127.0.0.1:$(GATEWAY_PORT) \
+	QYZMET_BIND=127.0.0.1:$(PORT) QYZMET_GATEWAY_BIND=127.0.0.1:$(GATEWAY_PORT)
+
+prod: $(VENV)/.runtime messages assets  ## gunicorn, Celery worker and beat, gateway on PostgreSQL and RabbitMQ; health at /health/
+	$(PROD_ENV) $(BIN)/python deploy/preflight.py
+	$(PROD_ENV) $(BIN)/python -m qyzmet migrate -v0
+	$(PROD_ENV) $(BIN)/python -m qyzmet regulations load
+	$(PROD_ENV) $(BIN)/python -m qyzmet collectstatic --noinput -v0
+	@echo ""
+	@echo "  Qyzmet (production topology) is at http://127.0.0.1:$(PORT)/, health at http://127.0.0.1:$(PORT)/health/"
+	@echo "  gateway simulators at http://127.0.0.1:$(GATEWAY_PORT)/health; Ctrl-C stops every process"
+	@echo ""
+	$(PROD_ENV) $(BIN)/honcho start
+
 test: $(VENV)/.dev messages assets /usr/bin/chromium  ## lint, validate the catalogue, run the test suite
-	$(BIN)/ruff check qyzmet tests bench manage.py
-	$(BIN)/ruff format --check qyzmet tests bench manage.py
+	$(BIN)/ruff check qyzmet tests bench deploy manage.py
+	$(BIN)/ruff format --check qyzmet tests bench deploy manage.py
 	$(BIN)/lint-imports
 	$(BIN)/python -m qyzmet regulations validate
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.dev  ## ruff lint and format check, and the layer contract (pyproject.toml)
-	$(BIN)/ruff check qyzmet tests bench manage.py
-	$(BIN)/ruff format --check qyzmet tests bench manage.py
+	$(BIN)/ruff check qyzmet tests bench deploy manage.py
+	$(BIN)/ruff format --check qyzmet tests bench deploy manage.py
 	$(BIN)/lint-imports
 
 format: $(VENV)/.dev
-	$(BIN)/ruff format qyzmet tests bench manage.py
+	$(BIN)/ruff format qyzmet tests bench deploy manage.py
 
 bench: $(VENV)/.dev  ## benchmarks under bench/
 	$(BIN)/python bench/run.py

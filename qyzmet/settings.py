@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "django_structlog",
+    "health_check",  # /health/ (qyzmet/edge/health.py)
     "qyzmet.edge",
     "qyzmet.regulations",
     "qyzmet.audit",
@@ -161,6 +162,8 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://localhost/")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", CELERY_BROKER_URL.startswith("memory://"))
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# Sites (or a smoke test) sharing one broker keep their tasks apart by queue name.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("QYZMET_CELERY_QUEUE", "celery")
 CELERY_BEAT_SCHEDULE = {
     "engine-tick": {"task": "qyzmet.engine.tick", "schedule": 60.0},
     "gateway-retry-pending-lookups": {"task": "qyzmet.gateway.tasks.retry_pending_lookups", "schedule": 30.0},

@@ -3,7 +3,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from qyzmet.edge.health import HealthView
+
 urlpatterns = [
+    # probes: database, broker and gateway (edge/health.py); 503 when one fails
+    path("health/", HealthView.as_view(), name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),

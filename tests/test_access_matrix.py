@@ -188,6 +188,8 @@ def kept(w):
 
 RULES: dict[str, Rule] = {
     # Django's own: language, sign-in, the admin (which guards each of its views itself)
+    # probes read the health page without signing in; it names checks and their state, no data
+    "health": Rule("GET", public()),
     "set_language": Rule("POST", public("302"), data=lambda w: {"language": "en"}),
     "login": Rule("GET", public()),
     "logout": Rule("POST", public()),
