@@ -231,7 +231,10 @@ def test_a_celery_worker_on_rabbitmq_delivers_an_event_end_to_end(monkeypatch):
     # made the current one: the tasks the outbox queues (`deliver_events.delay`) go through it.
     worker_app = Celery("qyzmet-test", set_as_current=False)
     worker_app.config_from_object("django.conf:settings", namespace="CELERY")
-    worker_app.conf.update(broker_url=AMQP, task_always_eager=False, task_default_queue=queue)
+    # no AMQP heartbeats: with them the test worker takes 10 s to notice it is asked to stop
+    worker_app.conf.update(
+        broker_url=AMQP, task_always_eager=False, task_default_queue=queue, broker_heartbeat=0
+    )
     worker_app.set_current()
     finished, done = [], threading.Event()
 
