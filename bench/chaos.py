@@ -34,7 +34,12 @@ Printed after each run, as `name=value` lines:
 * duplicates: applications beyond the first for one signed request, counted both from the
   answers (two numbers for one request) and from the database (this run's applicants have more
   applications than signed requests filed);
-* unfinished: requests still without a final answer when the attempts ran out;
+* unfinished: requests still without a final answer when the attempts ran out (the default
+  bound, about 45 s of re-sending, outlasts the gateway client's 30 s circuit-breaker cool-down);
+* errors: requests whose final answer was neither 201 nor one re-sent (a 500, a 422 refusal),
+  with the server's logged reasons for its 500s as comment lines;
+* filed_unacknowledged: requests filed in the database whose client never saw the 201 (an
+  error answer after the filing committed): not lost, a re-post answers with the application;
 * audit_ok / register_ok: `python -m qyzmet audit verify` / `registry verify` exit 0;
 * throughput_per_s and ratio: acknowledged per second of load, and its ratio to the baseline's.
 
@@ -57,6 +62,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -146,7 +152,15 @@ def drive(port: int, items: list, clients: int, seconds: float, grace: float, at
     thread a third of the way into the load."""
     pool = list(reversed(items))
     lock = threading.Lock()
-    r = {"statuses": {}, "filed": [], "final": set(), "taken": set(), "sent": 0, "fault": ""}
+    r = {
+        "statuses": {},
+        "final_statuses": {},
+        "filed": [],
+        "final": set(),
+        "taken": set(),
+        "sent": 0,
+        "fault": "",
+    }
     start = time.monotonic()
     stop_taking, give_up = start + seconds, start + seconds + grace
 
@@ -179,6 +193,7 @@ def drive(port: int, items: list, clients: int, seconds: float, grace: float, at
                         r["filed"].append((key, application))
                     if status not in RETRIED:
                         r["final"].add(key)
+                        r["final_statuses"][status] = r["final_statuses"].get(status, 0) + 1
                 if status not in RETRIED or time.monotonic() > give_up:
                     break
                 time.sleep(min(2.0, 0.1 * 2**attempt))  # backing off, as a client honouring Retry-After
@@ -207,7 +222,27 @@ def drive(port: int, items: list, clients: int, seconds: float, grace: float, at
     return r
 
 
-def report(name: str, r: dict, group: SignedRequests, env: dict, baseline_rate: float | None) -> float:
+def server_errors(log: Path, offset: int) -> tuple[Counter, int]:
+    """The 500s the web server logged (structured JSON lines) after `offset`, by the last line
+    of their exception; and the log's new end."""
+    reasons: Counter = Counter()
+    with log.open(encoding="utf-8", errors="replace") as f:
+        f.seek(offset)
+        for line in f:
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(event, dict) and event.get("code") == 500:
+                lines = str(event.get("exception", "")).strip().splitlines() or [str(event.get("event"))]
+                raised = [line for line in lines if not line.startswith((" ", "\t")) and "Error" in line]
+                reasons[(raised or lines)[-1].strip()[:160]] += 1
+        return reasons, f.tell()
+
+
+def report(
+    name: str, r: dict, group: SignedRequests, env: dict, baseline_rate: float | None, reasons: Counter
+) -> float:
     from django.db import connections
 
     from qyzmet.engine.models import Application
@@ -228,6 +263,7 @@ def report(name: str, r: dict, group: SignedRequests, env: dict, baseline_rate: 
     unpaid = rows.filter(payment_id=None).count()
     duplicates = max(answered_twice, in_db - requests_filed)
     unfinished = len(r["taken"] - r["final"])
+    errors = sum(n for status, n in r["final_statuses"].items() if status != 201)
     audit = subprocess.run(
         [sys.executable, "-m", "qyzmet", "audit", "verify"], cwd=ROOT, env=env, capture_output=True, text=True
     )
@@ -245,6 +281,8 @@ def report(name: str, r: dict, group: SignedRequests, env: dict, baseline_rate: 
         f"statuses={dict(sorted(r['statuses'].items()))} applications_in_db={in_db} without_payment={unpaid}"
         + ("  (ran out of signed requests: raise --m)" if r["exhausted"] else "")
     )
+    for reason, count in reasons.most_common(5):
+        print(f"# {name}: server 500 x{count}: {reason}")
     for stream in (audit, register):
         if stream.returncode:
             print(f"# {name}: {stream.stdout.strip()} {stream.stderr.strip()[-400:]}")
@@ -254,6 +292,8 @@ def report(name: str, r: dict, group: SignedRequests, env: dict, baseline_rate: 
     print(f"lost={len(numbers - stored)}")
     print(f"duplicates={duplicates}")
     print(f"unfinished={unfinished}")
+    print(f"errors={errors}")
+    print(f"filed_unacknowledged={requests_filed - len(acknowledged)}")
     print(f"audit_ok={audit.returncode == 0}")
     print(f"register_ok={register.returncode == 0}")
     print(f"throughput_per_s={rate:.1f}")
@@ -275,13 +315,13 @@ def pg_version() -> str:
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=15.0, help="seconds of load per run (30 at most)")
-    ap.add_argument("--grace", type=float, default=15.0, help="seconds more for requests in flight")
+    ap.add_argument("--grace", type=float, default=45.0, help="seconds more for requests in flight")
     ap.add_argument("--clients", type=int, default=16, help="client threads")
     ap.add_argument("--workers", type=int, default=2, help="web server processes")
     ap.add_argument("--threads", type=int, default=16, help="threads per web server process")
-    ap.add_argument("--m", type=int, default=1200, help="signed requests made beforehand per run")
+    ap.add_argument("--m", type=int, default=2000, help="signed requests made beforehand per run")
     ap.add_argument("--per-key", type=int, default=50, help="signed requests per applicant key")
-    ap.add_argument("--attempts", type=int, default=12, help="sends of one request at most")
+    ap.add_argument("--attempts", type=int, default=30, help="sends of one request at most")
     ap.add_argument("--gateway-down", type=float, default=4.0, help="seconds the gateway stays stopped")
     ap.add_argument("--only", nargs="+", choices=RUNS, default=list(RUNS), help="the runs to make")
     args = ap.parse_args(argv)
@@ -312,13 +352,16 @@ def main(argv=None) -> None:
     )
     os.environ.update(env)
     servers: dict[str, subprocess.Popen] = {}
+    web_log = Path(workdir.name) / "web.log"  # the servers' logs: their 500s are counted per run
+    gateway_log = Path(workdir.name) / "gateway.log"
 
     def start_gateway() -> None:
         servers["gateway"] = subprocess.Popen(
             gunicorn("qyzmet.gateway.server:create_app()", gateway_port, 1, 16),
             cwd=ROOT,
             env=env,
-            stdout=subprocess.DEVNULL,
+            stdout=gateway_log.open("a"),
+            stderr=subprocess.STDOUT,
         )
         wait_for(gateway_port, "/health")
 
@@ -362,7 +405,11 @@ def main(argv=None) -> None:
 
         centre = CertificationCentre.default().ensure()
         servers["web"] = subprocess.Popen(
-            gunicorn("qyzmet.wsgi:application", app_port, args.workers, args.threads), cwd=ROOT, env=env
+            gunicorn("qyzmet.wsgi:application", app_port, args.workers, args.threads),
+            cwd=ROOT,
+            env=env,
+            stdout=web_log.open("w"),
+            stderr=subprocess.STDOUT,
         )
         wait_for(app_port, "/api/v1/openapi.json")
 
@@ -382,6 +429,7 @@ def main(argv=None) -> None:
         )
         drive(app_port, list(enumerate(warm.items)), args.clients, 60, 5, args.attempts, None)  # warm-up
         baseline_rate = None
+        _, offset = server_errors(web_log, 0)
         for name, group in groups.items():
             result = drive(
                 app_port,
@@ -392,7 +440,8 @@ def main(argv=None) -> None:
                 args.attempts,
                 faults[name],
             )
-            rate = report(name, result, group, env, baseline_rate)
+            reasons, offset = server_errors(web_log, offset)
+            rate = report(name, result, group, env, baseline_rate, reasons)
             if name == "baseline":
                 baseline_rate = rate
     finally:
