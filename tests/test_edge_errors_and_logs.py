@@ -89,6 +89,17 @@ def test_an_api_server_error_is_json_with_the_request_id(failing_site):
     assert "Запрос не удалось выполнить" in body["detail"]
 
 
+def test_a_database_that_cannot_be_reached_gets_503_with_retry_after_not_500(failing_site):
+    client = Client(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE="ru")
+    page = client.get("/database-gone/")
+    assert page.status_code == 503 and page["Retry-After"] == "5"
+    assert "Сервис ненадолго недоступен" in page.content.decode()
+    assert "administrator command" not in page.content.decode()
+    api = client.get("/api/database-gone/")
+    assert api.status_code == 503 and api["Retry-After"] == "5"
+    assert api.json()["retry_after"] == 5 and api.json()["request_id"] == api["X-Request-ID"]
+
+
 def test_every_response_carries_a_request_id(client):
     first, second = client.get("/register/"), client.get("/register/")
     assert first["X-Request-ID"] and first["X-Request-ID"] != second["X-Request-ID"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+
+from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -9,16 +12,45 @@ from .logs import current_request_id
 from .responses import problem
 from .throttle import TOKEN_ACCOUNT, cool_off_seconds
 
+# A database that is restarting or failing over answers again within seconds.
+DATABASE_RETRY_AFTER = 5
+
 
 def server_error(request):
     """handler500: the error is already logged with this request's id (logs.py); the visitor gets
-    the id to quote, and no detail of the failure."""
+    the id to quote, and no detail of the failure.
+
+    A database that cannot be reached (restarting, failing over, a connection cut) is not the
+    request's fault and passes by itself: that gets 503 with Retry-After, so that clients send the
+    request again instead of giving up on it (a submission is idempotent by its signature, so a
+    request whose filing committed before the connection broke gets its application then)."""
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return database_unavailable(request)
     request_id = current_request_id()
     return problem(
         request,
         500,
         _("Something went wrong on our side"),
         _("The request could not be completed. The error has been recorded; try again later."),
+        extra={"request_id": request_id},
+        context={"request_id": request_id},
+    )
+
+
+def database_unavailable(request):
+    request_id = current_request_id()
+    return problem(
+        request,
+        503,
+        _("The service is briefly unavailable"),
+        lambda: (
+            gettext(
+                "The service could not reach its database for a moment. Please send the request again "
+                "in %(seconds)d seconds; a request that was already received is not filed twice."
+            )
+            % {"seconds": DATABASE_RETRY_AFTER}
+        ),
+        retry_after=DATABASE_RETRY_AFTER,
         extra={"request_id": request_id},
         context={"request_id": request_id},
     )
