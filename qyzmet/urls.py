@@ -22,3 +22,7 @@ urlpatterns = [
 # A server error gets a page (JSON under /api/) in the visitor's language with the request id
 # under which its traceback was logged.
 handler500 = "qyzmet.edge.views.server_error"
+# Not found and forbidden: a page in the site's layout and the visitor's language, never Django's
+# own (whose debug 404 lists every URL pattern); JSON under /api/.
+handler404 = "qyzmet.edge.views.page_not_found"
+handler403 = "qyzmet.edge.views.permission_denied"

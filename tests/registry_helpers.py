@@ -22,6 +22,8 @@ CERTIFICATE = "mhsd-2015-401/specialist-certificate"
 PROVIDER_CODE = "reg-test-health"
 HOLDER = "870412300129"
 OTHER_HOLDER = "900101300156"
+# A resident legal entity's BIN whose digits do not also read as an IIN (its 7th digit is 0).
+ENTITY = "150340000003"
 
 
 @pytest.fixture(scope="session")

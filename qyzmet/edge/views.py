@@ -1,15 +1,19 @@
-"""The edge's own answers: the server-error page with its reference, and the sign-in lock-out."""
+"""The edge's own answers: the error pages (403, 404, 500) and the sign-in lock-out."""
 
 from __future__ import annotations
 
 import sys
 
 from django.db import InterfaceError, OperationalError
+from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from qyzmet.access import Forbidden
+
 from .logs import current_request_id
-from .responses import problem
+from .responses import language_of, problem, wants_json
 from .throttle import TOKEN_ACCOUNT, cool_off_seconds
 
 # A database that is restarting or failing over answers again within seconds.
@@ -54,6 +58,48 @@ def database_unavailable(request):
         extra={"request_id": request_id},
         context={"request_id": request_id},
     )
+
+
+def _page(request, status: int, title, detail):
+    """A 403 or 404 page in the site's layout (unlike the 500 page: here the middleware has run,
+    so the session, the language and the CSRF token the base template needs are all there).
+    Under /api/ the answer is JSON shaped like the API's own errors."""
+    if wants_json(request):
+        return problem(request, status, title, detail)
+    with translation.override(language_of(request)):
+        response = render(
+            request,
+            "edge/error_page.html",
+            {"title": str(title), "detail": str(detail), "status": status},
+            status=status,
+        )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def page_not_found(request, exception=None):
+    """handler404. The message of the exception is not shown: Django's own (a URL resolver's)
+    would list the site's URL patterns, and "absent" must read the same whoever asks (access)."""
+    return _page(
+        request,
+        404,
+        _("Page not found"),
+        _(
+            "There is no page at this address, or it is not yours to see. Check the address, or "
+            "start again from the home page."
+        ),
+    )
+
+
+def permission_denied(request, exception=None):
+    """handler403. A `Forbidden` of access says in the user's words why; any other refusal
+    (Django's own) gets the general sentence."""
+    detail = (
+        str(exception)
+        if isinstance(exception, Forbidden) and str(exception)
+        else _("Your account may not open this page. Sign in with an account that may, or go back.")
+    )
+    return _page(request, 403, _("Access denied"), detail)
 
 
 def locked_out(request, response=None, credentials=None):

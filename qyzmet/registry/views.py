@@ -7,9 +7,13 @@ number exists is nobody's business here, so it gets the same answer as no number
 Documents of applications (receipts, refusals) are not in the register; the signed QR code
 they carry opens a page that confirms the provider issued such a document, without the
 applicant's details.
+Individuals' IINs are masked on these pages and a person is not found by name or IIN; legal
+entities are shown in full and found by BIN and name (privacy.py). The signed PDF stays as issued.
 """
 
 from __future__ import annotations
+
+from itertools import islice
 
 from django.db.models import Q
 from django.http import Http404, JsonResponse
@@ -18,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from qyzmet.engine.models import Application
 
-from . import documents, qr
+from . import documents, privacy, qr
 from .documents import APPLICATION_DOCUMENTS
 from .models import EntryStatus, IssuedDocument, RegisterEntry, RegisterHead
 from .services import is_in_force
@@ -31,9 +35,19 @@ def _search(params) -> tuple[dict, list]:
     entries = RegisterEntry.objects.with_current_status().select_related("provider")
     if criteria["number"]:
         entries = entries.filter(number__icontains=criteria["number"])
-    if criteria["holder"]:
-        text = criteria["holder"]
-        entries = entries.filter(Q(holder=text) | Q(holder_name__icontains=text))
+    holder = criteria["holder"]
+    if holder and privacy.is_entity(holder):
+        entries = entries.filter(holder=holder)
+    elif holder.isdigit():
+        # An IIN (or any other number) finds nothing: the public register is not a way to
+        # look a person up.
+        entries = entries.none()
+    elif holder:
+        # Names are searched among legal entities only; whether a holder is one is read from its
+        # number's digits, which the database cannot check.
+        named = entries.filter(holder_name__icontains=holder).iterator(chunk_size=SEARCH_LIMIT)
+        found = islice((entry for entry in named if privacy.is_entity(entry.holder)), SEARCH_LIMIT)
+        return criteria, _shown(list(found))
     if criteria["activity"]:
         text = criteria["activity"]
         entries = entries.filter(
@@ -50,7 +64,13 @@ def _search(params) -> tuple[dict, list]:
             | Q(provider__name__ru__icontains=text)
             | Q(provider__name__en__icontains=text)
         )
-    return criteria, list(entries[:SEARCH_LIMIT])
+    return criteria, _shown(list(entries[:SEARCH_LIMIT]))
+
+
+def _shown(entries: list) -> list:
+    for entry in entries:
+        entry.public_holder = privacy.public_holder(entry.holder)
+    return entries
 
 
 def search(request):
@@ -66,6 +86,7 @@ def _entry_context(entry: RegisterEntry) -> dict:
     status = entry.events.order_by("-seq").values_list("status", flat=True).first() or entry.status
     return {
         "entry": entry,
+        "public_holder": privacy.public_holder(entry.holder),
         "status": status,
         "status_label": EntryStatus(status).label,
         "in_force": is_in_force(entry, status),

@@ -1,0 +1,34 @@
+"""What the public register shows and finds of a holder: legal entities in full, people masked.
+
+The register is public so that anyone can check who holds which permit; an individual's IIN is
+personal data (it encodes the date of birth and sex) and is not needed for that check. A legal
+entity's BIN and name are public facts of the state register of legal entities, so they stay
+shown and searchable.
+"""
+
+from __future__ import annotations
+
+from qyzmet.identity import numbers
+
+# A number is an entity's only when it reads as a BIN and not as an IIN (as `access.is_entity`
+# decides accounts): when the digits allow both readings, the holder is taken to be a person,
+# since showing a person's IIN costs more than masking an entity's BIN.
+
+
+def is_entity(number: str) -> bool:
+    return numbers.iin_problem(number) is not None and numbers.bin_problem(number) is None
+
+
+def masked(number: str) -> str:
+    """87********29: only the first 2 and the last 2 digits. Digits 1-6 are the date of birth and
+    the 7th the century and sex, so the birth-date part is hidden too; the year's last two digits
+    and the control digit let a holder recognise their own entry without telling others more
+    than a year of birth."""
+    if len(number) <= 4:
+        return "*" * len(number)
+    return number[:2] + "*" * (len(number) - 4) + number[-2:]
+
+
+def public_holder(number: str) -> str:
+    """The holder's number as a public page shows it."""
+    return number if is_entity(number) else masked(number)
