@@ -73,7 +73,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import portal  # noqa: E402
 from common import DEFAULT_URL, with_db  # noqa: E402
-from portal import HOST, REGULATION, SUBMIT, TODAY, VARIANT, free_port, gunicorn, wait_for  # noqa: E402
+from portal import HOST, SUBMIT, TODAY, SignedRequests, free_port, gunicorn, wait_for  # noqa: E402
 
 RUNS = ("baseline", "kill_worker", "restart_postgresql", "stop_gateway")
 RETRIED = (0, 202, 503)  # 0: no answer (refused, reset, timed out)
@@ -88,64 +88,6 @@ def recreate_database(url: str) -> None:
     with psycopg.connect(with_db(url, "postgres"), autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-class SignedRequests:
-    """`count` signed requests with a paid fee each, `per_key` per applicant; iins[i] is the
-    applicant of request i."""
-
-    def __init__(self, centre, count: int, first_seed: int, per_key: int):
-        from django.contrib.auth import get_user_model
-
-        from qyzmet.api.models import ApiToken
-        from qyzmet.engine.fees import fee_for
-        from qyzmet.gateway.clients.payments import PaymentsClient
-        from qyzmet.gateway.testing import ordinary_iin
-        from qyzmet.pki.signing import sign
-        from qyzmet.providers.models import Provider
-        from qyzmet.regulations.loader import catalogue
-
-        reg = catalogue()[REGULATION]
-        provider = Provider.objects.filter(acts_as=reg.provider.code).order_by("code").first()
-        fee = fee_for(reg, VARIANT, int(TODAY[:4]))
-        payments = PaymentsClient()
-        run = os.urandom(4).hex()
-        self.items, self.iins = [], []
-        for i in range(count):
-            if i % per_key == 0:
-                iin = ordinary_iin(seed=first_seed + i // per_key)
-                user, _ = get_user_model().objects.get_or_create(username=iin)
-                _, token = ApiToken.issue(user, "chaos")
-                key = centre.issue(iin=iin, password="bench", name="BENCH APPLICANT")
-            request = {
-                "iin": iin,
-                "regulation": reg.id,
-                "service": reg.service,
-                "variant": VARIANT,
-                "provider": provider.code,
-                "nonce": i,
-            }
-            payment = payments.create(
-                f"draft-{run}-{i}",
-                fee.tenge,
-                iin,
-                f"chaos-{run}-{i}",
-                service=reg.service,
-                variant=VARIANT,
-                provider=provider.code,
-            )
-            headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-            body = json.dumps(
-                {
-                    "provider": provider.code,
-                    "service": reg.service,
-                    "variant": VARIANT,
-                    "signed_request": sign(request, key.private_key, key.certificate),
-                    "payment_id": payment["payment_id"],
-                }
-            ).encode()
-            self.items.append((headers, body))
-            self.iins.append(iin)
 
 
 def drive(
@@ -421,9 +363,9 @@ def main(argv=None) -> None:
 
         started = time.perf_counter()
         seed = int(time.time()) % 1_000_000 * 1000
-        warm = SignedRequests(centre, 2 * args.clients, seed, args.per_key)
+        warm = SignedRequests(centre, 2 * args.clients, seed, args.per_key, label="chaos")
         groups = {
-            name: SignedRequests(centre, args.m, seed + 100 * (i + 1), args.per_key)
+            name: SignedRequests(centre, args.m, seed + 100 * (i + 1), args.per_key, label="chaos")
             for i, name in enumerate(args.only)
         }
         print(f"# host: {os.cpu_count()} CPUs, load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}")

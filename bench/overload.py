@@ -54,66 +54,14 @@ import portal  # noqa: E402
 from common import DEFAULT_URL, ensure_database, with_db  # noqa: E402
 from portal import (  # noqa: E402
     HOST,
-    REGULATION,
     SUBMIT,
     TODAY,
-    VARIANT,
+    SignedRequests,
     free_port,
     gunicorn,
     percentile,
     wait_for,
 )
-
-
-class SignedRequests:
-    """`count` signed requests with a paid fee each, as bench/portal.py's Applicants makes them,
-    but from `per_key` requests per applicant (a key pair takes ~0.1-0.5 s to make, a signature
-    milliseconds): each request carries its own `nonce`, so each is a different signed request,
-    filed as its own application."""
-
-    def __init__(self, centre, count: int, first_seed: int, per_key: int = 20):
-        from django.contrib.auth import get_user_model
-
-        from qyzmet.api.models import ApiToken
-        from qyzmet.engine.fees import fee_for
-        from qyzmet.gateway.clients.payments import PaymentsClient
-        from qyzmet.gateway.testing import ordinary_iin
-        from qyzmet.pki.signing import sign
-        from qyzmet.providers.models import Provider
-        from qyzmet.regulations.loader import catalogue
-
-        reg = catalogue()[REGULATION]
-        provider = Provider.objects.filter(acts_as=reg.provider.code).order_by("code").first()
-        fee = fee_for(reg, VARIANT, int(TODAY[:4]))
-        payments = PaymentsClient()
-        run = os.urandom(4).hex()
-        self.headers, self.payloads = [], []
-        for i in range(count):
-            if i % per_key == 0:
-                iin = ordinary_iin(seed=first_seed + i // per_key)
-                user, _ = get_user_model().objects.get_or_create(username=iin)
-                _, token = ApiToken.issue(user, "bench")
-                key = centre.issue(iin=iin, password="bench", name="BENCH APPLICANT")
-            request = {
-                "iin": iin,
-                "regulation": reg.id,
-                "service": reg.service,
-                "variant": VARIANT,
-                "nonce": i,
-            }
-            payment = payments.create(f"draft-{run}-{i}", fee.tenge, iin, f"overload-{run}-{i}")
-            self.headers.append({"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-            self.payloads.append(
-                json.dumps(
-                    {
-                        "provider": provider.code,
-                        "service": reg.service,
-                        "variant": VARIANT,
-                        "signed_request": sign(request, key.private_key, key.certificate),
-                        "payment_id": payment["payment_id"],
-                    }
-                ).encode()
-            )
 
 
 def drive(port: int, payloads: list, clients: int, seconds: float, pause: float, timeout: float) -> dict:
@@ -269,8 +217,8 @@ def main(argv=None) -> None:
         slots = args.workers * args.writes
         seed = int(time.time()) % 1_000_000 * 1000 + 500
         started = time.perf_counter()
-        warm = SignedRequests(centre, slots * 2, seed)
-        pool = SignedRequests(centre, args.m, seed + 1000)
+        warm = SignedRequests(centre, slots * 2, seed, per_key=20, label="overload")
+        pool = SignedRequests(centre, args.m, seed + 1000, per_key=20, label="overload")
         print(f"# host: {os.cpu_count()} CPUs, load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
         print(
             f"# server: gunicorn {args.workers} processes x {args.threads} threads; admission "
@@ -280,7 +228,7 @@ def main(argv=None) -> None:
         )
 
         def payloads(group, start=0):
-            return list(enumerate(zip(group.headers, group.payloads, strict=True), start))
+            return list(enumerate(group.items, start))
 
         drive(app_port, payloads(warm, -len(warm.payloads)), slots, 60, args.pause, args.timeout)  # warm-up
         items = payloads(pool)

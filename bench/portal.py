@@ -123,10 +123,13 @@ def setup_django() -> None:
         seed_providers(with_staff=False)
 
 
-class Applicants:
-    """M applicants with a token, a signing key, a paid fee and a signed request each."""
+class SignedRequests:
+    """`count` signed requests through the applicant API, each with its own paid fee, made before
+    any clock starts. `per_key` requests share an applicant (a token and a key pair: a key takes
+    0.1-0.5 s to make, a signature milliseconds); each carries its own `nonce`, so each is a
+    different signed request, filed as its own application. `iins[i]` is request i's applicant."""
 
-    def __init__(self, centre, count: int, first_seed: int):
+    def __init__(self, centre, count: int, first_seed: int, per_key: int = 1, label: str = "bench"):
         from django.contrib.auth import get_user_model
 
         from qyzmet.api.models import ApiToken
@@ -141,26 +144,27 @@ class Applicants:
         self.provider = Provider.objects.filter(acts_as=reg.provider.code).order_by("code").first()
         fee = fee_for(reg, VARIANT, int(TODAY[:4]))
         payments = PaymentsClient()
-        User = get_user_model()
-        self.headers, self.payloads = [], []
         run = os.urandom(4).hex()  # a fresh payment reference per run
+        self.headers, self.payloads, self.iins = [], [], []
         for i in range(count):
-            iin = ordinary_iin(seed=first_seed + i)
-            user, _ = User.objects.get_or_create(username=iin)
-            _, token = ApiToken.issue(user, "bench")
-            key = centre.issue(iin=iin, password="bench", name="BENCH APPLICANT")
+            if i % per_key == 0:
+                iin = ordinary_iin(seed=first_seed + i // per_key)
+                user, _ = get_user_model().objects.get_or_create(username=iin)
+                _, token = ApiToken.issue(user, label)
+                key = centre.issue(iin=iin, password="bench", name="BENCH APPLICANT")
             request = {
                 "iin": iin,
                 "regulation": reg.id,
                 "service": reg.service,
                 "variant": VARIANT,
                 "provider": self.provider.code,
+                "nonce": i,
             }
             payment = payments.create(
                 f"draft-{run}-{i}",
                 fee.tenge,
                 iin,
-                f"bench-{run}-{i}",
+                f"{label}-{run}-{i}",
                 service=reg.service,
                 variant=VARIANT,
                 provider=self.provider.code,
@@ -177,6 +181,11 @@ class Applicants:
                     }
                 ).encode()
             )
+            self.iins.append(iin)
+
+    @property
+    def items(self) -> list[tuple[dict, bytes]]:
+        return list(zip(self.headers, self.payloads, strict=True))
 
 
 # The load ------------------------------------------------------------------------------------
@@ -264,7 +273,7 @@ BUCKETS = [
 ]
 
 
-def profile(applicants: Applicants) -> None:
+def profile(applicants: SignedRequests) -> None:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -391,9 +400,9 @@ def main(argv=None) -> None:
 
         seed = int(time.time()) % 1_000_000 * 1000  # new applicants each run
         started = time.perf_counter()
-        warm = Applicants(centre, args.concurrency, seed)
-        timed = Applicants(centre, args.m, seed + args.concurrency)
-        profiled = Applicants(centre, args.profile_n + 2, seed + args.concurrency + args.m)
+        warm = SignedRequests(centre, args.concurrency, seed)
+        timed = SignedRequests(centre, args.m, seed + args.concurrency)
+        profiled = SignedRequests(centre, args.profile_n + 2, seed + args.concurrency + args.m)
         print(f"# host: {os.cpu_count()} CPUs, load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
         print(
             f"# server: gunicorn, {args.workers} processes x {args.threads} threads (gthread, keep-alive); "
