@@ -31,8 +31,7 @@ def is_applicant(user) -> bool:
 
 def is_entity(user) -> bool:
     """A legal entity's account (the username is a BIN, not an IIN)."""
-    name = user.get_username()
-    return numbers.iin_problem(name) is not None and numbers.bin_problem(name) is None
+    return numbers.is_entity_number(user.get_username())
 
 
 def applicant_number(user) -> str:

@@ -29,6 +29,7 @@ from qyzmet import clock
 from qyzmet.audit.actions import AuditAction
 from qyzmet.audit.log import record
 from qyzmet.i18n import in_language
+from qyzmet.identity.numbers import is_entity_number
 
 from . import paths
 from .fees import fee_for
@@ -122,7 +123,7 @@ def _check(step, sub: Submission, reg) -> tuple[bool, str]:
             "legal_entities"
             if sub.signed_request
             and sub.signed_request.get("request", {}).get("bin") == sub.applicant
-            or _is_bin(sub.applicant)
+            or is_entity_number(sub.applicant)
             else "individuals"
         )
         try:
@@ -144,12 +145,6 @@ def _check(step, sub: Submission, reg) -> tuple[bool, str]:
     if check == "documents_complete":
         return sub.documents_complete, "" if sub.documents_complete else "documents incomplete"
     return True, ""
-
-
-def _is_bin(number: str) -> bool:
-    from qyzmet.identity.numbers import bin_problem, iin_problem
-
-    return iin_problem(number) is not None and bin_problem(number) is None
 
 
 def _paid(sub: Submission, reg) -> tuple[bool, str, str | None]:

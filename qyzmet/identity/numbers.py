@@ -92,6 +92,13 @@ def problem(number: str) -> str | None:
     return f"not an IIN ({iin_problem(number)}) and not a BIN ({bin_problem(number)})"
 
 
+def is_entity_number(number: str) -> bool:
+    """A legal entity's number: valid as a BIN and not as an IIN. Some numbers pass both checks;
+    those are taken as a person's, since treating a person as an entity (showing their number,
+    asking the entities' register) costs more than the other way round."""
+    return iin_problem(number) is not None and bin_problem(number) is None
+
+
 def describe(number: str) -> dict:
     """What a valid number encodes. Both readings are given when the digits allow both."""
     info: dict = {"number": number}

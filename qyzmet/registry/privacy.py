@@ -10,14 +10,6 @@ from __future__ import annotations
 
 from qyzmet.identity import numbers
 
-# A number is an entity's only when it reads as a BIN and not as an IIN (as `access.is_entity`
-# decides accounts): when the digits allow both readings, the holder is taken to be a person,
-# since showing a person's IIN costs more than masking an entity's BIN.
-
-
-def is_entity(number: str) -> bool:
-    return numbers.iin_problem(number) is not None and numbers.bin_problem(number) is None
-
 
 def masked(number: str) -> str:
     """87********29: only the first 2 and the last 2 digits. Digits 1-6 are the date of birth and
@@ -31,4 +23,4 @@ def masked(number: str) -> str:
 
 def public_holder(number: str) -> str:
     """The holder's number as a public page shows it."""
-    return number if is_entity(number) else masked(number)
+    return number if numbers.is_entity_number(number) else masked(number)

@@ -21,6 +21,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from qyzmet.engine.models import Application
+from qyzmet.identity.numbers import is_entity_number
 
 from . import documents, privacy, qr
 from .documents import APPLICATION_DOCUMENTS
@@ -36,7 +37,7 @@ def _search(params) -> tuple[dict, list]:
     if criteria["number"]:
         entries = entries.filter(number__icontains=criteria["number"])
     holder = criteria["holder"]
-    if holder and privacy.is_entity(holder):
+    if holder and is_entity_number(holder):
         entries = entries.filter(holder=holder)
     elif holder.isdigit():
         # An IIN (or any other number) finds nothing: the public register is not a way to
@@ -46,7 +47,7 @@ def _search(params) -> tuple[dict, list]:
         # Names are searched among legal entities only; whether a holder is one is read from its
         # number's digits, which the database cannot check.
         named = entries.filter(holder_name__icontains=holder).iterator(chunk_size=SEARCH_LIMIT)
-        found = islice((entry for entry in named if privacy.is_entity(entry.holder)), SEARCH_LIMIT)
+        found = islice((entry for entry in named if is_entity_number(entry.holder)), SEARCH_LIMIT)
         return criteria, _shown(list(found))
     if criteria["activity"]:
         text = criteria["activity"]
