@@ -79,7 +79,6 @@ def test_the_register_entry_follows_the_issuing_event_once(provider):
         "registry.enter_result": Delivery.State.DELIVERED,
         "notifications.tell_applicant": Delivery.State.DELIVERED,
         "psc.result_due": Delivery.State.DELIVERED,
-        "registry.issue_documents": Delivery.State.DELIVERED,
     }
 
 

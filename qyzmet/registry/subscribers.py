@@ -12,15 +12,17 @@ from . import services, tasks
 
 @subscriber("registry.enter_result", events.CLOSED)
 def enter_issued(event) -> None:
-    """`enter_result` returns the entry already made when handed the same event again."""
-    if event.data.get("status") not in services.ISSUING_STATUSES:
-        return
-    services.enter_result(Application(pk=event.subject_id), at=event.at)
+    """An issued permit is entered (its result is issued by `enter_result`); a refusal is issued
+    as a signed document. `enter_result` returns the entry already made when handed the same
+    event again, and documents are made once."""
+    status = event.data.get("status")
+    if status in services.ISSUING_STATUSES:
+        services.enter_result(Application(pk=event.subject_id), at=event.at)
+    elif status == Status.REFUSED:
+        tasks.issue_later(event.subject_id)
 
 
-@subscriber("registry.issue_documents", events.CLOSED, events.PROTOCOL_RECORDED)
-def issue_documents(event) -> None:
-    """A refusal or a protocol, made and stored once; those already issued are left alone."""
-    if event.kind == events.CLOSED and event.data.get("status") != Status.REFUSED:
-        return
+@subscriber("registry.issue_documents", events.PROTOCOL_RECORDED)
+def issue_protocol(event) -> None:
+    """A meeting's protocol, made and stored once."""
     tasks.issue_later(event.subject_id)
