@@ -42,6 +42,24 @@ def test_the_refusal_to_accept_an_incomplete_set_is_stored_when_given(client, de
     assert IssuedDocument.objects.count() == 1  # served again, not made again
 
 
+def test_the_refusal_to_accept_prints_the_refusals_wording_and_the_missing_documents(
+    client, desk, monkeypatch
+):
+    provider, _clerk = desk
+    printed = []
+    render = documents.render_to_string
+    monkeypatch.setattr(
+        documents,
+        "render_to_string",
+        lambda template, context: printed.append(context) or render(template, context),
+    )
+    _submit(client, provider, ordinary_iin(seed=6), ["standard"])
+    refusal = ReceptionRefusal.objects.get()
+    (context,) = [c for c in printed if c["app"] == refusal]
+    assert refusal.message and context["grounds"] == [{"code": refusal.basis, **refusal.message}]
+    assert context["refusal_text"] == "\n".join(refusal.missing) and refusal.missing
+
+
 def test_the_receipt_for_accepted_documents_is_stored_when_filed(client, desk):
     provider, _clerk = desk
     response = _submit(

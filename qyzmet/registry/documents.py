@@ -317,7 +317,8 @@ def protocol_pdf(protocol: Protocol, signer: Signer | None = None) -> bytes:
 def incomplete_set_pdf(refusal, signer: Signer | None = None) -> bytes:
     """The "refusal to accept documents (incomplete set)" form for a refusal at a reception desk,
     which has no application behind it: `refusal` names its number, provider, regulation,
-    applicant, moment (`at`) and the documents `missing`."""
+    applicant, moment (`at`), the documents `missing` and its `grounds()` (the paper intake's
+    wording: the channel's own, or the law's)."""
     signer = signer or signer_for(refusal.provider)
     moment = timezone.localtime(refusal.at)
     context = {
@@ -326,7 +327,7 @@ def incomplete_set_pdf(refusal, signer: Signer | None = None) -> bytes:
         "provider_name": _pair(refusal.provider.name),
         "day": moment.date(),
         "moment": moment,
-        "grounds": [],
+        "grounds": refusal.grounds(),
         "refusal_text": "\n".join(refusal.missing),
         "codes": _codes(
             signer,

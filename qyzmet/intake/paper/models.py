@@ -44,6 +44,10 @@ class ReceptionRefusal(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    def grounds(self) -> list[dict]:
+        """The refusal's wording as the receipt prints it (kk/ru/en, with its basis as the code)."""
+        return [{"code": self.basis, **self.message}] if self.message else []
+
 
 class Registration(models.Model):
     """A complete paper set sent through the channel: waiting, filed once, or refused by the channel."""

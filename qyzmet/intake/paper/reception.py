@@ -309,17 +309,3 @@ def refuse_incomplete(
             at=now,
         )
     return row
-
-
-def refusal_receipt(refusal: ReceptionRefusal) -> dict:
-    """What the receipt for a refusal to accept lists, for the document that prints it.
-
-    The refusal's wording (kk/ru/en: the channel's own, or the law's), the documents missing, those
-    presented, the basis, and the fee the variant carries (due again when the set is brought back)."""
-    return {
-        "grounds": [{"code": refusal.basis, **refusal.message}] if refusal.message else [],
-        "refusal_text": "\n".join(refusal.missing),
-        "presented": list(refusal.presented),
-        "basis": refusal.basis,
-        "fee": fee_due(refusal.regulation.parsed, refusal.variant, refusal.at),
-    }
