@@ -2,17 +2,15 @@
 
 from django.contrib import admin
 
+from qyzmet.admin_pages import ReadOnlyAdmin
+
 from .models import Notification
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
+    deletable = True
+
     list_display = ("application", "channel", "event", "to", "sent", "sent_at")
     list_filter = ("channel", "event", "sent")
     search_fields = ("application__number", "to")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -7,19 +7,10 @@ operator hands it out again with the "deliver again" action.
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from qyzmet.admin_pages import ReadOnlyAdmin
+
 from . import delivery
 from .models import Delivery, Event
-
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class DeliveryInline(admin.TabularInline):
@@ -34,7 +25,7 @@ class DeliveryInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(ReadOnly):
+class EventAdmin(ReadOnlyAdmin):
     list_display = ("kind", "subject_id", "at", "recorded_at", "settled")
     list_filter = ("kind", "settled")
     search_fields = ("id", "subject_id")
@@ -42,7 +33,7 @@ class EventAdmin(ReadOnly):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(ReadOnly):
+class DeliveryAdmin(ReadOnlyAdmin):
     list_display = ("subscriber", "event", "state", "attempts", "last_attempt_at", "error")
     list_filter = ("state", "subscriber")
     search_fields = ("event__id", "event__subject_id")

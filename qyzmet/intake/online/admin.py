@@ -6,19 +6,14 @@ contents and envelopes are left out of the lists (they may be large).
 
 from django.contrib import admin
 
+from qyzmet.admin_pages import ReadOnlyAdmin
+
 from .models import Draft, Submission
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Draft)
-class DraftAdmin(ReadOnly):
+class DraftAdmin(ReadOnlyAdmin):
+    deletable = True
     list_display = (
         "id",
         "user",
@@ -34,7 +29,8 @@ class DraftAdmin(ReadOnly):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(ReadOnly):
+class SubmissionAdmin(ReadOnlyAdmin):
+    deletable = True
     list_display = ("signature_sha256", "applicant", "door", "service", "status", "application", "created_at")
     list_filter = ("status", "door")
     search_fields = ("applicant", "application__number", "signature_sha256")
