@@ -208,20 +208,14 @@ def _as_json(trace: list[Passed]) -> list[dict]:
 
 
 def refusal_step(flow, check: str):
-    """The refusal step on the failing branch of the channel's condition that runs `check`."""
-    steps = flow.steps_by_id
+    """The refusal step on the failing branch of the channel's condition that runs `check`,
+    following plain `next` links (a regulation may word the message a step later)."""
     for step in flow.steps:
         if step.kind == "condition" and step.check == check and step.branches:
-            target, seen = (
-                steps.get(next(b.to for b in step.branches if b.when == _passes(step, False))),
-                set(),
-            )
-            # Follow plain `next` links: a regulation may form the message a step later.
-            while target is not None and target.id not in seen and target.end is None and target.next:
-                seen.add(target.id)
-                target = steps.get(target.next)
-            if target is not None and target.end == "refusal":
-                return target
+            failing = step.after(_passes(step, False))
+            *_, (last, _outcome) = flow.walk(lambda _step: None, start=failing)
+            if last.end == "refusal":
+                return last
     return None
 
 
