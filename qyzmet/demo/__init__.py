@@ -1,4 +1,4 @@
-"""All the demo data in one place, loaded by `manage.py load_demo` (`make run`, `make setup`).
+"""All the demo data in one place, loaded by `python -m qyzmet demo load` (`make run`, `make setup`).
 
 providers.py: the catalogue's providers with staff for every role (`<code>.<role>`, password demo);
 office.py: reception clerks where a paper channel needs one; psc.py: Population Service Centres

@@ -1,6 +1,6 @@
 """Demo applicants for `make run`: a person and a legal entity, with key files from the test CA.
 
-    seed_demo_applicants()  # idempotent; called by load_demo
+    seed_demo_applicants()  # idempotent; called by `demo load`
 
 Each applicant signs in with IIN/BIN and password `demo`, or with the authentication key file
 var/demo-keys/<number>-auth.p12; requests are signed with <number>-sign.p12 (both password

@@ -1,4 +1,4 @@
-"""Demo reception clerks (called by `load_demo`, after `seed_providers`).
+"""Demo reception clerks (called by `demo load`, after `seed_providers`).
 
 The office channel's reception needs an `office-clerk` at every provider whose regulations have
 a paper channel; where a regulation's internal procedure names no clerk (Mangystau, South

@@ -1,4 +1,4 @@
-"""Demo Population Service Centres and their operators (called by `load_demo`).
+"""Demo Population Service Centres and their operators (called by `demo load`).
 
 Each centre is a `Provider` acting as `psc`, with two operators (`<code>.operator`,
 `<code>.operator2`, password `demo`) holding the role `psc-operator`.

@@ -1,7 +1,7 @@
 """The back office's test cast: two providers of the same service, each with its staff.
 
 Used by the office tests (client and browser). Only the regulations a test needs are copied
-into the database, the way `load_catalogue` does it, which keeps each test fast.
+into the database, the way `python -m qyzmet regulations load` does it, which keeps each test fast.
 
 The cast: provider A with a clerk, an executor, a second executor and a head; provider B with
 a clerk; an application of provider A filed under the specialist-certificate regulation, whose
