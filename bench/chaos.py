@@ -73,7 +73,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import portal  # noqa: E402
 from common import DEFAULT_URL, with_db  # noqa: E402
-from portal import HOST, SUBMIT, TODAY, SignedRequests, free_port, gunicorn, wait_for  # noqa: E402
+from portal import HOST, SUBMIT, TODAY, SignedRequests, free_port  # noqa: E402
 
 RUNS = ("baseline", "kill_worker", "restart_postgresql", "stop_gateway")
 RETRIED = (0, 202, 503)  # 0: no answer (refused, reset, timed out)
@@ -304,14 +304,9 @@ def main(argv=None) -> None:
     gateway_log = Path(workdir.name) / "gateway.log"
 
     def start_gateway() -> None:
-        servers["gateway"] = subprocess.Popen(
-            gunicorn("qyzmet.gateway.server:create_app()", gateway_port, 1, 16),
-            cwd=ROOT,
-            env=env,
-            stdout=gateway_log.open("a"),
-            stderr=subprocess.STDOUT,
+        servers["gateway"] = portal.start_gateway(
+            gateway_port, env, stdout=gateway_log.open("a"), stderr=subprocess.STDOUT
         )
-        wait_for(gateway_port, "/health")
 
     def kill_worker() -> str:
         victim = worker_pids(servers["web"].pid)[0]
@@ -352,14 +347,9 @@ def main(argv=None) -> None:
         from qyzmet.pki.ca import CertificationCentre
 
         centre = CertificationCentre.default().ensure()
-        servers["web"] = subprocess.Popen(
-            gunicorn("qyzmet.wsgi:application", app_port, args.workers, args.threads),
-            cwd=ROOT,
-            env=env,
-            stdout=web_log.open("w"),
-            stderr=subprocess.STDOUT,
+        servers["web"] = portal.start_app(
+            app_port, args.workers, args.threads, env, stdout=web_log.open("w"), stderr=subprocess.STDOUT
         )
-        wait_for(app_port, "/api/v1/openapi.json")
 
         started = time.perf_counter()
         seed = int(time.time()) % 1_000_000 * 1000
@@ -394,12 +384,7 @@ def main(argv=None) -> None:
             if name == "baseline":
                 baseline_rate = rate
     finally:
-        for server in reversed(list(servers.values())):
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+        portal.stop(servers.values())
         workdir.cleanup()
 
 

@@ -39,7 +39,6 @@ import argparse
 import http.client
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import threading
@@ -58,9 +57,7 @@ from portal import (  # noqa: E402
     TODAY,
     SignedRequests,
     free_port,
-    gunicorn,
     percentile,
-    wait_for,
 )
 
 
@@ -193,26 +190,13 @@ def main(argv=None) -> None:
     os.environ.update(env)
     children = []
     try:
-        children.append(
-            subprocess.Popen(
-                gunicorn("qyzmet.gateway.server:create_app()", gateway_port, 1, 16),
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-            )
-        )
-        wait_for(gateway_port, "/health")
+        children.append(portal.start_gateway(gateway_port, env))
         portal.setup_django()
 
         from qyzmet.pki.ca import CertificationCentre
 
         centre = CertificationCentre.default().ensure()
-        children.append(
-            subprocess.Popen(
-                gunicorn("qyzmet.wsgi:application", app_port, args.workers, args.threads), cwd=ROOT, env=env
-            )
-        )
-        wait_for(app_port, "/api/v1/openapi.json")
+        children.append(portal.start_app(app_port, args.workers, args.threads, env))
 
         slots = args.workers * args.writes
         seed = int(time.time()) % 1_000_000 * 1000 + 500
@@ -252,12 +236,7 @@ def main(argv=None) -> None:
         met = admitted < 1000 and errors == 0
         print(f"target admitted p99 < 1 s at ~10x overload, errors=0: {'met' if met else 'NOT met'}")
     finally:
-        for child in reversed(children):
-            child.terminate()
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        portal.stop(children)
         workdir.cleanup()
 
 

@@ -112,6 +112,38 @@ def wait_for(port: int, path: str, seconds: float = 30.0) -> None:
             time.sleep(0.1)
 
 
+def start_gateway(port: int, env: dict, **output) -> subprocess.Popen:
+    """The state-database simulators as their own service, one process (payments are kept in its
+    store, the rest in memory), answering before this returns."""
+    child = subprocess.Popen(
+        gunicorn("qyzmet.gateway.server:create_app()", port, 1, 16),
+        cwd=ROOT,
+        env=env,
+        **(output or {"stdout": subprocess.DEVNULL}),
+    )
+    wait_for(port, "/health")
+    return child
+
+
+def start_app(port: int, workers: int, threads: int, env: dict, **output) -> subprocess.Popen:
+    """The platform under gunicorn, answering before this returns."""
+    child = subprocess.Popen(
+        gunicorn("qyzmet.wsgi:application", port, workers, threads), cwd=ROOT, env=env, **output
+    )
+    wait_for(port, "/api/v1/openapi.json")
+    return child
+
+
+def stop(children) -> None:
+    """Stop the servers, last started first; kill one that does not stop in 10 s."""
+    for child in reversed(list(children)):
+        child.terminate()
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+
+
 def setup_django() -> None:
     """Django on the environment set by main (DATABASE_URL, QYZMET_GATEWAY_URL), with providers."""
     common.setup_django()
@@ -376,27 +408,13 @@ def main(argv=None) -> None:
     os.environ.update(env)
     children = []
     try:
-        # One process: the simulators keep their state (payments) in memory.
-        children.append(
-            subprocess.Popen(
-                gunicorn("qyzmet.gateway.server:create_app()", gateway_port, 1, 16),
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-            )
-        )
-        wait_for(gateway_port, "/health")
+        children.append(start_gateway(gateway_port, env))
         setup_django()  # migrations before the app server starts
 
         from qyzmet.pki.ca import CertificationCentre
 
         centre = CertificationCentre.default().ensure()
-        children.append(
-            subprocess.Popen(
-                gunicorn("qyzmet.wsgi:application", app_port, args.workers, args.threads), cwd=ROOT, env=env
-            )
-        )
-        wait_for(app_port, "/api/v1/openapi.json")
+        children.append(start_app(app_port, args.workers, args.threads, env))
 
         seed = int(time.time()) % 1_000_000 * 1000  # new applicants each run
         started = time.perf_counter()
@@ -446,12 +464,7 @@ def main(argv=None) -> None:
         settings.DEBUG = False
         profile(profiled)
     finally:
-        for child in reversed(children):
-            child.terminate()
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        stop(children)
         workdir.cleanup()
 
 
