@@ -30,17 +30,19 @@ def _answer(start_response, status: str, content_type: str, data: bytes) -> list
 
 def application(environ, start_response):
     method = environ["REQUEST_METHOD"]
-    path = environ.get("PATH_INFO", "").strip("/")
+    # Only the leading slash goes: a base64 OCSP request without padding may end in "/" itself.
+    path = environ.get("PATH_INFO", "").lstrip("/")
     ca = CertificationCentre.default()
     der = serialization.Encoding.DER
-    if method == "GET" and path == "pki/crl":
+    route = path.rstrip("/")
+    if method == "GET" and route == "pki/crl":
         return _answer(start_response, "200 OK", "application/pkix-crl", ca.current_crl().public_bytes(der))
-    if method == "GET" and path == "pki/root-crl":
+    if method == "GET" and route == "pki/root-crl":
         crl = ca.current_crl("root.crl")
         return _answer(start_response, "200 OK", "application/pkix-crl", crl.public_bytes(der))
-    if method == "GET" and path == "pki/issuing.cer":
+    if method == "GET" and route == "pki/issuing.cer":
         return _answer(start_response, "200 OK", "application/pkix-cert", ca.issuing.public_bytes(der))
-    if path == "pki/ocsp" and method == "POST":
+    if route == "pki/ocsp" and method == "POST":
         length = int(environ.get("CONTENT_LENGTH") or 0)
         if not 0 < length <= MAX_REQUEST:
             return _answer(start_response, "400 Bad Request", "text/plain", b"an OCSP request is expected")
