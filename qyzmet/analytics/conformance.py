@@ -1,0 +1,296 @@
+"""Conformance replay: each application's recorded steps replayed against the flow its regulation
+version prescribes.
+
+The engine refuses a transition the flow does not allow, so on a healthy database every case
+conforms; what this finds is what got past it or around it: rows written by hand or by an import,
+a role taken away after the fact, a step finished late, an action after the case was closed, a
+refusal on grounds the regulation does not list. A finding is a fact with its numbers, never a
+verdict: the supervisor reads it.
+
+The replay reads the step runs (`engine.StepRun`, the application's recorded events with their
+role, officer and moments) of the application's internal procedure in the order they started,
+and walks the procedure's steps beside them:
+
+    skipped_step     a run starts at a step the flow reaches from the expected one only through
+                     other steps, which have no run (each skipped step is named)
+    repeated_step    a step already done runs again (flows have no loops: `Flow.walk`)
+    wrong_order      a run at a step the flow does not reach from the expected one
+    unknown_step     a run at a step the procedure does not have
+    invalid_outcome  a run completed with an outcome the step does not offer
+    wrong_role       a run whose role is not the step's actor, or completed by someone who holds
+                     neither that role nor the head's at the provider and was not its assignee
+                     (the rule of `access.may_act_given`; roles as they are now: `StaffRole`)
+    late_step        a run completed after its due moment (pauses already moved it: `engine.shift`)
+    late_decision    the application closed after its legal term
+    after_closing    a run started or completed after the application was closed
+    not_ended        a closed application whose runs stop short of an end of the flow (deemed
+                     issued by the term's lapse is the law's ending, not a deviation)
+    wrong_result     an issue closed at a refusal end, or a refusal closed at a result end
+    ground_outside_list  a refusal ground the regulation version does not list
+
+Rows are read in bulk, ordered by application (no query per case), so a million step runs take
+one pass; the parsed regulation is cached per version.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import io
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+
+from qyzmet.engine.models import Application, Status, StepRun
+from qyzmet.providers.models import HEAD, StaffRole
+from qyzmet.regulations.models import parsed_document
+
+KINDS = (
+    "skipped_step",
+    "repeated_step",
+    "wrong_order",
+    "unknown_step",
+    "invalid_outcome",
+    "wrong_role",
+    "late_step",
+    "late_decision",
+    "after_closing",
+    "not_ended",
+    "wrong_result",
+    "ground_outside_list",
+)
+
+CHUNK = 5000
+
+
+@dataclasses.dataclass(frozen=True)
+class Finding:
+    application: str  # its number
+    provider: str
+    kind: str
+    step: str = ""
+    detail: str = ""
+
+
+@dataclasses.dataclass
+class Report:
+    cases: int = 0
+    conformant: int = 0
+    findings: list[Finding] = dataclasses.field(default_factory=list)
+
+    @property
+    def deviations(self) -> int:
+        return len(self.findings)
+
+    def by_kind(self) -> dict[str, int]:
+        counts = Counter(f.kind for f in self.findings)
+        return {kind: counts.get(kind, 0) for kind in KINDS}
+
+    def summary(self) -> str:
+        kinds = " ".join(f"{k}={v}" for k, v in self.by_kind().items())
+        return f"cases={self.cases} conformant={self.conformant} deviations={self.deviations} {kinds}"
+
+    def as_json(self) -> str:
+        return json.dumps(
+            {
+                "cases": self.cases,
+                "conformant": self.conformant,
+                "deviations": self.deviations,
+                "by_kind": self.by_kind(),
+                "findings": [dataclasses.asdict(f) for f in self.findings],
+            },
+            ensure_ascii=False,
+            indent=1,
+        )
+
+    def as_csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow([field.name for field in dataclasses.fields(Finding)])
+        for f in self.findings:
+            writer.writerow(dataclasses.astuple(f))
+        return out.getvalue()
+
+
+_RUN_FIELDS = (
+    "application_id",
+    "flow",
+    "step_id",
+    "role",
+    "started_at",
+    "due_at",
+    "completed_at",
+    "completed_by_id",
+    "assignee_id",
+    "outcome",
+)
+_APP_FIELDS = (
+    "id",
+    "number",
+    "provider_id",
+    "provider__code",
+    "regulation_id",
+    "regulation__digest",
+    "procedure",
+    "status",
+    "due_at",
+    "closed_at",
+    "refusal_grounds",
+)
+
+
+def applications(provider: str | None = None, since: dt.date | dt.datetime | None = None):
+    """The applications to replay, as plain rows (filtered by provider code and filing moment)."""
+    query = Application.objects.order_by("id")
+    if provider:
+        query = query.filter(provider__code=provider)
+    if since:
+        query = query.filter(filed_at__gte=since)
+    return query.values(*_APP_FIELDS)
+
+
+def _runs_by_application(first_id: int, last_id: int, provider: str | None) -> dict[int, list[dict]]:
+    query = StepRun.objects.filter(application_id__gte=first_id, application_id__lte=last_id)
+    if provider:
+        query = query.filter(application__provider__code=provider)
+    runs: dict[int, list[dict]] = defaultdict(list)
+    for row in query.order_by("application_id", "started_at", "id").values(*_RUN_FIELDS):
+        runs[row["application_id"]].append(row)
+    return runs
+
+
+def _roles() -> dict[tuple[int, int], set[str]]:
+    held: dict[tuple[int, int], set[str]] = defaultdict(set)
+    for user_id, provider_id, role in StaffRole.objects.values_list("user_id", "provider_id", "role"):
+        held[(user_id, provider_id)].add(role)
+    return held
+
+
+def replay(provider: str | None = None, since=None) -> Report:
+    """Replay every application (of a provider, filed since a day) and collect the findings."""
+    report = Report()
+    roles = _roles()
+    for chunk in _chunks(applications(provider, since).iterator(chunk_size=CHUNK), CHUNK):
+        runs = _runs_by_application(chunk[0]["id"], chunk[-1]["id"], provider)
+        for app in chunk:
+            found = check_case(app, runs.get(app["id"], []), roles)
+            report.cases += 1
+            if found:
+                report.findings.extend(found)
+            else:
+                report.conformant += 1
+    return report
+
+
+def _chunks(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
+    chunk: list[dict] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def check_case(app: dict, runs: list[dict], roles: dict[tuple[int, int], set[str]]) -> list[Finding]:
+    """The findings of one application: its runs walked beside its procedure's steps."""
+    reg = parsed_document(app["regulation_id"], app["regulation__digest"])
+    flow = reg.procedure(app["procedure"])
+    findings: list[Finding] = []
+
+    def found(kind: str, step: str = "", detail: str = "") -> None:
+        findings.append(Finding(app["number"], app["provider__code"], kind, step, detail))
+
+    if flow is None:
+        found("unknown_step", app["procedure"], "the regulation version has no such procedure")
+        return findings
+    expected: str | None = flow.start
+    done: set[str] = set()
+    last_step = None
+    closed_at = app["closed_at"]
+    for run in (r for r in runs if r["flow"] == flow.code):
+        sid = run["step_id"]
+        step = flow.step(sid)
+        if closed_at is not None and (
+            run["started_at"] > closed_at or (run["completed_at"] and run["completed_at"] > closed_at)
+        ):
+            found("after_closing", sid, f"closed {closed_at.isoformat()}")
+        if step is None:
+            found("unknown_step", sid, f"procedure {flow.code} has no step {sid}")
+            continue
+        if sid in done:
+            found("repeated_step", sid)
+        elif expected is None:
+            found("wrong_order", sid, "after the flow's end")
+        elif sid != expected:
+            try:
+                skipped = _between(flow, expected, sid)
+            except ValueError:
+                found("wrong_order", sid, f"expected {expected}")
+            else:
+                for missing in skipped:
+                    found("skipped_step", missing, f"{sid} ran without it")
+        done.add(sid)
+        if step.actor != run["role"]:
+            found("wrong_role", sid, f"run as {run['role']}, the step's actor is {step.actor}")
+        elif not _entitled(run, roles.get((run["completed_by_id"], app["provider_id"]), set())):
+            found("wrong_role", sid, f"completed by user {run['completed_by_id']}, not a {run['role']}")
+        if run["completed_at"] is None:
+            expected = sid
+            continue
+        if run["due_at"] is not None and run["completed_at"] > run["due_at"]:
+            late = run["completed_at"] - run["due_at"]
+            found("late_step", sid, f"{late.total_seconds() / 3600:.1f} h after its due moment")
+        outcome = run["outcome"] or None
+        try:
+            expected = step.after(outcome if step.branches else None)
+        except ValueError:
+            found("invalid_outcome", sid, f"outcome {outcome!r}")
+            expected = None
+        last_step = step
+        if step.end:
+            expected = None
+    _check_closing(app, reg, last_step, expected, found)
+    return findings
+
+
+def _entitled(run: dict, held: set[str]) -> bool:
+    """Whether the person who completed a run was entitled to, by the rule `access` applies at the
+    moment (the step's role, the head of the provider, or the run's assignee); a superuser's
+    maintenance completion holds no role and is reported."""
+    by = run["completed_by_id"]
+    return by is None or run["role"] in held or HEAD in held or by == run["assignee_id"]
+
+
+def _between(flow, start: str, target: str) -> list[str]:
+    """The steps on the shortest way from `start` to `target`, `target` excluded (ValueError when
+    `target` cannot be reached from `start`)."""
+    choices = flow.path_to(target, start=start)
+    steps, sid = [], start
+    while sid != target:
+        steps.append(sid)
+        sid = flow.step(sid).after(choices.get(sid))
+    return steps
+
+
+def _check_closing(app: dict, reg, last_step, expected, found) -> None:
+    status = app["status"]
+    if status in (Status.IN_PROGRESS, Status.PAUSED):
+        return
+    if app["due_at"] is not None and app["closed_at"] is not None and app["closed_at"] > app["due_at"]:
+        late = app["closed_at"] - app["due_at"]
+        found("late_decision", "", f"{late.total_seconds() / 3600:.1f} h after the term")
+    if status == Status.DEEMED_ISSUED:
+        return
+    if last_step is None or not last_step.end:
+        found("not_ended", expected or "", f"closed as {status} before an end of the flow")
+    elif (status == Status.ISSUED) != (last_step.end == "result"):
+        found("wrong_result", last_step.id, f"closed as {status} at a {last_step.end} end")
+    if status == Status.REFUSED:
+        listed = {g.code for g in reg.refusal_grounds}
+        for ground in app["refusal_grounds"] or []:
+            code = ground.get("code") if isinstance(ground, dict) else ground
+            if code not in listed:
+                found("ground_outside_list", last_step.id if last_step else "", f"ground {code!r}")
