@@ -216,6 +216,7 @@ RULES: dict[str, Rule] = {
     # The back office: staff of the application's provider; acting needs the step's role or head
     "office:inbox": Rule("GET", office(**given("200", *STAFF)), shows=("clerk", "admin")),
     "office:dashboard": Rule("GET", office(**given("200", *STAFF))),
+    "office:conformance": Rule("GET", office(**given("200", *STAFF))),
     "office:task": Rule("GET", office(**given("200", *PROVIDER_STAFF)), args=app_number),
     "office:complete": Rule(
         "POST",

@@ -42,6 +42,8 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 
+from django.utils.translation import gettext_lazy as _
+
 from qyzmet.engine.models import Application, Status, StepRun
 from qyzmet.providers.models import HEAD, StaffRole
 from qyzmet.regulations.models import parsed_document
@@ -60,6 +62,22 @@ KINDS = (
     "wrong_result",
     "ground_outside_list",
 )
+
+# What each kind of finding means, for the provider's conformance page.
+KIND_LABELS = {
+    "skipped_step": _("a step of the flow was skipped"),
+    "repeated_step": _("a step was done again"),
+    "wrong_order": _("a step was done out of the flow's order"),
+    "unknown_step": _("a step the regulation does not have"),
+    "invalid_outcome": _("an outcome the step does not offer"),
+    "wrong_role": _("done by someone without the step's role"),
+    "late_step": _("a step completed after its due moment"),
+    "late_decision": _("the application was decided after its legal term"),
+    "after_closing": _("an action after the application was closed"),
+    "not_ended": _("closed before an end of the flow"),
+    "wrong_result": _("the result contradicts the end reached"),
+    "ground_outside_list": _("a refusal ground the regulation does not list"),
+}
 
 CHUNK = 5000
 
