@@ -323,6 +323,7 @@ RULES: dict[str, Rule] = {
     "portal:application": Rule("GET", portal(applicant="200"), args=app_number),
     "portal:summary": Rule("GET", portal(applicant="200"), args=app_number),
     "portal:document": Rule("GET", portal(applicant="200"), args=lambda w: {"number": w.issued.number}),
+    "portal:questionnaire": Rule("GET", portal(applicant="200"), args=lambda w: {"number": w.issued.number}),
     # The API's own pages
     "api:docs-asset": Rule("GET", public(), args=lambda w: {"name": "swagger-ui.css"}),
     "api:openapi-json": Rule("GET", public()),

@@ -15,6 +15,7 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -55,6 +56,12 @@ def _text(app: Application, event: str) -> tuple[str, str]:
             "Your application %(number)s (%(service)s) is closed: %(status)s. "
             "See your personal cabinet for the document."
         ) % {"number": app.number, "service": service, "status": status}
+        if app.regulation.parsed.quality_indicators:
+            # the regulation measures its quality by its questionnaire (`analytics.questionnaire`)
+            link = settings.QYZMET_PUBLIC_URL.rstrip("/") + reverse("portal:questionnaire", args=[app.number])
+            body = f"{body} " + _(
+                "How did the service go? The regulation's short questionnaire: %(link)s"
+            ) % {"link": link}
     return str(subject), str(body)
 
 

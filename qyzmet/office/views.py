@@ -31,6 +31,7 @@ from qyzmet.access import (
     staff_providers,
     steps_waiting_for,
 )
+from qyzmet.analytics import questionnaire
 from qyzmet.audit.actions import label_of
 from qyzmet.audit.models import AuditEntry
 from qyzmet.engine import paths, services
@@ -449,6 +450,7 @@ def dashboard(request):
             "due_today": open_apps.filter(due_at__gte=start, due_at__lt=end).count(),
             "overdue": open_apps.filter(due_at__lt=now).count(),
             "steps": _step_timings(apps),
+            "quality": questionnaire.indicators(apps),
             "section": "dashboard",
         },
     )

@@ -110,8 +110,15 @@ def application(request, number: str):
             "summary_url": reverse("portal:summary", args=[app.number]),
             # The SHA-256 of each signed document as issued, so that a copy can be checked.
             "documents": app.issued_documents.all() if apps.is_installed("qyzmet.registry") else [],
+            "questionnaire_offered": questionnaire_offered(app),
         },
     )
+
+
+def questionnaire_offered(app) -> bool:
+    from qyzmet.analytics.questionnaire import offered
+
+    return offered(app)
 
 
 def _status_line(app) -> str:
@@ -175,3 +182,43 @@ def document(request, number: str):
         entry = None
     issued = documents.obtain_result(entry) if entry else documents.obtain_for_application(app)
     return documents.http_response(issued, f"{app.number}.pdf", attachment=True)
+
+
+@access.applicant_required
+def questionnaire(request, number: str):
+    """The regulation's quality questionnaire for my decided application: optional, answered once."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from qyzmet.analytics import questionnaire as quality
+
+    app = access_own_application(request.user, number)
+    questions = quality.questions(app)
+    # the reverse one-to-one raises an AttributeError subclass when there is no answer yet
+    answered = getattr(app, "questionnaire", None)
+    error = ""
+    if request.method == "POST" and answered is None:
+        answers = {q.code: request.POST[q.code] for q in questions if request.POST.get(q.code)}
+        try:
+            quality.record(app, answers)
+        except quality.AlreadyAnswered:
+            pass
+        except ValueError:
+            error = _("Choose an answer to at least one question.")
+        else:
+            messages.success(request, _("Thank you: your answers are kept with your application."))
+            return redirect("portal:application", number=app.number)
+    return render(
+        request,
+        "portal/questionnaire.html",
+        {
+            "app": app,
+            "reg": app.regulation.parsed,
+            "questions": questions,
+            "answers": quality.ANSWERS,
+            "answered": answered,
+            "offered": quality.offered(app),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
