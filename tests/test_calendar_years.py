@@ -14,7 +14,7 @@ from holidays.countries.kazakhstan import KazakhstanStaticHolidays
 
 from qyzmet.calendar.workcal import ALMATY, WorkCalendar, WorkingHours, load_calendar_data, parse_moment
 from qyzmet.engine import paths
-from qyzmet.regulations.loader import catalogue
+from qyzmet.regulations.loader import CATALOGUE_DIR, load_file
 
 FIGURES = yaml.safe_load(
     (Path(__file__).parent / "data" / "production_calendar_kz.yaml").read_text(encoding="utf-8")
@@ -129,7 +129,7 @@ def test_a_six_day_week_keeps_its_days_when_the_five_day_week_moves_them():
 
 
 def test_engine_term_of_five_working_days_counts_saturday_12_october_2013():
-    reg = catalogue()["mh-2013-164/medicines-import-export-approval"]
+    reg = load_file(CATALOGUE_DIR / "mh-2013-164" / "medicines-import-export-approval.yaml")
     filed = parse_moment("2013-10-10T10:00")
     # 11 Oct (Fri), 12 Oct (Sat, worked), 16, 17, 18 Oct: 14 Oct moved off, 15 Oct Kurban ait.
     due = paths.application_term_due(reg, "approval", filed, WorkCalendar())
