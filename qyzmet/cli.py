@@ -67,31 +67,6 @@ def _regulations(args) -> int:
     return 2
 
 
-def _calendar(args) -> int:
-    from qyzmet.calendar import workcal
-
-    if args.action == "add":
-        start = workcal.parse_moment(args.moment)
-        unit = args.unit
-        cal = workcal.calendar_for(args.provider)
-        if unit == "within_working_day":
-            due = cal.due(start, {"unit": unit})
-        else:
-            due = cal.due(start, {"value": float(args.amount), "unit": unit})
-        print(due.isoformat())
-        return 0
-    if args.action == "is-working-day":
-        import datetime as dt
-
-        print(
-            "yes"
-            if workcal.calendar_for(args.provider).is_working_day(dt.date.fromisoformat(args.date))
-            else "no"
-        )
-        return 0
-    return 2
-
-
 def _id(args) -> int:
     from qyzmet.identity import numbers
 
@@ -176,18 +151,6 @@ def build_parser(prog: str = "python -m qyzmet") -> argparse.ArgumentParser:
     bp.add_argument("--channel", default=None, help="a channel code; the internal procedure when omitted")
     reg.set_defaults(func=_regulations)
 
-    cal = sub.add_parser("calendar", help="Kazakhstan's working calendar")
-    cal_sub = cal.add_subparsers(dest="action", required=True)
-    add = cal_sub.add_parser("add")
-    add.add_argument("moment", help="ISO 8601, Asia/Almaty time unless an offset is given")
-    add.add_argument("amount", help="a number, or `within_working_day`")
-    add.add_argument("unit", nargs="?", default=None)
-    add.add_argument("--provider", default=None, help="a provider code, for its working hours")
-    iwd = cal_sub.add_parser("is-working-day")
-    iwd.add_argument("date")
-    iwd.add_argument("--provider", default=None)
-    cal.set_defaults(func=_calendar)
-
     ident = sub.add_parser("id", help="IIN and BIN numbers")
     id_sub = ident.add_subparsers(dest="action", required=True)
     chk = id_sub.add_parser("check")
@@ -222,8 +185,4 @@ def main(argv: list[str] | None = None, prog: str = "python -m qyzmet") -> int:
     if argv and not argv[0].startswith("-") and argv[0] not in parser.commands:
         return django_command(argv, prog)
     args = parser.parse_args(argv)
-    if args.command == "calendar" and args.action == "add":
-        # `add T within_working_day` has no amount; `add T 15 working_days` has one.
-        if args.unit is None:
-            args.unit, args.amount = args.amount, None
     return args.func(args)

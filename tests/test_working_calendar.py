@@ -92,3 +92,31 @@ def test_cli_is_working_day(capsys):
     main(["calendar", "is-working-day", "2015-03-24"])
     main(["calendar", "is-working-day", "2015-03-26"])
     assert capsys.readouterr().out.split() == ["no", "yes"]
+
+
+def test_cli_is_working_day_agrees_with_every_transfer_both_ways(capsys):
+    from qyzmet.calendar.workcal import load_calendar_data
+
+    transfers = load_calendar_data().transfers
+    for t in transfers:
+        main(["calendar", "is-working-day", t["working_day"].isoformat()])
+        main(["calendar", "is-working-day", t["day_off"].isoformat()])
+    assert capsys.readouterr().out.split() == ["yes", "no"] * len(transfers)
+
+
+def test_cli_add_counts_the_saturday_worked_before_kurban_ait_2013(capsys):
+    # Friday 11 October 2013 + 1 working day: Saturday 12 October was worked (decree No. 1068 of 2013).
+    assert main(["calendar", "add", "2013-10-11T10:00", "1"]) == 0
+    assert main(["calendar", "add", "2013-10-11T10:00", "2", "working_days"]) == 0
+    assert capsys.readouterr().out.split() == ["2013-10-12T18:30:00+06:00", "2013-10-16T18:30:00+06:00"]
+
+
+def test_cli_add_refuses_an_unknown_unit(capsys):
+    assert main(["calendar", "add", "2013-10-11T10:00", "2", "fortnights"]) == 2
+    assert "unknown unit" in capsys.readouterr().err
+
+
+def test_cli_month_prints_the_working_days_of_a_month(capsys):
+    assert main(["calendar", "month", "2024", "6"]) == 0  # Kurban ait on Monday 17 June
+    assert main(["calendar", "month", "2013", "10"]) == 0
+    assert capsys.readouterr().out.split() == ["19", "22"]

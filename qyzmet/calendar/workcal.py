@@ -1,8 +1,9 @@
 """Working time on Kazakhstan's calendar: which days are worked, and when a time norm falls due.
 
 Days off: Saturdays and Sundays, public holidays from the `holidays` package (with its rule that a
-holiday falling on a day off moves to the next working day, Law on holidays Art. 5), and the
-Government's transfers of days off (`transfers.yaml`), which also make some weekend days working days.
+holiday falling on a day off moves to the next working day, Law on holidays Art. 5) as corrected in
+`transfers.yaml`, and the Government's transfers of days off (`transfers.yaml`): the day off is not
+worked and the weekend day it was moved from is worked instead (both directions count here).
 
 How a norm is counted (the Civil Code: a term starts the day after the event, Art. 173; a term ending
 on a non-working day ends on the next working day, Art. 175; and it ends when the office closes,
@@ -35,6 +36,7 @@ import yaml
 ALMATY = ZoneInfo("Asia/Almaty")
 TRANSFERS_FILE = Path(__file__).with_name("transfers.yaml")
 HOURS_FILE = Path(__file__).with_name("working_hours.yaml")
+FIVE_DAY_WEEK = frozenset(range(5))
 
 
 @dataclass(frozen=True)
@@ -63,30 +65,77 @@ class WorkingHours:
         return sum((b - a).total_seconds() / 60 for a, b in self.intervals(day))
 
 
+@dataclass(frozen=True)
+class CalendarData:
+    """What `transfers.yaml` says: the Government's transfers and our corrections of the `holidays` package."""
+
+    transfers: tuple[dict, ...]
+    corrections: dict[dt.date, dict]
+    no_transfer_known: dict[int, str]
+
+    @property
+    def moved_off(self) -> frozenset[dt.date]:
+        """The day each transfer gives off (a weekday, usually next to a holiday)."""
+        return frozenset(t["day_off"] for t in self.transfers)
+
+    @property
+    def moved_from(self) -> frozenset[dt.date]:
+        """The day each transfer moved the day off from (usually a Saturday or Sunday), worked instead."""
+        return frozenset(t["working_day"] for t in self.transfers)
+
+    def corrected(self, day_off: bool) -> frozenset[dt.date]:
+        """Days the `holidays` package misses (day_off=True) or wrongly gives off (day_off=False)."""
+        return frozenset(d for d, c in self.corrections.items() if c["day_off"] is day_off)
+
+
 @functools.lru_cache(maxsize=1)
-def load_transfers() -> tuple[frozenset[dt.date], frozenset[dt.date]]:
-    """(extra days off, extra working days) from the transfers file."""
-    rows = yaml.safe_load(TRANSFERS_FILE.read_text(encoding="utf-8")) or []
-    return frozenset(r["day_off"] for r in rows), frozenset(r["working_day"] for r in rows)
+def load_calendar_data() -> CalendarData:
+    data = yaml.safe_load(TRANSFERS_FILE.read_text(encoding="utf-8")) or {}
+    return CalendarData(
+        transfers=tuple(data.get("transfers") or ()),
+        corrections={c["date"]: c for c in data.get("corrections") or ()},
+        no_transfer_known=dict(data.get("no_transfer_known") or {}),
+    )
 
 
 class WorkCalendar:
     def __init__(self, hours: WorkingHours | None = None):
         self.hours = hours or WorkingHours()
         self._holidays = holidays.country_holidays("KZ")
-        self._extra_off, self._extra_working = load_transfers()
+        data = load_calendar_data()
+        self._corrections = data.corrections
+        self._extra_off, self._not_off = data.corrected(True), data.corrected(False)
+        if self.hours.weekdays == FIVE_DAY_WEEK:
+            # Both directions of each transfer: the day off is not worked, the day it came from is.
+            self._extra_off |= data.moved_off
+            self._extra_working = data.moved_from
+        else:
+            # The decrees move the days off of the 5-day week only; other weeks keep their days
+            # (the `holidays` package lists the moved days off as holidays, so they are taken back).
+            self._not_off |= data.moved_off
+            self._extra_working = frozenset()
 
     # Days -------------------------------------------------------------------------------------
 
     def is_working_day(self, day: dt.date) -> bool:
         if day in self._extra_working:
             return True
-        if day in self._extra_off or day in self._holidays:
+        if day in self._extra_off or (day in self._holidays and day not in self._not_off):
             return False
         return day.weekday() in self.hours.weekdays
 
     def holiday_name(self, day: dt.date) -> str | None:
+        if day in self._corrections:
+            return self._corrections[day]["name"] if self._corrections[day]["day_off"] else None
         return self._holidays.get(day)
+
+    def working_days_in(self, year: int, month: int) -> int:
+        """How many days of a month are worked (the production calendar's figure for this week)."""
+        day, count = dt.date(year, month, 1), 0
+        while day.month == month:
+            count += self.is_working_day(day)
+            day += dt.timedelta(days=1)
+        return count
 
     def next_working_day(self, day: dt.date) -> dt.date:
         """The first working day strictly after `day`."""
