@@ -85,7 +85,7 @@ def render_svg(xml: str) -> str:
     width, height = width + 10, height + 10
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="bpmn" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img">'
+        f'width="{width}" height="{height}" aria-hidden="true" focusable="false">'
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
         'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z"/></marker></defs>'
         + "".join(parts)
