@@ -262,7 +262,6 @@ def _break(envelope, how, keys):
     return envelope
 
 
-
 @pytest.mark.parametrize(
     "how",
     [

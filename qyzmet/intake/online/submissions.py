@@ -190,7 +190,8 @@ def signature_der(envelope) -> bytes:
     signature = envelope.get("signature") if isinstance(envelope, dict) else None
     if not isinstance(signature, str) or not signature or not isinstance(envelope.get("request"), dict):
         raise Rejected(
-            "signed_request", _("A signed request needs `request` and `signature` (a CMS signature in base64).")
+            "signed_request",
+            _("A signed request needs `request` and `signature` (a CMS signature in base64)."),
         )
     try:
         return base64.b64decode(signature, validate=True)
