@@ -442,6 +442,7 @@ def test_an_unsigned_request_is_refused(client, kind, reg_id):
     for envelope in (
         {"request": door.request()},
         {"request": door.request(), "signature": ""},
+        {"request": door.request(), "signature": "not base64!"},
         {"request": door.request(), "signature": {"algorithm": "RSASSA-PKCS1-v1_5-SHA256"}},  # the old form
     ):
         answer = door.post(envelope)
