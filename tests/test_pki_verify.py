@@ -236,6 +236,12 @@ def _without_signing_time(signed_data, signer_info):
     signer_info["signed_attrs"] = cms.CMSAttributes(attributes)
 
 
+def _unknown_key_algorithm(signed_data, _):
+    certificate = signed_data["certificates"][0].chosen
+    certificate["tbs_certificate"]["subject_public_key_info"]["algorithm"]["algorithm"] = "1.2.3.4"
+    signed_data["certificates"] = [certificate]
+
+
 def _break(envelope, how, keys):
     if how == "not an object":
         return [envelope]
@@ -253,6 +259,8 @@ def _break(envelope, how, keys):
         return _edit_cms(envelope, lambda signed_data, _: signed_data.__setitem__("certificates", []))
     if how == "no signing time":
         return _edit_cms(envelope, _without_signing_time)
+    if how == "signer's key of an unknown algorithm":
+        return _edit_cms(envelope, _unknown_key_algorithm)
     if how == "signed in the future":
         return signed(keys["sign"], signed_at=dt.datetime.now(UTC) + dt.timedelta(hours=1))
     if how == "invalid IIN":
@@ -273,6 +281,7 @@ def _break(envelope, how, keys):
         "not CMS",
         "no certificate",
         "no signing time",
+        "signer's key of an unknown algorithm",
         "signed in the future",
         "invalid IIN",
         "no IIN",

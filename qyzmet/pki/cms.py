@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from asn1crypto import algos, cms, core
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
@@ -141,14 +142,12 @@ def read_detached(signature: bytes) -> Signed:
         signed_at = extract_self_reported_ts(signer_info)
         if signed_at is None:
             raise PKIError("no signing time among the signed attributes")
-        return Signed(
-            certificate=x509.load_der_x509_certificate(certificate.dump()),
-            signed_at=signed_at.astimezone(dt.UTC),
-            signed_data=signed_data,
-        )
+        signer = x509.load_der_x509_certificate(certificate.dump())
+        signer.public_key()  # read now: cryptography parses the key lazily
+        return Signed(certificate=signer, signed_at=signed_at.astimezone(dt.UTC), signed_data=signed_data)
     except PKIError as exc:
         raise PKIError(f"malformed CMS signature: {exc}") from exc
-    except (ValueError, TypeError, KeyError) as exc:
+    except (ValueError, TypeError, KeyError, UnsupportedAlgorithm, x509.InvalidVersion) as exc:
         # asn1crypto raises ValueError/TypeError on bad DER, lazily, on first access; pyhanko's
         # errors are ValueErrors
         raise PKIError(f"malformed CMS signature: {exc}") from exc
