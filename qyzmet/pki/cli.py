@@ -176,7 +176,9 @@ def register(sub) -> None:
     root.add_argument("--out", required=True)
     pki.set_defaults(func=_pki)
 
-    sign = sub.add_parser("sign", help="sign a JSON request with a key file; the envelope goes to stdout")
+    sign = sub.add_parser(
+        "sign", help="sign a JSON request with a key file (detached CMS); the envelope goes to stdout"
+    )
     sign.add_argument("--key", required=True)
     sign.add_argument("--password", required=True)
     sign.add_argument("--signed-at", default=None, help="ISO 8601 (default: now)")
