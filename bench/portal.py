@@ -12,7 +12,8 @@ The set-up is what production looks like on one machine, scaled down:
 * the demo clock on QYZMET_TODAY=2015-10-14, when the Almaty medical licence was in force.
 
 M applicants (ordinary IINs), each with a signing key of a test certification centre in a
-temporary directory and a paid licence fee, have their requests signed before the clock starts;
+temporary directory and a paid licence fee, have their requests signed (detached CMS, as the
+portal's page and NCALayer sign them) before the clock starts;
 then C client threads POST them to /api/v1/portal/submissions (localhost only, each thread on one
 kept-alive connection, each request with a timeout, the whole run with a deadline). The baseline is the same number of GETs of
 /api/v1/portal/me/applications by the same applicants on the same server (token check, one
@@ -159,7 +160,9 @@ class SignedRequests:
     """`count` signed requests through the applicant API, each with its own paid fee, made before
     any clock starts. `per_key` requests share an applicant (a token and a key pair: a key takes
     0.1-0.5 s to make, a signature milliseconds); each carries its own `nonce`, so each is a
-    different signed request, filed as its own application. `iins[i]` is request i's applicant."""
+    different signed request, filed as its own application. `iins[i]` is request i's applicant.
+    Each is signed as the portal's page signs it: the envelope {request, signature} of
+    qyzmet/pki/signing.py, the signature a detached CMS over the request's canonical bytes."""
 
     def __init__(self, centre, count: int, first_seed: int, per_key: int = 1, label: str = "bench"):
         from django.contrib.auth import get_user_model
@@ -289,7 +292,7 @@ BUCKETS = [
     ("intake submit (signature, ledger, walk, filing)", r"intake/online/submissions\.py:submit$"),
     ("engine.channels.walk (the checks)", r"engine/channels\.py:walk$"),
     (
-        "EDS check: verify_signed_request (certificate chain, CRL, RSA)",
+        "EDS check: verify_signed_request (CMS, certificate chain, CRL)",
         r"pki/verify\.py:verify_signed_request$",
     ),
     ("  CertificationCentre.trust (reading root, issuing CA, CRL from disk)", r"pki/ca\.py:trust$"),

@@ -39,13 +39,14 @@ from qyzmet.intake.online.submissions import STALE_CLAIM, signature_key
 from qyzmet.notifications.sms import MemorySmsClient
 from qyzmet.office.testing import load_regulations
 from qyzmet.pki.ca import SIGN
-from qyzmet.pki.signing import ALGORITHM, sign
+from qyzmet.pki.signing import canonical, sign
 from qyzmet.providers.models import Provider
 from qyzmet.regulations.loader import catalogue
 from qyzmet.regulations.models import Regulation
 
 from . import portal_helpers
 from .api_helpers import bearer
+from .openssl import cms_verify
 from .portal_helpers import APPLICANT, LICENCE, OTHER, PDF
 
 centre, keys, platform = portal_helpers.centre, portal_helpers.keys, portal_helpers.platform
@@ -235,14 +236,15 @@ def _payment_by(payer: str, service: str, variant: str = "issue", provider: str 
 
 
 def test_a_paid_signed_request_is_filed_with_its_payment(door, keys):
-    answer = door.post(_paid_and_signed(door, keys))
+    envelope = _paid_and_signed(door, keys)
+    answer = door.post(envelope)
     assert answer.status == "filed", answer.text[:500]
     app = Application.objects.get(number=answer.number)
     assert (app.applicant, app.service, app.variant) == (APPLICANT, door.reg.service, "issue")
     assert app.provider == door.provider and app.payment_id == door.payment_id
     kept = Submission.objects.get(application=app)
     assert kept.door == door.name and kept.status == Submission.FILED
-    assert kept.envelope["signature"]["value"]  # the whole envelope, not a hash of it
+    assert kept.envelope == envelope  # the whole envelope with its CMS signature, not a hash of it
 
 
 def test_the_same_signed_request_posted_again_gives_the_same_application(door, keys):
@@ -420,15 +422,7 @@ def test_payment_ids_are_unguessable_and_survive_a_simulator_restart():
 
 
 def _garbage(request: dict) -> dict:
-    return {
-        "request": request,
-        "signature": {
-            "algorithm": ALGORITHM,
-            "value": base64.b64encode(b"not a signature").decode(),
-            "certificate": base64.b64encode(b"not a certificate").decode(),
-            "signed_at": timezone.now().isoformat(),
-        },
-    }
+    return {"request": request, "signature": base64.b64encode(b"not a CMS signature").decode()}
 
 
 @pytest.mark.parametrize("reg_id", [LICENCE, SK_NARCOTICS, SK_PHARMACY])
@@ -445,7 +439,12 @@ def test_a_garbage_signature_is_refused_in_every_regulation(client, kind, reg_id
 @pytest.mark.parametrize("kind", ["web", "api"])
 def test_an_unsigned_request_is_refused(client, kind, reg_id):
     door = _door(kind, client, reg_id)
-    for envelope in ({"request": door.request()}, {"request": door.request(), "signature": {}}):
+    for envelope in (
+        {"request": door.request()},
+        {"request": door.request(), "signature": ""},
+        {"request": door.request(), "signature": "not base64!"},
+        {"request": door.request(), "signature": {"algorithm": "RSASSA-PKCS1-v1_5-SHA256"}},  # the old form
+    ):
         answer = door.post(envelope)
         assert answer.status == "rejected" and "signature" in answer.text
     assert not Application.objects.exists()
@@ -508,9 +507,6 @@ def test_an_altered_envelope_reusing_a_filed_signature_is_refused(door, keys):
     altered = {**envelope, "request": {**envelope["request"], "address": "elsewhere", "note": "altered"}}
     answer = door.post(altered)
     assert answer.status == "refused" and _eds_refusal(LICENCE) in answer.text
-    signed_at = dt.datetime.fromisoformat(envelope["signature"]["signed_at"]) + dt.timedelta(seconds=1)
-    redated = {**envelope, "signature": {**envelope["signature"], "signed_at": signed_at.isoformat()}}
-    assert door.post(redated).status == "rejected"
     assert Application.objects.count() == 1
 
 
@@ -559,3 +555,19 @@ def test_a_filed_applications_signed_request_is_verified_again_from_the_kept_env
     assert main(["verify", "--application", number]) == 1
     out = capsys.readouterr().out
     assert "FAILED  signature" in out and "FAILED  service" in out and out.strip().endswith("invalid")
+
+
+def test_a_filed_requests_kept_cms_signature_verifies_with_openssl(door, keys, centre, tmp_path, capsys):
+    """The evidence is standard: OpenSSL checks the kept CMS over the exact signed bytes, with
+    the centre's root and issuing CA and its revocation list."""
+    envelope = _paid_and_signed(door, keys)
+    number = door.post(envelope).number
+    assert main(["verify", "--application", number, "--export", str(tmp_path)]) == 0
+    assert "CMS valid as at filing: signed by" in capsys.readouterr().out
+    content = (tmp_path / "request.json").read_bytes()
+    assert content == canonical(envelope["request"])
+    result = cms_verify(tmp_path, centre, content, (tmp_path / "request.p7s").read_bytes())
+    assert result.returncode == 0 and "Verification successful" in result.stderr, result.stderr
+    altered = canonical({**envelope["request"], "address": "elsewhere"})
+    altered_result = cms_verify(tmp_path, centre, altered, (tmp_path / "request.p7s").read_bytes())
+    assert altered_result.returncode != 0 and "verification failure" in altered_result.stderr.lower()

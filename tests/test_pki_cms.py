@@ -1,14 +1,13 @@
 """CMS (PKCS#7) detached signatures over requests and documents, checked by OpenSSL itself."""
 
-import subprocess
-
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 
 from qyzmet.pki.ca import PKIError, load_p12
 from qyzmet.pki.cms import sign_detached, verify_detached
 from qyzmet.pki.signing import canonical
+
+from .openssl import cms_verify
 
 IIN = "870412300129"
 REQUEST = {"iin": IIN, "regulation": "mhsd-2015-401/specialist-certificate", "note": "Өтініш"}
@@ -21,19 +20,7 @@ def signer(centre):
 
 
 def _openssl_verify(tmp_path, centre, content: bytes, signature: bytes, crl=False):
-    (tmp_path / "root.pem").write_bytes(centre.root.public_bytes(serialization.Encoding.PEM))
-    (tmp_path / "content").write_bytes(content)
-    (tmp_path / "signature.p7s").write_bytes(signature)
-    command = [
-        "openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", tmp_path / "signature.p7s",
-        "-content", tmp_path / "content", "-CAfile", tmp_path / "root.pem", "-out", "/dev/null",
-    ]  # fmt: skip
-    if crl:
-        # `openssl cms` has no -CRLfile: the CRL goes into the CA file, which may hold both.
-        with open(tmp_path / "root.pem", "ab") as trusted:
-            trusted.write(centre.crl().public_bytes(serialization.Encoding.PEM))
-        command += ["-crl_check"]
-    return subprocess.run([str(c) for c in command], capture_output=True, text=True)
+    return cms_verify(tmp_path, centre, content, signature, crl)
 
 
 def test_a_signed_request_verifies_with_openssl_cms(tmp_path, centre, signer):

@@ -5,13 +5,16 @@ import datetime as dt
 import json
 import random
 import shutil
+import subprocess
 
 import pytest
+from asn1crypto import cms
+from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
 
 from qyzmet.identity import numbers
 from qyzmet.pki.ca import AUTH, CertificationCentre, Trust
-from qyzmet.pki.signing import ALGORITHM, canonical, raw_sign, sign, sign_challenge
+from qyzmet.pki.signing import canonical, sign, sign_challenge
 from qyzmet.pki.verify import (
     GENERIC_REFUSAL,
     Reason,
@@ -75,22 +78,23 @@ def test_signed_request_survives_a_json_round_trip(ca, keys):
     assert verify_signed_request(envelope, ca.trust()).valid
 
 
-def test_browser_made_signature_verifies(ca, keys):
-    """What a page does with WebCrypto: sign the key-sorted compact JSON, send base64 and the DER."""
-    req = {"service": "specialist-certificate", "iin": IIN, "regulation": SPECIALIST}
-    js_json = '{"iin":"' + IIN + '","regulation":"' + SPECIALIST + '","service":"specialist-certificate"}'
-    assert canonical(req) == js_json.encode()
-    envelope = {
-        "request": req,
-        "signature": {
-            "algorithm": ALGORITHM,
-            "value": base64.b64encode(raw_sign(js_json.encode(), keys["sign"].private_key)).decode(),
-            "certificate": base64.b64encode(
-                keys["sign"].certificate.public_bytes(serialization.Encoding.DER)
-            ).decode(),
-            "signed_at": dt.datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.123Z"),  # Date.toISOString()
-        },
-    }
+def test_a_request_signed_by_openssl_cms_verifies(ca, keys, tmp_path):
+    """Any CMS tool makes the signature (NCALayer, node-forge, OpenSSL): here `openssl cms -sign`."""
+    req = request(note="Өтініш")
+    (tmp_path / "request.json").write_bytes(canonical(req))
+    (tmp_path / "key.p12").write_bytes(keys["sign"].p12)
+    pem = subprocess.run(
+        ["openssl", "pkcs12", "-in", tmp_path / "key.p12", "-passin", "pass:pw", "-nodes", "-nocerts"],
+        capture_output=True, check=True,
+    ).stdout  # fmt: skip
+    (tmp_path / "key.pem").write_bytes(pem)
+    (tmp_path / "cert.pem").write_bytes(keys["sign"].certificate.public_bytes(serialization.Encoding.PEM))
+    der = subprocess.run(
+        ["openssl", "cms", "-sign", "-binary", "-md", "sha256", "-outform", "DER", "-in", tmp_path / "request.json",
+         "-signer", tmp_path / "cert.pem", "-inkey", tmp_path / "key.pem"],
+        capture_output=True, check=True,
+    ).stdout  # fmt: skip
+    envelope = {"request": req, "signature": base64.b64encode(der).decode()}
     assert verify_signed_request(envelope, ca.trust()).valid
 
 
@@ -182,13 +186,30 @@ def test_tampered_request_is_refused(ca, keys):
     assert result.refusal_message() == SPECIALIST_REFUSAL
 
 
+def _edit_cms(envelope, edit):
+    """The envelope with its CMS signature changed by `edit(signed_data, signer_info)`."""
+    info = cms.ContentInfo.load(base64.b64decode(envelope["signature"]))
+    signed_data = info["content"]
+    edit(signed_data, signed_data["signer_infos"][0])
+    return {**envelope, "signature": base64.b64encode(info.dump(force=True)).decode()}
+
+
 def test_signature_with_another_persons_certificate_attached_is_refused(ca, keys):
-    envelope = signed(keys["sign"])
-    other = ca.issue(iin=IIN, password="pw")
-    envelope["signature"]["certificate"] = base64.b64encode(
-        other.certificate.public_bytes(serialization.Encoding.DER)
-    ).decode()
-    assert verify_signed_request(envelope, ca.trust()).reason == Reason.BAD_SIGNATURE
+    """The same person's other key, of the same centre, put in as the signer: the RSA check fails."""
+    other = asn1_x509.Certificate.load(
+        ca.issue(iin=IIN, password="pw").certificate.public_bytes(serialization.Encoding.DER)
+    )
+
+    def swap(signed_data, signer_info):
+        signed_data["certificates"] = [other]
+        signer_info["sid"] = cms.SignerIdentifier(
+            {"issuer_and_serial_number": {"issuer": other.issuer, "serial_number": other.serial_number}}
+        )
+
+    envelope = _edit_cms(signed(keys["sign"]), swap)
+    result = verify_signed_request(envelope, ca.trust())
+    assert result.reason == Reason.BAD_SIGNATURE
+    assert result.refusal_message() == SPECIALIST_REFUSAL
 
 
 def test_certificate_from_another_ca_is_refused(ca, tmp_path):
@@ -210,23 +231,38 @@ def test_portal_refuses_when_no_revocation_list_is_published(ca, keys, tmp_path)
     assert verify_signed_request(signed(keys["sign"]), copy.trust()).reason == Reason.UNTRUSTED
 
 
-def _break(envelope, how):
+def _without_signing_time(signed_data, signer_info):
+    attributes = [a for a in signer_info["signed_attrs"] if a["type"].native != "signing_time"]
+    signer_info["signed_attrs"] = cms.CMSAttributes(attributes)
+
+
+def _unknown_key_algorithm(signed_data, _):
+    certificate = signed_data["certificates"][0].chosen
+    certificate["tbs_certificate"]["subject_public_key_info"]["algorithm"]["algorithm"] = "1.2.3.4"
+    signed_data["certificates"] = [certificate]
+
+
+def _break(envelope, how, keys):
     if how == "not an object":
         return [envelope]
     if how == "no signature":
         return {"request": envelope["request"]}
     if how == "extra field":
         return {**envelope, "note": "x"}
-    if how == "other algorithm":
-        envelope["signature"]["algorithm"] = "RSASSA-PSS-SHA256"
+    if how == "the old raw RSA block":
+        envelope["signature"] = {"algorithm": "RSASSA-PKCS1-v1_5-SHA256", "value": envelope["signature"]}
     if how == "bad base64":
-        envelope["signature"]["value"] = "not base64!"
-    if how == "not a certificate":
-        envelope["signature"]["certificate"] = base64.b64encode(b"hello").decode()
-    if how == "naive signed_at":
-        envelope["signature"]["signed_at"] = "2026-01-01T10:00:00"
+        envelope["signature"] = "not base64!"
+    if how == "not CMS":
+        envelope["signature"] = base64.b64encode(b"hello").decode()
+    if how == "no certificate":
+        return _edit_cms(envelope, lambda signed_data, _: signed_data.__setitem__("certificates", []))
+    if how == "no signing time":
+        return _edit_cms(envelope, _without_signing_time)
+    if how == "signer's key of an unknown algorithm":
+        return _edit_cms(envelope, _unknown_key_algorithm)
     if how == "signed in the future":
-        envelope["signature"]["signed_at"] = (dt.datetime.now(UTC) + dt.timedelta(hours=1)).isoformat()
+        return signed(keys["sign"], signed_at=dt.datetime.now(UTC) + dt.timedelta(hours=1))
     if how == "invalid IIN":
         envelope["request"]["iin"] = IIN[:-1] + str((int(IIN[-1]) + 1) % 10)
     if how == "no IIN":
@@ -240,18 +276,20 @@ def _break(envelope, how):
         "not an object",
         "no signature",
         "extra field",
-        "other algorithm",
+        "the old raw RSA block",
         "bad base64",
-        "not a certificate",
-        "naive signed_at",
+        "not CMS",
+        "no certificate",
+        "no signing time",
+        "signer's key of an unknown algorithm",
         "signed in the future",
         "invalid IIN",
         "no IIN",
     ],
 )
 def test_malformed_signed_request_is_refused(ca, keys, how):
-    result = verify_signed_request(_break(signed(keys["sign"]), how), ca.trust())
-    assert not result.valid and result.reason == Reason.MALFORMED
+    result = verify_signed_request(_break(signed(keys["sign"]), how, keys), ca.trust())
+    assert not result.valid and result.reason == Reason.MALFORMED, result
 
 
 def test_refusal_message_without_a_regulation_is_generic(ca, keys):

@@ -1,24 +1,32 @@
 """The portal in a real browser: an applicant signs in, fills in the request, attaches a document,
-pays, signs the request in the browser with her .p12 key file (forge + WebCrypto, the key stays
-in the page), submits, sees the confirmation and finds the application in her cabinet.
+pays, signs the request in the browser with her .p12 key file (a detached CMS made by node-forge,
+as NCALayer makes it; the key stays in the page), submits, sees the confirmation and finds the
+application in her cabinet; the server kept the browser's CMS, which OpenSSL verifies too.
 
 Drives Debian's headless Chromium through Playwright against pytest-django's live server. A
 missing browser or a missing built vendor file (`npm ci && npm run build`) fails the test with
 the reason: a skip would let a broken portal pass unseen.
 """
 
+import base64
 import re
 from pathlib import Path
 
 import pytest
+from asn1crypto import cms
 from django.conf import settings
 from playwright.sync_api import expect
 
 from qyzmet.engine.models import Application
+from qyzmet.intake.online.models import Submission
 from qyzmet.pki.ca import AUTH, SIGN
+from qyzmet.pki.cms import read_detached
+from qyzmet.pki.signing import canonical
+from qyzmet.pki.verify import verify_signed_request
 
 from . import portal_helpers
 from .browser import async_unsafe_allowed, chromium_page  # noqa: F401 (fixture)
+from .openssl import cms_verify
 from .portal_helpers import APPLICANT, KEY_PASSWORD, LICENCE, PASSWORD, PDF, applicant
 
 # fixtures
@@ -35,7 +43,7 @@ FORGE = Path(settings.BASE_DIR) / "qyzmet" / "static" / "vendor" / "forge.min.js
 
 
 def test_sign_in_fill_in_sign_in_the_browser_submit_and_find_it_in_the_cabinet(
-    live_server, provider, keys, tmp_path
+    live_server, provider, keys, centre, tmp_path
 ):
     applicant()
     key_file = tmp_path / "RSA256_test.p12"
@@ -79,6 +87,15 @@ def test_sign_in_fill_in_sign_in_the_browser_submit_and_find_it_in_the_cabinet(
         assert number in page.locator("#open-applications").inner_text()
     app = Application.objects.get(number=number)
     assert app.applicant == APPLICANT and app.data["signature_sha256"]
+    envelope = Submission.objects.get(application=app).envelope
+    der = base64.b64decode(envelope["signature"])
+    signed = read_detached(der)
+    assert signed.certificate == keys[(APPLICANT, SIGN)].certificate
+    attributes = cms.ContentInfo.load(der)["content"]["signer_infos"][0]["signed_attrs"]
+    assert {a["type"].native for a in attributes} == {"content_type", "signing_time", "message_digest"}
+    assert verify_signed_request(envelope).valid
+    result = cms_verify(tmp_path, centre, canonical(envelope["request"]), der)
+    assert result.returncode == 0 and "Verification successful" in result.stderr, result.stderr
 
 
 def test_eds_sign_in_with_the_authentication_key(live_server, keys, tmp_path):

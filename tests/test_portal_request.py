@@ -289,7 +289,7 @@ def test_a_legal_entity_applies_through_its_employees_eds(client, provider, cent
     client.get("/portal/login/")
     challenge = client.session[CHALLENGE_KEY]["text"].encode()
     signature = sign_challenge(challenge, auth.private_key, auth.certificate)
-    assert client.post("/portal/login/eds/", {"signature": json.dumps(signature)}).status_code == 302
+    assert client.post("/portal/login/eds/", {"signature": signature}).status_code == 302
 
     draft = _paid(client)
     assert client.get(f"/portal/drafts/{draft.pk}/sign/").status_code == 200

@@ -55,7 +55,7 @@ def _eds(client, key, next_url=""):
     challenge = client.session[CHALLENGE_KEY]["text"]
     assert json.dumps(challenge) in page.content.decode()  # handed to the page's script
     signature = sign_challenge(challenge.encode(), key.private_key, key.certificate)
-    data = {"signature": json.dumps(signature), "next": next_url}
+    data = {"signature": signature, "next": next_url}
     return client.post("/portal/login/eds/", data, HTTP_ACCEPT_LANGUAGE="en"), data
 
 
@@ -109,5 +109,5 @@ def test_demo_applicants_sign_in_with_password_or_their_key_files(client, settin
     assert page.status_code == 200
     challenge = client.session[CHALLENGE_KEY]["text"].encode()
     signature = sign_challenge(challenge, key, certificate)
-    assert client.post("/portal/login/eds/", {"signature": json.dumps(signature)}).status_code == 302
+    assert client.post("/portal/login/eds/", {"signature": signature}).status_code == 302
     assert _signed_in_as(client).username == person.username

@@ -120,7 +120,9 @@ def _verify(args) -> int:
     from .verify import verify_signed_request
 
     if args.application:
-        return _verify_application(args.application)
+        return _verify_application(args.application, args.export)
+    if args.export:
+        return _error("--export goes with --application")
     if not args.signed:
         return _error("give a signed request file (or -) or --application NUMBER")
     try:
@@ -135,12 +137,15 @@ def _verify(args) -> int:
     return 1
 
 
-def _verify_application(number: str) -> int:
+def _verify_application(number: str, directory: str | None = None) -> int:
     # The command line sits above every app, so it may ask the intake for its evidence.
-    from qyzmet.intake.online.evidence import NoEvidence, verify_application
+    from qyzmet.intake.online.evidence import NoEvidence, export, verify_application
 
     try:
         checks = verify_application(number)
+        if directory:
+            content, signature = export(number, directory)
+            print(f"wrote {content} (the signed bytes) and {signature} (the CMS signature, DER)")
     except NoEvidence as exc:
         return _error(str(exc))
     for check in checks:
@@ -171,7 +176,9 @@ def register(sub) -> None:
     root.add_argument("--out", required=True)
     pki.set_defaults(func=_pki)
 
-    sign = sub.add_parser("sign", help="sign a JSON request with a key file; the envelope goes to stdout")
+    sign = sub.add_parser(
+        "sign", help="sign a JSON request with a key file (detached CMS); the envelope goes to stdout"
+    )
     sign.add_argument("--key", required=True)
     sign.add_argument("--password", required=True)
     sign.add_argument("--signed-at", default=None, help="ISO 8601 (default: now)")
@@ -182,6 +189,13 @@ def register(sub) -> None:
     verify.add_argument("signed", nargs="?", help="the signed envelope (JSON file, or - for stdin)")
     verify.add_argument(
         "--application", default=None, help="verify the signed request a filed application was filed on"
+    )
+    verify.add_argument(
+        "--export",
+        default=None,
+        metavar="DIR",
+        help="with --application: write request.json (the signed bytes) and request.p7s (the CMS "
+        "signature) there, for `openssl cms -verify`",
     )
     verify.add_argument("--at", default=None, help="verify as at this moment (default: now)")
     verify.add_argument("--language", choices=["kk", "ru", "en"], default="en")

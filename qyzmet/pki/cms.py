@@ -1,26 +1,38 @@
-"""CMS (PKCS#7) detached signatures, the format NCALayer produces for requests and documents.
+"""CMS (PKCS#7) detached signatures: the one format of signed requests, EDS log-ins and documents.
 
-`sign_detached` makes a SignedData over the signed bytes (SHA-256 with RSA, signed attributes
-content type, message digest and signing time, the signer's certificate and the issuing CA's
-embedded, the content left out); `verify_detached` checks one with pyhanko's CMS validator
-against the centre's root. Any CMS tool reads them, e.g. `openssl cms -verify -binary -inform DER
--in sig.p7s -content data -CAfile root.pem`.
+It is what NCALayer produces and what the portal's page makes with node-forge
+(`forge.pkcs7.createSignedData()`): a SignedData whose content (the signed bytes) is left out,
+one SignerInfo with SHA-256 and RSA, the signed attributes content type, signing time and message
+digest, and the signer's certificate embedded. Any CMS tool reads them, e.g.
+`openssl cms -verify -binary -inform DER -in sig.p7s -content data -CAfile root+issuing.pem`.
 
-The browser still signs in the plain format of `signing.py`; this is the server's side of the
-move to CMS.
+`sign_detached` makes one (asn1crypto for the structure, cryptography for the RSA signature, so
+that the signing time can be given); `read_detached` parses one and `Signed.covers` checks that
+it is a signature over given bytes (pyhanko's CMS integrity check: the message digest attribute
+against the bytes, the RSA signature over the signed attributes against the signer's key). Who
+the signer is and whether to trust the certificate is decided in verify.py, the one verifier.
 """
 
 from __future__ import annotations
 
-import asyncio
+import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
+from asn1crypto import algos, cms, core
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives.serialization import pkcs7
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from .ca import CertificationCentre, PKIError
+
+DIGESTS = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+
+
+def _asn1(certificate: x509.Certificate) -> asn1_x509.Certificate:
+    return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
 
 
 def sign_detached(
@@ -28,57 +40,129 @@ def sign_detached(
     private_key: rsa.RSAPrivateKey,
     certificate: x509.Certificate,
     chain: Iterable[x509.Certificate] = (),
+    signed_at: dt.datetime | None = None,
 ) -> bytes:
-    """A detached CMS SignedData (DER) over `data` by `private_key`, its certificate embedded."""
-    builder = (
-        pkcs7.PKCS7SignatureBuilder().set_data(data).add_signer(certificate, private_key, hashes.SHA256())
+    """A detached CMS SignedData (DER) over `data` by `private_key`, its certificate (and `chain`)
+    embedded, signed at `signed_at` (now by default)."""
+    signed_at = signed_at or dt.datetime.now(dt.UTC)
+    if signed_at.tzinfo is None:
+        raise ValueError("signed_at needs a time zone")
+    digest = hashes.Hash(hashes.SHA256())
+    digest.update(data)
+    signer = _asn1(certificate)
+    attributes = cms.CMSAttributes(
+        [
+            cms.CMSAttribute({"type": "content_type", "values": ["data"]}),
+            cms.CMSAttribute({"type": "signing_time", "values": [cms.Time({"utc_time": signed_at})]}),
+            cms.CMSAttribute({"type": "message_digest", "values": [digest.finalize()]}),
+        ]
     )
-    for extra in chain:
-        builder = builder.add_certificate(extra)
-    # Binary: the bytes are signed as they are (no S/MIME text canonicalisation); no S/MIME
-    # capabilities attribute, which means nothing outside e-mail.
-    options = [
-        pkcs7.PKCS7Options.DetachedSignature,
-        pkcs7.PKCS7Options.Binary,
-        pkcs7.PKCS7Options.NoCapabilities,
-    ]
-    return builder.sign(serialization.Encoding.DER, options)
+    # The signature is over the DER of the attributes as a SET OF (RFC 5652, 5.4).
+    value = private_key.sign(attributes.dump(), padding.PKCS1v15(), hashes.SHA256())
+    sha256 = algos.DigestAlgorithm({"algorithm": "sha256"})
+    signer_info = cms.SignerInfo(
+        {
+            "version": "v1",
+            "sid": cms.SignerIdentifier(
+                {
+                    "issuer_and_serial_number": cms.IssuerAndSerialNumber(
+                        {"issuer": signer.issuer, "serial_number": signer.serial_number}
+                    )
+                }
+            ),
+            "digest_algorithm": sha256,
+            "signed_attrs": attributes,
+            "signature_algorithm": algos.SignedDigestAlgorithm({"algorithm": "rsassa_pkcs1v15"}),
+            "signature": value,
+        }
+    )
+    signed_data = cms.SignedData(
+        {
+            "version": "v1",
+            "digest_algorithms": [sha256],
+            "encap_content_info": {"content_type": "data"},
+            "certificates": [signer, *(_asn1(c) for c in chain)],
+            "signer_infos": [signer_info],
+        }
+    )
+    return cms.ContentInfo({"content_type": "signed_data", "content": signed_data}).dump()
+
+
+@dataclass(frozen=True)
+class Signed:
+    """A CMS signature as read: its signer's certificate and claimed signing time. Nothing checked
+    yet but the form; `covers(data)` checks the signature."""
+
+    certificate: x509.Certificate
+    signed_at: dt.datetime
+    signed_data: cms.SignedData = field(repr=False)
+
+    def covers(self, data: bytes) -> bool:
+        """True if this is a valid signature over exactly `data` by the certificate's key."""
+        from pyhanko.sign.validation.generic_cms import extract_signer_info, validate_sig_integrity
+
+        content = self.signed_data["encap_content_info"]["content"]
+        if content.native is not None and content.native != data:
+            return False  # an attached signature, over something else
+        signer_info = extract_signer_info(self.signed_data)
+        algorithm = DIGESTS[signer_info["digest_algorithm"]["algorithm"].native]()
+        digest = hashes.Hash(algorithm)
+        digest.update(data)
+        try:
+            intact, valid = validate_sig_integrity(
+                signer_info, _asn1(self.certificate), "data", digest.finalize()
+            )
+        except ValueError:  # pyhanko's errors are ValueErrors
+            return False
+        return intact and valid
+
+
+def read_detached(signature: bytes) -> Signed:
+    """The signer's certificate and signing time of a CMS signature; PKIError when it is not one
+    signer's SignedData over data, with SHA-2, the signing time and the signer's certificate."""
+    from pyhanko.sign.validation.generic_cms import (
+        extract_certs_for_validation,
+        extract_self_reported_ts,
+        extract_signer_info,
+    )
+
+    try:
+        info = cms.ContentInfo.load(signature, strict=True)
+        if info["content_type"].native != "signed_data":
+            raise PKIError("not a SignedData")
+        signed_data = info["content"]
+        if signed_data["encap_content_info"]["content_type"].native != "data":
+            raise PKIError("the signed content is not data")
+        signer_info = extract_signer_info(signed_data)
+        if signer_info["signed_attrs"] is core.VOID:
+            raise PKIError("no signed attributes (content type, signing time, message digest)")
+        if signer_info["digest_algorithm"]["algorithm"].native not in DIGESTS:
+            raise PKIError(f"the digest algorithm must be one of {', '.join(DIGESTS)}")
+        certificate = extract_certs_for_validation(signed_data).signer_cert
+        signed_at = extract_self_reported_ts(signer_info)
+        if signed_at is None:
+            raise PKIError("no signing time among the signed attributes")
+        signer = x509.load_der_x509_certificate(certificate.dump())
+        signer.public_key()  # read now: cryptography parses the key lazily
+        return Signed(certificate=signer, signed_at=signed_at.astimezone(dt.UTC), signed_data=signed_data)
+    except PKIError as exc:
+        raise PKIError(f"malformed CMS signature: {exc}") from exc
+    except (ValueError, TypeError, KeyError, UnsupportedAlgorithm, x509.InvalidVersion) as exc:
+        # asn1crypto raises ValueError/TypeError on bad DER, lazily, on first access; pyhanko's
+        # errors are ValueErrors
+        raise PKIError(f"malformed CMS signature: {exc}") from exc
 
 
 def verify_detached(data: bytes, signature: bytes, centre: CertificationCentre) -> x509.Certificate:
     """The signer's certificate if `signature` is a valid detached CMS signature over `data` by a
-    certificate chaining to the centre's root and not revoked; PKIError otherwise. Revocation is
-    checked offline, against the centre's own CRLs (the issuing CA's and the root's)."""
-    from asn1crypto import cms
-    from asn1crypto import crl as asn1_crl
-    from asn1crypto import x509 as asn1_x509
-    from pyhanko.sign.validation.generic_cms import async_validate_detached_cms
-    from pyhanko_certvalidator import ValidationContext
+    signing key of the centre, valid and not revoked now; PKIError otherwise (verify.py's checks)."""
+    from .verify import Reason, verify_signature
 
-    der = serialization.Encoding.DER
-    try:
-        info = cms.ContentInfo.load(signature)
-        signed_data = info["content"]
-        if info["content_type"].native != "signed_data":
-            raise ValueError("not a SignedData")
-    except ValueError as exc:
-        raise PKIError(f"malformed CMS signature: {exc}") from exc
-    crls = [centre.current_crl(), centre.current_crl("root.crl")]
-    context = ValidationContext(
-        trust_roots=[asn1_x509.Certificate.load(centre.root.public_bytes(der))],
-        other_certs=[asn1_x509.Certificate.load(centre.issuing.public_bytes(der))],
-        crls=[asn1_crl.CertificateList.load(c.public_bytes(der)) for c in crls],
-        allow_fetching=False,
-        revocation_mode="hard-fail",
-    )
-    try:
-        status = asyncio.run(
-            async_validate_detached_cms(data, signed_data, signer_validation_context=context)
-        )
-    except Exception as exc:  # pyhanko raises its own errors for unreadable structures
-        raise PKIError(f"CMS signature not verified: {exc}") from exc
-    if not (status.intact and status.valid):
-        raise PKIError("CMS signature does not match the signed content")
-    if not status.trusted:
-        raise PKIError("CMS signer certificate is not trusted or is revoked")
-    return x509.load_der_x509_certificate(status.signing_cert.dump())
+    result = verify_signature(data, signature, centre.trust())
+    if result.valid:
+        return result.certificate
+    if result.reason == Reason.MALFORMED:
+        raise PKIError(result.detail)
+    if result.reason == Reason.BAD_SIGNATURE:
+        raise PKIError(f"CMS signature does not match the signed content: {result.detail}")
+    raise PKIError(f"CMS signer certificate is not trusted or is revoked: {result.detail}")

@@ -3,18 +3,17 @@
 A request is a JSON object carrying the applicant's `iin` (and `bin` for a legal entity) and
 optionally `regulation` (a catalogue id) and `service`. Its signed form is
 
-    {"request": {...},
-     "signature": {"algorithm": "RSASSA-PKCS1-v1_5-SHA256", "value": <base64>,
-                   "certificate": <base64 DER>, "signed_at": <ISO 8601>}}
+    {"request": {...}, "signature": <base64 of a DER CMS SignedData>}
 
-with the signature over `canonical(request)`. The format is kept this plain on purpose: a browser
-makes it with WebCrypto alone (`crypto.subtle.sign("RSASSA-PKCS1-v1_5", key, bytes)` with an
-RSA key imported for SHA-256, and JSON.stringify over recursively key-sorted objects, which
-gives the same bytes for strings, integers, booleans, null, lists and objects; avoid floats,
-whose text differs between Python and JavaScript).
+where the signature is a detached CMS signature (cms.py) over `canonical(request)`: what NCALayer
+makes of those bytes (`createCMSSignatureFromBase64` with the content detached), and what the
+portal's page makes with node-forge (qyzmet/portal/static/portal/sign.js). The signer's
+certificate and the signing time are inside it. The canonical form is kept plain so a browser
+makes the same bytes: JSON.stringify over recursively key-sorted objects gives them for strings,
+integers, booleans, null, lists and objects (avoid floats, whose text differs between Python
+and JavaScript); the portal hands the page the canonical text anyway.
 
-`signed_at` is the signer's claim and is not covered by the signature; verification therefore
-also checks the certificate at the moment of verification (see verify.py).
+An EDS log-in is the same signature over the challenge the portal handed out (`sign_challenge`).
 """
 
 from __future__ import annotations
@@ -22,14 +21,13 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+from collections.abc import Iterable
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from .ca import load_p12
-
-ALGORITHM = "RSASSA-PKCS1-v1_5-SHA256"
+from .cms import sign_detached
 
 
 def canonical(request: dict) -> bytes:
@@ -37,26 +35,15 @@ def canonical(request: dict) -> bytes:
     return json.dumps(request, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def raw_sign(data: bytes, private_key: rsa.RSAPrivateKey) -> bytes:
-    return private_key.sign(data, padding.PKCS1v15(), hashes.SHA256())
-
-
-def signature_block(
+def signature_of(
     data: bytes,
     private_key: rsa.RSAPrivateKey,
     certificate: x509.Certificate,
     signed_at: dt.datetime | None = None,
-) -> dict:
-    """The `signature` object of the envelope for any bytes (a request, or a log-in challenge)."""
-    signed_at = signed_at or dt.datetime.now(dt.UTC)
-    if signed_at.tzinfo is None:
-        raise ValueError("signed_at needs a time zone")
-    return {
-        "algorithm": ALGORITHM,
-        "value": base64.b64encode(raw_sign(data, private_key)).decode(),
-        "certificate": base64.b64encode(certificate.public_bytes(serialization.Encoding.DER)).decode(),
-        "signed_at": signed_at.isoformat(),
-    }
+    chain: Iterable[x509.Certificate] = (),
+) -> str:
+    """The envelope's `signature` for any bytes: base64 of a detached CMS signature over them."""
+    return base64.b64encode(sign_detached(data, private_key, certificate, chain, signed_at)).decode()
 
 
 def sign(
@@ -70,7 +57,7 @@ def sign(
         raise ValueError("a request is a JSON object")
     return {
         "request": request,
-        "signature": signature_block(canonical(request), private_key, certificate, signed_at),
+        "signature": signature_of(canonical(request), private_key, certificate, signed_at),
     }
 
 
@@ -87,6 +74,6 @@ def sign_challenge(
     private_key: rsa.RSAPrivateKey,
     certificate: x509.Certificate,
     signed_at: dt.datetime | None = None,
-) -> dict:
-    """The `signature` object for an EDS log-in challenge (the bytes the portal handed out)."""
-    return signature_block(challenge, private_key, certificate, signed_at)
+) -> str:
+    """The signature an EDS log-in posts: over the challenge bytes the portal handed out."""
+    return signature_of(challenge, private_key, certificate, signed_at)

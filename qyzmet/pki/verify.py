@@ -1,4 +1,8 @@
-"""Verifying signed requests and EDS log-ins, and the refusal the regulation prescribes on failure.
+"""Verifying signed requests, EDS log-ins and documents, and the refusal the regulation prescribes.
+
+All three are detached CMS signatures (cms.py): the one verifier reads the signature and its
+signer's certificate, and checks it over the exact bytes (a request's canonical form, the
+log-in challenge, a document's file).
 
 What is checked is what the regulations' `check: eds` conditions describe (the certificate's
 validity period, that it is not in the revocation list, the IIN/BIN of the request equal to the
@@ -8,7 +12,9 @@ the certificate; an authentication key signs log-ins only).
 
 The checks run in a fixed order and the first failure is the reason given: malformed,
 untrusted, bad_signature, wrong_key_usage, not_yet_valid / expired, revoked, iin_mismatch /
-bin_mismatch.
+bin_mismatch. The certificate is checked at the signing time the signature carries (a signed
+attribute, but the signer's clock: a time in the future is refused) and at the moment of
+verification.
 """
 
 from __future__ import annotations
@@ -21,8 +27,7 @@ from enum import StrEnum
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from qyzmet.i18n import in_language
 from qyzmet.identity import numbers
@@ -32,13 +37,15 @@ from .ca import (
     KEY_SIZE,
     SIGN,
     CertificationCentre,
+    PKIError,
     Trust,
     purpose_of,
     reason_of,
     serial_hex,
     subject_numbers,
 )
-from .signing import ALGORITHM, canonical
+from .cms import Signed, read_detached
+from .signing import canonical
 
 # A signer's clock may run a little ahead of ours; more than this and signed_at is not believed.
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -67,6 +74,7 @@ class Verification:
     certificate: x509.Certificate | None = field(default=None, repr=False)
     iin: str | None = None  # as the certificate names them
     bin: str | None = None
+    signed_at: dt.datetime | None = None  # the signing time the signature carries
 
     def __bool__(self) -> bool:
         return self.valid
@@ -85,20 +93,8 @@ class _Refused(Exception):
         self.detail = detail
 
 
-def _moment(value) -> dt.datetime:
-    if not isinstance(value, str):
-        raise _Refused(Reason.MALFORMED, "signed_at is not an ISO 8601 string")
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise _Refused(Reason.MALFORMED, f"signed_at {value!r} is not ISO 8601") from None
-    if moment.tzinfo is None:
-        raise _Refused(Reason.MALFORMED, f"signed_at {value!r} has no time zone")
-    return moment.astimezone(dt.UTC)
-
-
 def _b64(value, what: str) -> bytes:
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not value:
         raise _Refused(Reason.MALFORMED, f"{what} is not a base64 string")
     try:
         return base64.b64decode(value, validate=True)
@@ -106,20 +102,17 @@ def _b64(value, what: str) -> bytes:
         raise _Refused(Reason.MALFORMED, f"{what} is not valid base64") from None
 
 
-def _parse_signature(block) -> tuple[bytes, x509.Certificate, dt.datetime]:
-    if not isinstance(block, dict):
-        raise _Refused(Reason.MALFORMED, "the signature is not an object")
-    if block.get("algorithm") != ALGORITHM:
-        raise _Refused(Reason.MALFORMED, f"the signature algorithm must be {ALGORITHM}")
-    value = _b64(block.get("value"), "the signature value")
+def _parse_signature(value) -> Signed:
+    """The CMS signature (DER bytes, or base64 text as an envelope carries it), read."""
+    der = value if isinstance(value, bytes) else _b64(value, "the signature")
     try:
-        certificate = x509.load_der_x509_certificate(_b64(block.get("certificate"), "the certificate"))
-    except ValueError:
-        raise _Refused(Reason.MALFORMED, "the certificate is not a DER X.509 certificate") from None
-    key = certificate.public_key()
+        signed = read_detached(der)
+    except PKIError as exc:
+        raise _Refused(Reason.MALFORMED, str(exc)) from None
+    key = signed.certificate.public_key()
     if not isinstance(key, rsa.RSAPublicKey) or key.key_size < KEY_SIZE:
         raise _Refused(Reason.MALFORMED, f"the certificate's key is not RSA of at least {KEY_SIZE} bits")
-    return value, certificate, _moment(block.get("signed_at"))
+    return signed
 
 
 def _check_chain(certificate: x509.Certificate, trust: Trust, now: dt.datetime) -> None:
@@ -143,10 +136,8 @@ def _check_chain(certificate: x509.Certificate, trust: Trust, now: dt.datetime) 
             )
 
 
-def _check_signature(certificate: x509.Certificate, signature: bytes, data: bytes) -> None:
-    try:
-        certificate.public_key().verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
-    except InvalidSignature:
+def _check_signature(signed: Signed, data: bytes) -> None:
+    if not signed.covers(data):
         raise _Refused(
             Reason.BAD_SIGNATURE,
             "the signature does not match the request (altered after signing, or another key)",
@@ -236,16 +227,32 @@ def _now(at: dt.datetime | None) -> dt.datetime:
     return at.astimezone(dt.UTC)
 
 
-def _check_certificate(
-    certificate, signature: bytes, data: bytes, signed_at, now, trust: Trust, purpose: str
-) -> None:
-    if signed_at > now + CLOCK_SKEW:
-        raise _Refused(Reason.MALFORMED, f"signed_at {signed_at.isoformat()} is in the future")
-    _check_chain(certificate, trust, now)
-    _check_signature(certificate, signature, data)
-    _check_usage(certificate, purpose)
-    _check_validity(certificate, signed_at, now)
-    _check_revocation(certificate, trust)
+def _verified(signature, data: bytes, trust: Trust | None, at: dt.datetime | None, purpose: str) -> Signed:
+    """The signature read and checked over `data`, in the order of the module's docstring."""
+    signed = _parse_signature(signature)
+    now = _now(at)
+    if signed.signed_at > now + CLOCK_SKEW:
+        raise _Refused(Reason.MALFORMED, f"the signing time {signed.signed_at.isoformat()} is in the future")
+    trust = trust or CertificationCentre.default().trust()
+    _check_chain(signed.certificate, trust, now)
+    _check_signature(signed, data)
+    _check_usage(signed.certificate, purpose)
+    _check_validity(signed.certificate, signed.signed_at, now)
+    _check_revocation(signed.certificate, trust)
+    return signed
+
+
+def verify_signature(
+    data: bytes, signature, trust: Trust | None = None, at: dt.datetime | None = None, purpose: str = SIGN
+) -> Verification:
+    """Verify a detached CMS signature (DER bytes or base64 text) over `data`: a document's, or
+    any signed bytes. The checks of a request's but the IIN/BIN, which only a request names."""
+    try:
+        signed = _verified(signature, data, trust, at, purpose)
+    except _Refused as refused:
+        return Verification(False, refused.reason, refused.detail)
+    iin, bin_ = subject_numbers(signed.certificate)
+    return Verification(True, certificate=signed.certificate, iin=iin, bin=bin_, signed_at=signed.signed_at)
 
 
 def verify_signed_request(
@@ -253,7 +260,8 @@ def verify_signed_request(
 ) -> Verification:
     """Verify a signed envelope (a dict, as parsed from JSON) against `trust` at moment `at`.
 
-    `trust` defaults to the platform's certification centre, `at` to now.
+    `trust` defaults to the platform's certification centre, `at` to now. The CMS signature
+    must be over exactly `canonical(request)`.
     """
     request = envelope.get("request") if isinstance(envelope, dict) else None
     certificate = None
@@ -263,16 +271,17 @@ def verify_signed_request(
                 Reason.MALFORMED, "a signed request is an object with `request` and `signature` only"
             )
         _check_request(request)
-        value, certificate, signed_at = _parse_signature(envelope["signature"])
-        trust = trust or CertificationCentre.default().trust()
-        _check_certificate(certificate, value, canonical(request), signed_at, _now(at), trust, SIGN)
+        signed = _verified(envelope["signature"], canonical(request), trust, at, SIGN)
+        certificate = signed.certificate
         _check_identity(certificate, request["iin"], request.get("bin"))
     except _Refused as refused:
         return Verification(
             False, refused.reason, refused.detail, request if isinstance(request, dict) else None, certificate
         )
     iin, bin_ = subject_numbers(certificate)
-    return Verification(True, request=request, certificate=certificate, iin=iin, bin=bin_)
+    return Verification(
+        True, request=request, certificate=certificate, iin=iin, bin=bin_, signed_at=signed.signed_at
+    )
 
 
 def verify_auth_challenge(
@@ -281,7 +290,7 @@ def verify_auth_challenge(
     trust: Trust | None = None,
     at: dt.datetime | None = None,
 ) -> Verification:
-    """Verify an EDS log-in: `signature` (the envelope's `signature` object) over `challenge`.
+    """Verify an EDS log-in: `signature` (a CMS signature, base64) over `challenge`.
 
     Only an authentication key is accepted. On success `iin` and `bin` are the ones the
     certificate names: who is logging in. The caller makes the challenge (random, single use,
@@ -291,15 +300,14 @@ def verify_auth_challenge(
     try:
         if not isinstance(challenge, bytes) or not challenge:
             raise _Refused(Reason.MALFORMED, "the challenge must be non-empty bytes")
-        value, certificate, signed_at = _parse_signature(signature)
-        trust = trust or CertificationCentre.default().trust()
-        _check_certificate(certificate, value, challenge, signed_at, _now(at), trust, AUTH)
+        signed = _verified(signature, challenge, trust, at, AUTH)
+        certificate = signed.certificate
         iin, bin_ = subject_numbers(certificate)
         if iin is None or numbers.iin_problem(iin):
             raise _Refused(Reason.MALFORMED, "the certificate names no valid IIN")
     except _Refused as refused:
         return Verification(False, refused.reason, refused.detail, certificate=certificate)
-    return Verification(True, certificate=certificate, iin=iin, bin=bin_)
+    return Verification(True, certificate=certificate, iin=iin, bin=bin_, signed_at=signed.signed_at)
 
 
 # -- the refusal the regulation prescribes --------------------------------------------------

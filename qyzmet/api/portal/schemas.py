@@ -122,10 +122,25 @@ class SubmitRequest(Schema):
     service: str
     variant: str
     signed_request: dict[str, Any] = Field(
-        description="the envelope {request, signature{algorithm, value, certificate, signed_at}} of "
-        "qyzmet/pki/signing.py; the request names the applicant's iin (and bin), the service, variant "
-        "and provider posted, the sha256 of each document (none through the API) and optionally "
-        "contacts {phone, email} for notices"
+        description="the envelope {request, signature} of qyzmet/pki/signing.py. `signature` is the "
+        "base64 of a DER CMS (PKCS#7) SignedData, detached, over the canonical bytes of `request` (JSON "
+        "with sorted keys, no spaces, UTF-8): what NCALayer makes (createCMSSignatureFromBase64, "
+        "content detached), with SHA-256 and RSA, the signed attributes content type, signing time "
+        "and message digest, and the signer's certificate, a signing key of the certification "
+        "centre. The request names the applicant's iin (and bin), the service, variant and provider "
+        "posted, the sha256 of each document (none through the API) and optionally contacts "
+        "{phone, email} for notices",
+        json_schema_extra={
+            "example": {
+                "request": {
+                    "iin": "870412300129",
+                    "service": "medical-activity-licence",
+                    "variant": "issue",
+                    "provider": "aed",
+                },
+                "signature": "MIIGnwYJKoZIhvcNAQcCoIIGkDCCBowCAQExDzANBglghkgBZQMEAgEFADALBgkqhkiG9w0BBwGg...",
+            }
+        },
     )
     payment_id: str | None = Field(None, description="from POST /payments, for a variant with a fee")
 

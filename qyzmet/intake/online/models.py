@@ -89,7 +89,7 @@ class Attachment(models.Model):
 class Submission(models.Model):
     """One signed request posted through either door, and what became of it.
 
-    Keyed by the SHA-256 of the signature value and the applicant. A row is written only after
+    Keyed by the SHA-256 of the CMS signature (DER) and the applicant. A row is written only after
     the signature verified, so the key names a request the applicant really signed; posting it
     again (a network retry, a double click) finds this row: a filed one answers with its
     application, a refused or waiting one is walked again (the fee may be paid, the database
@@ -121,7 +121,8 @@ class Submission(models.Model):
     regulation = models.CharField(max_length=120, blank=True)
     channel = models.CharField(max_length=40, blank=True)
     payment_id = models.CharField(max_length=40, blank=True)
-    # The signed envelope as received (request, signature value, certificate, signed_at).
+    # The signed envelope as received: the request and the whole CMS signature (base64), which
+    # carries the signer's certificate and signing time.
     # Empty only for submissions received before it was kept.
     envelope = models.JSONField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=STATUS_CHOICES, default=RUNNING)

@@ -22,6 +22,8 @@ applicant API: the service, variant and provider named in the post) both end in 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
@@ -183,13 +185,23 @@ def contacts_of(signed: dict) -> dict:
 # Checks before anything is written ------------------------------------------------------------
 
 
-def signature_key(envelope) -> str:
-    """The ledger key of a signed envelope: the SHA-256 of its signature value."""
+def signature_der(envelope) -> bytes:
+    """The envelope's CMS signature as DER (its `signature` is base64); Rejected when there is none."""
     signature = envelope.get("signature") if isinstance(envelope, dict) else None
-    value = signature.get("value") if isinstance(signature, dict) else None
-    if not isinstance(value, str) or not value or not isinstance(envelope.get("request"), dict):
-        raise Rejected("signed_request", _("A signed request needs `request` and `signature.value`."))
-    return hashlib.sha256(value.encode()).hexdigest()
+    if not isinstance(signature, str) or not signature or not isinstance(envelope.get("request"), dict):
+        raise Rejected(
+            "signed_request",
+            _("A signed request needs `request` and `signature` (a CMS signature in base64)."),
+        )
+    try:
+        return base64.b64decode(signature, validate=True)
+    except (binascii.Error, ValueError):
+        raise Rejected("signed_request", _("The signature is not valid base64.")) from None
+
+
+def signature_key(envelope) -> str:
+    """The ledger key of a signed envelope: the SHA-256 of its CMS signature (DER)."""
+    return hashlib.sha256(signature_der(envelope)).hexdigest()
 
 
 def check_binding(intake: Intake) -> None:
@@ -346,8 +358,8 @@ def _claim(intake: Intake, key: str) -> tuple[Submission, bool]:
     except IntegrityError:
         row = Submission.objects.get(signature_sha256=key, applicant=intake.applicant)
     if row.envelope is not None and canonical(row.envelope) != canonical(intake.envelope):
-        # The signature verified, so only what it does not cover differs (signed_at), or the
-        # same request is posted for something else: either way not the envelope filed.
+        # The signature verified and covers the request, so only its base64 text differs (the
+        # same DER written otherwise), or it is posted for something else: not the envelope filed.
         raise Rejected(
             "signed_request",
             _("This signature was already submitted in another envelope; sign the request again."),

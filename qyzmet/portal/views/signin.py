@@ -2,7 +2,8 @@
 
 EDS sign-in is a challenge and answer. The login page puts a random challenge in the session
 and on the page; the browser signs it with the authentication key of the applicant's key file
-(the key never leaves the browser) and posts the signature block; `verify_auth_challenge`
+(the key never leaves the browser) and posts the detached CMS signature (base64), as NCALayer
+would make it; `verify_auth_challenge`
 checks it against the test certification centre. The challenge is taken out of the session
 before it is checked, so each can be answered once, and it expires after CHALLENGE_SECONDS.
 An applicant signing in by EDS for the first time gets an account named by the certificate's
@@ -11,7 +12,6 @@ number: the BIN for an employee's key (she acts for the entity), else the IIN.
 
 from __future__ import annotations
 
-import json
 import secrets
 import time
 
@@ -89,10 +89,7 @@ def sign_in_eds(request):
     issued = request.session.pop(CHALLENGE_KEY, None)
     if not issued or time.time() - issued["issued"] > CHALLENGE_SECONDS:
         return _page(request, eds_error=_("The sign-in page was open too long. Try again."), status=400)
-    try:
-        signature = json.loads(request.POST.get("signature") or "")
-    except ValueError:
-        signature = None
+    signature = request.POST.get("signature", "").strip()
     result = verify_auth_challenge(issued["text"].encode("ascii"), signature)
     if not result.valid:
         return _page(request, eds_error=str(EDS_FAILURES.get(result.reason, EDS_FAILURES[None])), status=403)

@@ -1,23 +1,25 @@
 /*
  * Signing in the browser with the applicant's PKCS#12 key file; the private key never leaves it.
  *
+ * What is made is what NCALayer makes: a detached CMS (PKCS#7) SignedData over the exact bytes,
+ * SHA-256 with RSA, the signed attributes content type, signing time and message digest, and the
+ * signer's certificate embedded (node-forge's forge.pkcs7.createSignedData()). It is posted as
+ * base64 of its DER; the server verifies it in qyzmet/pki/verify.py (and any CMS tool can:
+ * `openssl cms -verify -binary -inform DER -content <bytes> ...`).
+ *
  * A form with data-sign="request" signs the canonical request text the server put in the page
  * (<script id="canonical-request" type="application/json">) and posts the signed envelope
- *   {"request": <the request>, "signature": {"algorithm", "value", "certificate", "signed_at"}}
- * in the hidden field "envelope", exactly as qyzmet/pki/signing.py builds it. The server hands
- * out the canonical text, so nothing is re-canonicalised here: the bytes signed are its UTF-8.
+ *   {"request": <the request>, "signature": <base64 CMS>}
+ * in the hidden field "envelope", as qyzmet/pki/signing.py builds it. The server hands out the
+ * canonical text, so nothing is re-canonicalised here: the bytes signed are its UTF-8.
  * A form with data-sign="challenge" signs the EDS sign-in challenge (#eds-challenge) and posts
- * the signature block alone in the field "signature".
+ * the base64 CMS alone in the field "signature".
  *
  * The key file is read with FileReader and opened with forge (PKCS#12, PBES2/AES as the test
- * certification centre issues them); the private key is exported as PKCS#8 and imported into
- * WebCrypto as RSASSA-PKCS1-v1_5 with SHA-256, which signs. Where WebCrypto is missing (a page
- * served over plain HTTP from another host) forge signs the same way.
+ * certification centre issues them).
  */
 (function () {
   "use strict";
-
-  var ALGORITHM = "RSASSA-PKCS1-v1_5-SHA256";
 
   function readFile(file) {
     return new Promise(function (resolve, reject) {
@@ -34,12 +36,6 @@
       out += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
     }
     return out;
-  }
-
-  function bytesOf(binary) {
-    var bytes = new Uint8Array(binary.length);
-    for (var i = 0; i < binary.length; i++) { bytes[i] = binary.charCodeAt(i); }
-    return bytes;
   }
 
   function Problem(message) { this.message = message; }
@@ -68,29 +64,26 @@
     throw new Problem(messages.noKey);
   }
 
-  function base64(bytes) {
-    return forge.util.encode64(typeof bytes === "string" ? bytes : binaryString(bytes));
-  }
-
-  function signBytes(key, data) {
-    var subtle = window.crypto && window.crypto.subtle;
-    if (!subtle) {
-      var md = forge.md.sha256.create();
-      md.update(binaryString(data));
-      return Promise.resolve(base64(key.sign(md)));
-    }
-    var pkcs8 = forge.asn1.toDer(forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(key))).getBytes();
-    var algorithm = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
-    return subtle.importKey("pkcs8", bytesOf(pkcs8), algorithm, false, ["sign"])
-      .then(function (cryptoKey) { return subtle.sign("RSASSA-PKCS1-v1_5", cryptoKey, data); })
-      .then(function (signature) { return base64(new Uint8Array(signature)); });
-  }
-
-  function signatureBlock(opened, data) {
-    var certificate = forge.asn1.toDer(forge.pki.certificateToAsn1(opened.certificate)).getBytes();
-    return signBytes(opened.key, data).then(function (value) {
-      return { algorithm: ALGORITHM, value: value, certificate: base64(certificate), signed_at: new Date().toISOString() };
+  /* A detached CMS SignedData over `data` (bytes), base64 of its DER. The attributes are in
+     the order DER sorts them (by their encoding), so a verifier that re-encodes them (OpenSSL)
+     checks the same bytes forge signed. */
+  function signCms(opened, data) {
+    var oids = forge.pki.oids;
+    var p7 = forge.pkcs7.createSignedData();
+    p7.content = forge.util.createBuffer(binaryString(data));
+    p7.addCertificate(opened.certificate);
+    p7.addSigner({
+      key: opened.key,
+      certificate: opened.certificate,
+      digestAlgorithm: oids.sha256,
+      authenticatedAttributes: [
+        { type: oids.contentType, value: oids.data },
+        { type: oids.signingTime, value: new Date() },
+        { type: oids.messageDigest }  // forge fills in the SHA-256 of the content
+      ]
     });
+    p7.sign({ detached: true });
+    return forge.util.encode64(forge.asn1.toDer(p7.toAsn1()).getBytes());
   }
 
   function messagesOf(form) {
@@ -130,13 +123,13 @@
         .then(function (buffer) {
           var opened = openKeyFile(buffer, passwordInput.value, messages);
           passwordInput.value = "";  // not posted, and not kept on the page
-          return signatureBlock(opened, new TextEncoder().encode(text));
+          return signCms(opened, new TextEncoder().encode(text));
         })
-        .then(function (block) {
+        .then(function (signature) {
           if (kind === "request") {
-            form.elements.envelope.value = JSON.stringify({ request: JSON.parse(text), signature: block });
+            form.elements.envelope.value = JSON.stringify({ request: JSON.parse(text), signature: signature });
           } else {
-            form.elements.signature.value = JSON.stringify(block);
+            form.elements.signature.value = signature;
           }
           form.submit();
         })
