@@ -96,7 +96,7 @@ def application(request, number: str):
     reg = row["reg"]
     try:
         planned = paths.plan(
-            reg, app.variant, app.registered_at, app.provider.calendar(), channel=app.channel
+            reg, app.variant, app.filed_at, app.provider.calendar(), channel=app.channel
         )
     except (KeyError, ValueError):
         planned = []
