@@ -18,13 +18,7 @@ def _regulations(args) -> int:
     from qyzmet.regulations.validate import validate_catalogue
 
     if args.action == "validate":
-        from qyzmet.calendar.workcal import calendar_for
-        from qyzmet.engine.paths import planning_problems
-
         regulations, problems = validate_catalogue()
-        # The planned terms: the engine's plan of every variant, channel and branch (engine.paths).
-        for reg in regulations:
-            problems.extend(f"{reg.id}: {p}" for p in planning_problems(reg, calendar_for(reg.provider.code)))
         if args.id:
             regulations = [r for r in regulations if r.id.startswith(args.id)]
             problems = [p for p in problems if p.startswith(args.id)]

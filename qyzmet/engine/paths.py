@@ -375,11 +375,15 @@ def planning_problems(reg: Regulation, calendar: WorkCalendar) -> list[str]:
                 try:
                     planned = plan(reg, variant.code, filed, calendar, channel=way, branch=branch)
                 except (KeyError, ValueError) as exc:
-                    problems.append(f"variants.{variant.code} via {way or 'procedure'}: cannot be planned: {exc}")
+                    problems.append(
+                        f"variants.{variant.code} via {way or 'procedure'}: cannot be planned: {exc}"
+                    )
                     continue
                 where = f"variants.{variant.code} via {way or 'procedure'} ({branch})"
                 for p in planned:
-                    problems.extend(f"{where}: {p.flow}.{p.step.id}: {m}" for m in _due_problems(p, rules, term_due))
+                    problems.extend(
+                        f"{where}: {p.flow}.{p.step.id}: {m}" for m in _due_problems(p, rules, term_due)
+                    )
     return list(dict.fromkeys(problems))
 
 

@@ -143,7 +143,13 @@ def file(
     registered_at = paths.registration(filed_at, calendar)
     term_due = paths.application_term_due(reg, variant, registered_at, calendar)
     first = _next_step(
-        reg, flow_code, reg.step(flow_code, start), registered_at, filed_at, registered_at, calendar,
+        reg,
+        flow_code,
+        reg.step(flow_code, start),
+        registered_at,
+        filed_at,
+        registered_at,
+        calendar,
         term_due=term_due,
     )
     started = _started_data(first)

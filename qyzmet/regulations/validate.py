@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from .loader import CATALOGUE_DIR, Problem, RegulationFileError, load_file, regulation_files
 from .schema import Flow, Regulation, Source
+
+# Checks of a regulation that need more than its format, added by the app that owns them (the
+# engine adds the planned terms of every variant, channel and branch: engine/cli.py); each takes a
+# regulation and returns its problems as 'field: message' strings.
+CATALOGUE_CHECKS: list[Callable[[Regulation], list[str]]] = []
 
 SEEDS_DIR = Path(os.environ.get("QYZMET_SEEDS_DIR", Path(__file__).resolve().parents[3] / "shared" / "seeds"))
 
@@ -121,9 +127,12 @@ def _check_items(kind: str, flow: Flow):
             # A channel's conditions are numbered apart from its processes.
             same_series = kind == "procedure" or (item is not None and item.kind == step.kind)
             if item is not None and item.number == step.number and same_series:
-                yield here, (
-                    f"has no norm and is numbered as item {step.number} of {item.id}, which has one: "
-                    f"mark it `within: {item.id}`"
+                yield (
+                    here,
+                    (
+                        f"has no norm and is numbered as item {step.number} of {item.id}, which has one: "
+                        f"mark it `within: {item.id}`"
+                    ),
                 )
 
 
@@ -211,6 +220,8 @@ def validate_catalogue(directory: Path = CATALOGUE_DIR) -> tuple[list[Regulation
         ids.add(reg.id)
         regulations.append(reg)
         problems.extend(f"{reg.id}: {p}" for p in check_regulation(reg, seed_lengths))
+        for check in CATALOGUE_CHECKS:
+            problems.extend(f"{reg.id}: {p}" for p in check(reg))
     problems.extend(check_overlaps(regulations))
     return regulations, problems
 
