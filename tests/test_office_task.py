@@ -227,10 +227,7 @@ def test_conclusions_and_the_law_rule_that_set_the_due_moment(client):
         applicant="870412300129",
         filed_at=FILED.replace(year=2015, month=9, day=14),
     )
-    # registered within the licence's 15 working days (a step begun after them is due at the term)
-    run = services.complete_step(
-        app.steps.get().pk, clerk, at=FILED.replace(year=2015, month=9, day=14, hour=11)
-    )
+    run = services.complete_step(app.steps.get().pk, clerk)
     assert run.due_rule == "conclusions-answer"
     html = _page(client, division, app).content.decode()
     assert "Answer of an approving body; silence means consent" in html

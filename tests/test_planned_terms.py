@@ -183,3 +183,21 @@ def test_regulations_validate_runs_the_check_of_planned_terms(capsys):
     assert main(["regulations", "validate"]) == 0
     assert capsys.readouterr().out.startswith("22 regulations valid")
     assert any(check.__name__ == "_planned_terms" for check in validate.CATALOGUE_CHECKS)
+
+
+def test_a_reissue_waits_for_conclusions_no_longer_than_its_three_working_days():
+    """Cotton warehouse reissue: the Law's 10 working days for a body's answer bound the answer, but
+    the reissue's own term (3 working days, Law 202-V Art. 33 p.8) bounds the step begun within it;
+    a step begun after the term has passed keeps the law's moment (it cannot fall due before it began)."""
+    reg = catalogue()[COTTON]
+    calendar = calendar_for(reg.provider.code)
+    registered = at(2015, 6, 15, 10, 0)
+    term_due = paths.application_term_due(reg, "reissue", registered, calendar)
+    assert term_due == at(2015, 6, 18, 18, 30)
+    step = reg.step("licensing", "S2")
+    rules = rules_for(reg, registered.date())
+    within = paths.due(reg, step, registered, registered, calendar, rules, term_due=term_due)
+    assert (within.at, within.basis) == (term_due, "term")
+    late = at(2015, 6, 19, 10, 0)
+    after = paths.due(reg, step, late, registered, calendar, rules, term_due=term_due)
+    assert (after.at, after.basis) == (calendar.add_working_days(late, 10), "law:conclusions-answer")

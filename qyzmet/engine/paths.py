@@ -27,10 +27,13 @@ of the law, and nothing else:
   due, but the plan does not start the following steps at that limit: those follow the regulation's
   own norms. (Before this rule the limit was taken as the step's duration and chained, so the stem
   cells conclusion, 1 + 1 + 1 working days in the regulation, was planned and judged at 4.)
-* ``term``: nothing of an application falls due after the application's term (its variant's
-  term, from the regulation, the Standard it cites or the Law: `Variant.term_source`); a later due
-  is cut to the term. The validator reports every step whose own norm the term cuts
-  (`planning_problems`), since that means the regulation's own sequence does not fit its term.
+* ``term``: no step begun within the application's term (its variant's term, from the
+  regulation, the Standard it cites or the Law: `Variant.term_source`) falls due after it; a later
+  due is cut to the term. The validator reports every step whose own norm, counted from the step's
+  start, the term cuts (`planning_problems`): the regulation's own sequence would not fit its term.
+  A norm that is itself the term of the whole service (`counted_from: registration`, as the portal
+  tables' "the result within 15 working days") is governed by a shorter variant term as that
+  variant's `term_note` reads.
 
 The plan starts each step when the one before falls due by its own norm; a step inside an item
 starts with its item. Time runs on the provider's working calendar for the provider's people; the
@@ -72,10 +75,14 @@ def hands_over(step: Step) -> bool:
     return bool(step.procedure) or (step.kind == "condition" and step.check in PROVIDER_CHECKS)
 
 
+def _local(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(ALMATY) if moment.tzinfo else moment.replace(tzinfo=ALMATY)
+
+
 def registration(received: dt.datetime, calendar: WorkCalendar) -> dt.datetime:
     """When an application received at `received` is registered by the provider: then, within the
     provider's working hours; at the opening of the next working day after hours or on a day off."""
-    moment = received.astimezone(ALMATY) if received.tzinfo else received.replace(tzinfo=ALMATY)
+    moment = _local(received)
     day = moment.date()
     if calendar.is_working_day(day):
         opens = calendar.hours.intervals(day)[0][0]
@@ -129,7 +136,9 @@ def due(
             at, basis = limit, "law:completeness-check"
     if step.requests_conclusion_from and "conclusions-answer" in rules and at is None:
         at, basis = calendar.due(started, rules["conclusions-answer"].term), "law:conclusions-answer"
-    if at is not None and term_due is not None and at > term_due:
+    # (a step begun once the term has passed is judged by its own norm: a due moment before the
+    # step began would mean nothing, and the application is overdue by its term already)
+    if at is not None and term_due is not None and at > term_due and _local(started) < term_due:
         at, basis = term_due, "term"
     return Due(at, basis, own)
 
