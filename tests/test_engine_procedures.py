@@ -72,18 +72,26 @@ def test_procedure_runs_to_each_end_with_due_moments_from_its_norms(loaded, reg_
     rules = rules_for(reg, filed.date())
     run = app.steps.get()
     moment = filed
+    item_due = {}  # the due moment of each item (step with a norm) run so far
     for _ in range(len(proc.steps) + 1):
         step = proc.step(run.step_id)
-        # the step's due moment: its norm on the provider's calendar, or the law's bound on it
+        # the step's due moment: its norm on the provider's calendar, or the due of the item the
+        # regulation places it in, bounded by the law and by the application's term
         expected = (
-            calendar.due(run.started_at, step.norm, paths.is_continuous(reg, step)) if step.norm else None
+            calendar.due(run.started_at, step.norm, paths.is_continuous(reg, step))
+            if step.norm
+            else item_due.get(step.within)
         )
         if step.check == "documents_complete" and "completeness-check" in rules:
             limit = calendar.due(app.registered_at, rules["completeness-check"].term)
             expected = limit if expected is None else min(expected, limit)
         if step.requests_conclusion_from and expected is None and "conclusions-answer" in rules:
             expected = calendar.due(run.started_at, rules["conclusions-answer"].term)
+        if expected is not None and app.due_at is not None and run.started_at < app.due_at:
+            expected = min(expected, app.due_at)  # no step begun within the term falls due after it
         assert run.due_at == expected, (step.id, run.due_at, expected)
+        if step.norm:
+            item_due[step.id] = run.due_at
         assert run.role == step.actor
 
         outcome = choices.get(step.id)

@@ -34,7 +34,7 @@ from qyzmet.identity.numbers import is_entity_number
 from . import paths
 from .fees import fee_for
 
-PROVIDER_CHECKS = ("grounds", "conclusion")
+PROVIDER_CHECKS = paths.PROVIDER_CHECKS
 
 # Said when a check the caller requires is missing from the channel's table (so the regulation
 # words no refusal for it): the EDS one is the certification centre's (pki.verify).
@@ -279,7 +279,7 @@ def walk(sub: Submission, *, ensure: tuple[str, ...] = ()) -> Ready | ChannelRes
     while sid is not None:
         step = flow.steps_by_id[sid]
         due = calendar.due(now, step.norm, paths.is_continuous(reg, step)) if step.norm else None
-        hands_over = bool(step.procedure) or (step.kind == "condition" and step.check in PROVIDER_CHECKS)
+        hands_over = paths.hands_over(step)
         if hands_over:
             for check in (c for c in ensure if c not in checked):
                 try:

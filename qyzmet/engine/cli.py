@@ -42,7 +42,7 @@ def _timeline(args) -> int:
         print(
             f"{p.flow}:{p.step.id}{outcome}{end}\t{actor.name.en if actor else p.step.actor}\t{format_norm(p.step.norm)}\t{due}"
         )
-    term_due = paths.application_term_due(reg, args.variant, filed, calendar)
+    term_due = paths.application_term_due(reg, args.variant, paths.registration(filed, calendar), calendar)
     variant = reg.variant(args.variant)
     term = format_norm(variant.term) if variant.term else "expected path of the internal procedure"
     print(f"term\t{term}\t\t{term_due.isoformat() if term_due else '-'}")
@@ -67,7 +67,20 @@ def _tick(args) -> int:
         time.sleep(args.every)
 
 
+def _planned_terms(reg) -> list[str]:
+    """`regulations validate`'s check of the planned terms (engine.paths.planning_problems)."""
+    from qyzmet.calendar.workcal import calendar_for
+
+    from . import paths
+
+    return paths.planning_problems(reg, calendar_for(reg.provider.code))
+
+
 def register(sub) -> None:
+    from qyzmet.regulations import validate
+
+    if _planned_terms not in validate.CATALOGUE_CHECKS:
+        validate.CATALOGUE_CHECKS.append(_planned_terms)
     tl = sub.add_parser("timeline", help="the expected path of an application and its due moments")
     tl.add_argument("regulation")
     tl.add_argument("--variant", required=True)

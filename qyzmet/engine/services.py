@@ -138,7 +138,20 @@ def file(
             _("%(id)s has no internal procedure for %(variant)s") % {"id": reg.id, "variant": variant}
         )
     calendar = provider.calendar()
-    first = _next_step(reg, flow_code, reg.step(flow_code, start), filed_at, filed_at, filed_at, calendar)
+    # Received after the provider's hours or on a day off, it is registered the next working day
+    # (paths.registration); the provider's steps and the term run from the registration.
+    registered_at = paths.registration(filed_at, calendar)
+    term_due = paths.application_term_due(reg, variant, registered_at, calendar)
+    first = _next_step(
+        reg,
+        flow_code,
+        reg.step(flow_code, start),
+        registered_at,
+        filed_at,
+        registered_at,
+        calendar,
+        term_due=term_due,
+    )
     started = _started_data(first)
     app = Application(
         regulation=row,
@@ -151,10 +164,10 @@ def file(
         applicant_user=applicant_user,
         provider=provider,
         filed_at=filed_at,
-        # Documents received are registered on receipt; the term runs from here (Civil Code Art. 173:
-        # from the next day, which the calendar's day arithmetic does).
-        registered_at=filed_at,
-        due_at=paths.application_term_due(reg, variant, filed_at, calendar),
+        # The term runs from registration (Civil Code Art. 173: from the next day, which the
+        # calendar's day arithmetic does).
+        registered_at=registered_at,
+        due_at=term_due,
         data=data or {},
         payment_id=payment_id or None,
     )
@@ -226,12 +239,25 @@ def _filed_data(app: Application, reg, started: dict) -> dict:
 # Steps ----------------------------------------------------------------------------------------
 
 
-def _next_step(reg, flow_code: str, step: Step, started, filed_at, registered_at, calendar, refusal=None):
+def _next_step(
+    reg,
+    flow_code: str,
+    step: Step,
+    started,
+    filed_at,
+    registered_at,
+    calendar,
+    refusal=None,
+    *,
+    item_due=None,
+    term_due=None,
+):
     """The run of the step the application reaches at `started`: its due moment (its norm on the
-    provider's calendar, bounded by the law in force at filing), and the bodies it asks for a
-    conclusion, each due within the law's answer term."""
+    provider's calendar, or the due of the item it lies in, bounded by the law in force at filing
+    and by the application's term: paths.due), and the bodies it asks for a conclusion, each due
+    within the law's answer term."""
     rules = rules_for(reg, timezone.localtime(filed_at).date())
-    due, rule = paths.due_of(reg, step, started, registered_at, calendar, rules)
+    due, rule = paths.due_of(reg, step, started, registered_at, calendar, rules, item_due, term_due)
     asked = ()
     if step.requests_conclusion_from:
         term = rules["conclusions-answer"].term if "conclusions-answer" in rules else None
@@ -383,7 +409,18 @@ def _complete(connection, run_id, user, outcome, note, grounds, now, protocol):
         return None, event
     next_step = reg.step(run.flow, step.after(outcome))
     refusal = (list(grounds), note) if outcome in paths.REFUSING and grounds else None
-    nxt = _next_step(reg, run.flow, next_step, now, run.filed_at, run.registered_at, calendar, refusal)
+    nxt = _next_step(
+        reg,
+        run.flow,
+        next_step,
+        now,
+        run.filed_at,
+        run.registered_at,
+        calendar,
+        refusal,
+        item_due=paths.item_due_after(step, run.due_at, next_step),
+        term_due=run.term_due_at,
+    )
     change["started"] = _started_data(nxt)
     entry = new_entry(user, AuditAction.STEP_COMPLETED, subject, change, at=now)
     event = outbox.new_event(events.STEP_COMPLETED, now, step=step.id, outcome=outcome, next=nxt.step_id)

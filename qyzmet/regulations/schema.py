@@ -134,6 +134,21 @@ class Step(Model):
     action: Text
     norm: Norm | None = None
     norm_note: str | None = Field(default=None, description="why there is no norm, or how it was read")
+    counted_from: Literal["start", "registration"] = Field(
+        default="start",
+        description=(
+            "where the norm is counted from: the step's start, or the registration of the application "
+            "for a norm that is the term of the whole service (a table's 'the result within 15 working "
+            "days' on its last process)"
+        ),
+    )
+    within: StepId | None = Field(
+        default=None,
+        description=(
+            "the step with a norm whose numbered item the regulation places this one in (a step "
+            "without a norm of its own): it is done within that item's norm and falls due with it"
+        ),
+    )
     next: StepId | None = None
     branches: list[Branch] = Field(default_factory=list)
     end: Literal["result", "refusal"] | None = None
@@ -153,6 +168,12 @@ class Step(Model):
         ways = [self.next is not None, bool(self.branches), self.end is not None]
         if sum(ways) != 1:
             raise ValueError(f"step {self.id}: give exactly one of `next`, `branches` or `end`")
+        if self.within is not None and self.norm is not None:
+            raise ValueError(f"step {self.id}: a step with a norm of its own is not `within` another")
+        if self.counted_from != "start" and self.norm is None:
+            raise ValueError(f"step {self.id}: `counted_from` needs a norm to count")
+        if self.within == self.id:
+            raise ValueError(f"step {self.id} cannot be `within` itself")
         if self.check is not None and self.kind != "condition":
             raise ValueError(f"step {self.id}: only a condition has a `check`")
         if self.kind == "condition" and not self.branches:

@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from .loader import CATALOGUE_DIR, Problem, RegulationFileError, load_file, regulation_files
 from .schema import Flow, Regulation, Source
+
+# Checks of a regulation that need more than its format, added by the app that owns them (the
+# engine adds the planned terms of every variant, channel and branch: engine/cli.py); each takes a
+# regulation and returns its problems as 'field: message' strings.
+CATALOGUE_CHECKS: list[Callable[[Regulation], list[str]]] = []
 
 SEEDS_DIR = Path(os.environ.get("QYZMET_SEEDS_DIR", Path(__file__).resolve().parents[3] / "shared" / "seeds"))
 
@@ -64,6 +70,7 @@ def _check_flow(reg: Regulation, kind: str, flow: Flow):
             yield f"{where}.{step.id}", "has neither a `norm` nor a `norm_note` saying why there is none"
         if len(step.branches) == 1:
             yield f"{where}.{step.id}", "a step with branches needs at least two outcomes"
+    yield from _check_items(kind, flow)
     # Reachability from the start, and whether each step can still reach an end.
     reachable = flow.reachable()
     for step in steps:
@@ -85,6 +92,48 @@ def _check_flow(reg: Regulation, kind: str, flow: Flow):
     for step in steps:
         if step.id in reachable and step.id not in can_end:
             yield f"{where}.{step.id}", "no path from here ends in a result or a refusal"
+
+
+def _check_items(kind: str, flow: Flow):
+    """A step `within` an item is reached only from that item (or from a step within it), the item
+    has a norm, and both carry the regulation's one number; a step without a norm that the
+    regulation numbers as part of the normed item before it says so with `within`."""
+    where, by_id = f"{kind}s.{flow.code}", flow.steps_by_id
+    before: dict[str, list] = {}
+    for step in flow.steps:
+        for target in step.successors:
+            before.setdefault(target, []).append(step)
+
+    def item_of(step):
+        return step.id if step.norm is not None else step.within
+
+    for step in flow.steps:
+        here = f"{where}.{step.id}"
+        if step.within is not None:
+            item = by_id.get(step.within)
+            if item is None:
+                yield here, f"is within {step.within!r}, which is not a step here"
+                continue
+            if item.norm is None:
+                yield here, f"is within {item.id}, which has no norm to be due with"
+            if item.number is not None and step.number is not None and item.number != step.number:
+                yield here, f"is within {item.id} (item {item.number}) but is numbered {step.number}"
+            for prev in before.get(step.id, []):
+                if item_of(prev) != item.id:
+                    yield here, f"is within {item.id} but is also reached from {prev.id}, outside that item"
+        elif step.norm is None and step.number is not None and before.get(step.id):
+            items = {item_of(p) for p in before[step.id]}
+            item = by_id.get(next(iter(items))) if len(items) == 1 and None not in items else None
+            # A channel's conditions are numbered apart from its processes.
+            same_series = kind == "procedure" or (item is not None and item.kind == step.kind)
+            if item is not None and item.number == step.number and same_series:
+                yield (
+                    here,
+                    (
+                        f"has no norm and is numbered as item {step.number} of {item.id}, which has one: "
+                        f"mark it `within: {item.id}`"
+                    ),
+                )
 
 
 def check_regulation(reg: Regulation, seed_lengths: dict[str, int] | None = None) -> list[str]:
@@ -171,6 +220,8 @@ def validate_catalogue(directory: Path = CATALOGUE_DIR) -> tuple[list[Regulation
         ids.add(reg.id)
         regulations.append(reg)
         problems.extend(f"{reg.id}: {p}" for p in check_regulation(reg, seed_lengths))
+        for check in CATALOGUE_CHECKS:
+            problems.extend(f"{reg.id}: {p}" for p in check(reg))
     problems.extend(check_overlaps(regulations))
     return regulations, problems
 

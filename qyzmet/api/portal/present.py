@@ -62,7 +62,7 @@ def expected_path(app: Application) -> list[dict]:
         planned = paths.plan(reg, app.variant, app.registered_at, calendar)
     else:
         first = app.steps.order_by("started_at", "id").values_list("step_id", flat=True).first()
-        planned = paths.plan(reg, app.variant, app.registered_at, calendar, channel=app.channel)
+        planned = paths.plan(reg, app.variant, app.filed_at, calendar, channel=app.channel)
         ids = [p.step.id for p in planned]
         planned = planned[ids.index(first) :] if first in ids else []
     return [

@@ -95,9 +95,7 @@ def application(request, number: str):
     row = _row(app)
     reg = row["reg"]
     try:
-        planned = paths.plan(
-            reg, app.variant, app.registered_at, app.provider.calendar(), channel=app.channel
-        )
+        planned = paths.plan(reg, app.variant, app.filed_at, app.provider.calendar(), channel=app.channel)
     except (KeyError, ValueError):
         planned = []
     return render(
