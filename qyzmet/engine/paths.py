@@ -37,6 +37,11 @@ def due_of(reg: Regulation, step: Step, started, registered, calendar: WorkCalen
         limit = calendar.due(registered, rules["completeness-check"].term)
         if due is None or limit < due:
             due, rule = limit, "completeness-check"
+    if step.refusal == "consideration" and "completeness-check" in rules:
+        # The refusal of further consideration is given within the completeness check's term.
+        limit = calendar.due(registered, rules["completeness-check"].term)
+        if due is None or limit < due:
+            due, rule = limit, "completeness-check"
     if step.requests_conclusion_from and "conclusions-answer" in rules and due is None:
         due, rule = calendar.due(started, rules["conclusions-answer"].term), "conclusions-answer"
     return due, rule

@@ -26,5 +26,6 @@ urlpatterns = [
     path("cabinet/", cabinet.cabinet, name="cabinet"),
     path("cabinet/applications/<str:number>/", cabinet.application, name="application"),
     path("cabinet/applications/<str:number>/summary.txt", cabinet.summary, name="summary"),
+    path("cabinet/applications/<str:number>/answer/", cabinet.answer, name="answer"),
     path("cabinet/applications/<str:number>/document.pdf", cabinet.document, name="document"),
 ]
