@@ -114,6 +114,8 @@ def test_the_applicant_is_asked_answers_in_the_cabinet_and_the_clock_runs_again(
     # and in the cabinet, with a form to answer
     applicant = person(APPLICANT)
     client.force_login(applicant)
+    listed = client.get("/portal/cabinet/", **EN).content.decode()
+    assert "Your answer is awaited" in listed and f"{app.number}/#asked" in listed
     cabinet = client.get(f"/portal/cabinet/applications/{app.number}/", **EN).content.decode()
     assert (
         "Certificate No. 17-04." in cabinet

@@ -53,6 +53,9 @@ def _row(app):
         "status": regulation_status(app),
         # which of the three refusals it ended in, named as its own act
         "refusal": refusals.act(refusal_act(app)),
+        # the clock stands still until I answer what I am asked
+        "asked": app.status == Status.PAUSED
+        and app.pauses.filter(ended_at__isnull=True).exclude(asked="").exists(),
     }
 
 
