@@ -52,6 +52,7 @@ from qyzmet.registry import documents
 from qyzmet.regulations.loader import catalogue
 
 from .engine_helpers import complete_as_staff
+from .pause_helpers import RULE, export_control_application
 from .psc_helpers import make_centre, provider_for
 
 LICENCE = "almaty-2015-2-279/medical-licence"  # portal, office and PSC channels; asks for conclusions
@@ -236,11 +237,17 @@ RULES: dict[str, Rule] = {
         args=lambda w: {"number": w.asking.number},
         data=lambda w: {"request": w.conclusion.pk, "answer": "positive", "note": ""},
     ),
+    # Only where a rule of the law gives a ground: A's export-control licence (tests/pause_helpers.py)
     "office:pause": Rule(
         "POST",
         office(**given("302", "clerk", "head", "admin"), officer="403"),
-        args=app_number,
-        data=lambda w: {"reason": "documents_requested", "note": "a copy of the diploma"},
+        args=lambda w: {"number": w.exported.number},
+        data=lambda w: {"reason": RULE, "note": "certificate No. 17-04"},
+    ),
+    "office:pause-file": Rule(
+        "GET",
+        office(**given("200", "clerk", "officer", "head", "admin")),
+        args=lambda w: {"number": w.answered.number, "file_id": w.answer_file.pk},
     ),
     "office:resume": Rule(
         "POST",
@@ -322,6 +329,13 @@ RULES: dict[str, Rule] = {
     "portal:cabinet": Rule("GET", portal(**given("200", *APPLICANTS)), shows=("applicant",)),
     "portal:application": Rule("GET", portal(applicant="200"), args=app_number),
     "portal:summary": Rule("GET", portal(applicant="200"), args=app_number),
+    # the applicant answers what a stop of the clock asks of them, with documents
+    "portal:answer": Rule(
+        "POST",
+        portal(applicant="302"),
+        args=lambda w: {"number": w.asked.number},
+        data=lambda w: {"answer": "attached"},
+    ),
     "portal:document": Rule("GET", portal(applicant="200"), args=lambda w: {"number": w.issued.number}),
     "portal:questionnaire": Rule("GET", portal(applicant="200"), args=lambda w: {"number": w.issued.number}),
     # The API's own pages
@@ -356,8 +370,8 @@ RULES: dict[str, Rule] = {
     "api:pause_clock": Rule(
         "POST",
         staff_api(**given("200", "clerk", "head", "admin"), officer="403"),
-        args=app_number,
-        data=lambda w: {"reason": "documents_requested"},
+        args=lambda w: {"number": w.exported.number},
+        data=lambda w: {"reason": RULE},
         json=True,
     ),
     "api:resume_clock": Rule(
@@ -462,6 +476,10 @@ class World:
     asking: object  # A's application waiting for other bodies' conclusions
     conclusion: object
     paused: object
+    exported: object  # A's export-control licence at P, whose clock the law lets stop (Art. 37 p.2)
+    asked: object  # another, its clock stopped: A is asked for the end-user certificate's confirmation
+    answered: object  # a third, whose stop A answered with a document
+    answer_file: object
     issued: object
     entry: object
     scan: object
@@ -538,7 +556,15 @@ def _build() -> World:
     app = file()
     asking = _drive(file(), until="S3")
     paused = file()
-    services.pause(paused.pk, "documents_requested", by="matrix")
+    services.pause(paused.pk, "state_database_unavailable", by="matrix")
+    exported = export_control_application(p, applicant=a.username, filed_at=filed)
+    asked = export_control_application(p, applicant=a.username, filed_at=filed)
+    services.pause(asked.pk, RULE, users["clerk"], note="certificate No. 17-04")
+    answered = export_control_application(p, applicant=a.username, filed_at=filed)
+    services.pause(answered.pk, RULE, users["clerk"])
+    confirmation = {"name": "confirmation.pdf", "content_type": "application/pdf", "size": len(PDF)}
+    confirmation.update(sha256="0" * 64, content=PDF)
+    services.answer_pause(answered.pk, a, "attached", [confirmation], at=filed + dt.timedelta(hours=1))
     issued = _drive(file())
     entry = issued.register_entry
     # Issued documents are made after the issuing commit; this world never commits, so now.
@@ -628,6 +654,10 @@ def _build() -> World:
         asking=asking,
         conclusion=asking.conclusions.filter(answer=ConclusionRequest.Answer.PENDING).first(),
         paused=paused,
+        exported=exported,
+        asked=asked,
+        answered=answered,
+        answer_file=answered.pauses.get().files.get(),
         issued=issued,
         entry=entry,
         scan=scan,

@@ -19,6 +19,8 @@ from qyzmet.gateway.models import DataLookup
 from qyzmet.office.testing import FILED, make_cast
 from qyzmet.registry import services as register
 
+from .pause_helpers import RULE, export_control_application
+
 pytestmark = pytest.mark.django_db
 
 
@@ -87,12 +89,12 @@ def test_the_applicant_reads_every_lookup_of_their_data_whoever_asked(cast, djan
 
 
 def test_the_engine_stops_the_clock_only_for_who_handles_a_current_step(cast):
-    app = cast.file()  # its open step is the clerk's
+    app = export_control_application(cast.provider_a)  # its open step is the clerk's
     with pytest.raises(services.NotPermitted):
-        services.pause(app.pk, "documents_requested", cast.executor, note="x")
+        services.pause(app.pk, RULE, cast.executor, note="x")
     with pytest.raises(services.NotPermitted):
-        services.pause(app.pk, "documents_requested", cast.clerk_b, note="x")
-    services.pause(app.pk, "documents_requested", cast.clerk, note="x")
+        services.pause(app.pk, RULE, cast.clerk_b, note="x")
+    services.pause(app.pk, RULE, cast.clerk, note="x")
     with pytest.raises(services.NotPermitted):
         services.resume(app.pk, cast.executor)
     services.resume(app.pk, cast.head)

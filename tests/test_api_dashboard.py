@@ -30,7 +30,7 @@ def world(monkeypatch):
     early = new_application(a)  # term ends the day before "now"
     today = new_application(a, filed_at=TUESDAY)  # term ends this evening
     paused = new_application(a, filed_at=TUESDAY)
-    services.pause(paused.pk, "documents_requested", by="test", at=TUESDAY + dt.timedelta(hours=1))
+    services.pause(paused.pk, "state_database_unavailable", by="test", at=TUESDAY + dt.timedelta(hours=1))
     refuse(new_application(a))
     new_application(b)
     now = today.due_at - dt.timedelta(hours=8)

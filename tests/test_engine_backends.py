@@ -73,7 +73,9 @@ def _scenario():
         while run is not None:
             at += dt.timedelta(minutes=30)
             if run.step_id == "S2" and n == 0:  # the clock stands still for a day
-                services.pause(app.pk, "documents_requested", staff["head"], note="a page is missing", at=at)
+                services.pause(
+                    app.pk, "state_database_unavailable", "gateway", note="the database is down", at=at
+                )
                 at += dt.timedelta(days=1)
                 services.resume(app.pk, staff["head"], at=at)
                 run.refresh_from_db()

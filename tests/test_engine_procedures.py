@@ -82,7 +82,10 @@ def test_procedure_runs_to_each_end_with_due_moments_from_its_norms(loaded, reg_
             if step.norm
             else item_due.get(step.within)
         )
-        if step.check == "documents_complete" and "completeness-check" in rules:
+        # the check of completeness and the refusal of further consideration it leads to
+        if (
+            step.check == "documents_complete" or step.refusal == "consideration"
+        ) and "completeness-check" in rules:
             limit = calendar.due(app.registered_at, rules["completeness-check"].term)
             expected = limit if expected is None else min(expected, limit)
         if step.requests_conclusion_from and expected is None and "conclusions-answer" in rules:
@@ -234,7 +237,7 @@ def test_pause_moves_the_due_moments(loaded):
     due_before = run.due_at
     app_due_before = app.due_at
     services.pause(
-        app.pk, "documents_requested", by="executor", at=dt.datetime(2018, 6, 4, 11, tzinfo=ALMATY)
+        app.pk, "state_database_unavailable", by="gateway", at=dt.datetime(2018, 6, 4, 11, tzinfo=ALMATY)
     )
     with pytest.raises(services.InvalidTransition, match="paused"):
         services.complete_step(run.pk, staff_for(provider, "office-clerk"))

@@ -32,7 +32,7 @@ def test_it_counts_my_providers_applications_by_status_and_lateness(client, cast
     # of "today" is set by hand, and the clock stopped at noon of that day.
     noon = timezone.make_aware(dt.datetime(2026, 11, 24, 12))
     Application.objects.filter(pk=today.pk).update(due_at=noon + dt.timedelta(hours=6))
-    services.pause(paused.pk, "documents_requested", cast.clerk, note="diploma")
+    services.pause(paused.pk, "state_database_unavailable", "gateway", note="the database is down")
     with mock.patch("django.utils.timezone.now", return_value=noon):
         context = _dashboard(client, cast.clerk).context
     assert context["total"] == 3

@@ -91,7 +91,7 @@ def test_it_filters_by_role_status_and_lateness(client, cast):
     }
     assert _numbers(_inbox(client, head, role="executor")) == [second.number]
 
-    services.pause(first.pk, "documents_requested", cast.clerk, note="copy of the diploma")
+    services.pause(first.pk, "state_database_unavailable", "gateway", note="the database is down")
     assert _numbers(_inbox(client, head, status="paused")) == [first.number]
     assert _numbers(_inbox(client, head, status="in_progress")) == [second.number]
 

@@ -7,6 +7,8 @@ from qyzmet.engine import services
 from qyzmet.engine.models import ConclusionRequest, Status, StepRun
 from qyzmet.office.testing import FILED, load_regulations, make_cast, provider_for, staff
 
+from .pause_helpers import export_control_application
+
 pytestmark = pytest.mark.django_db
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -44,7 +46,7 @@ def test_staff_of_another_provider_get_404_for_the_page_and_its_actions(client, 
     run = app.steps.get()
     assert _post(client, cast.clerk_b, app, "complete", {"run": run.pk, "outcome": "done"}).status_code == 404
     assert (
-        _post(client, cast.clerk_b, app, "pause", {"reason": "documents_requested", "note": "x"}).status_code
+        _post(client, cast.clerk_b, app, "pause", {"reason": "end-user-certificate", "note": "x"}).status_code
         == 404
     )
     run.refresh_from_db()
@@ -135,7 +137,8 @@ def test_a_refusal_needs_a_ground_and_an_explanation(client, cast, app):
     assert response.status_code == 302
     app.refresh_from_db()
     assert app.refusal_grounds == ["documents-incomplete"] and app.refusal_text == "No diploma copy."
-    assert app.steps.get(completed_at__isnull=True).step_id == "S4-refusal"
+    # an incomplete set is refused further consideration (seed 003 lines 196-197, 221-224)
+    assert app.steps.get(completed_at__isnull=True).step_id == "S2-not-considered"
 
 
 def test_only_the_regulations_outcomes_are_accepted(client, cast, app):
@@ -174,10 +177,11 @@ def test_assigning_to_a_colleague_who_holds_the_role(client, cast, app):
     assert run.assignee == cast.executor2
 
 
-def test_pausing_and_resuming_the_legal_clock(client, cast, app):
+def test_pausing_and_resuming_the_legal_clock(client, cast):
+    app = export_control_application(cast.provider_a)  # the law lets its clock stop (Art. 37 p.2)
     run = app.steps.get()
     response = _post(
-        client, cast.clerk, app, "pause", {"reason": "documents_requested", "note": "Diploma copy."}
+        client, cast.clerk, app, "pause", {"reason": "end-user-certificate", "note": "Diploma copy."}
     )
     assert response.status_code == 302
     app.refresh_from_db()
@@ -196,13 +200,16 @@ def test_pausing_and_resuming_the_legal_clock(client, cast, app):
     assert _post(client, cast.clerk, app, "resume", {}).status_code == 409  # not paused any more
 
 
-def test_a_pause_needs_a_note_and_a_role_on_the_application(client, cast, app):
+def test_a_pause_needs_a_ground_of_the_law_and_a_role_on_the_application(client, cast):
+    app = export_control_application(cast.provider_a)
     assert (
-        _post(client, cast.clerk, app, "pause", {"reason": "documents_requested", "note": ""}).status_code
+        _post(client, cast.clerk, app, "pause", {"reason": "documents_requested", "note": "x"}).status_code
         == 400
     )
     assert (
-        _post(client, cast.executor, app, "pause", {"reason": "documents_requested", "note": "x"}).status_code
+        _post(
+            client, cast.executor, app, "pause", {"reason": "end-user-certificate", "note": "x"}
+        ).status_code
         == 403
     )
     app.refresh_from_db()

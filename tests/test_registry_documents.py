@@ -79,8 +79,8 @@ def test_reasoned_refusal_cites_the_regulations_grounds(provider, monkeypatch):
     assert seen["context"]["refusal_text"] == app.refusal_text
 
 
-def test_incomplete_documents_give_the_refusal_to_accept(ministry, centre):
-    app = drive(ministry, CERTIFICATE, "S5-refusal")  # turned away at S2: incomplete
+def test_incomplete_documents_give_the_refusal_of_further_consideration(ministry, centre):
+    app = drive(ministry, CERTIFICATE, "S3-not-considered")  # turned away at S2: incomplete
     assert documents.refused_for_incomplete_documents(app)
     pdf = documents.refusal_pdf(app)
     assert _validate(pdf, centre).bottom_line

@@ -169,6 +169,34 @@ def may_manage_clock(user, app: Application) -> bool:
     return open_runs.filter(Q(role__in=roles) | Q(assignee_id=user.pk)).exists()
 
 
+def may_answer_pause(user, app: Application) -> bool:
+    """Answering what a stop of the legal clock asked: the application's own applicant (by their
+    IIN/BIN or their account), while it is paused on a ground that asks them something."""
+    if user is None or getattr(user, "pk", None) is None or app.status != "paused":
+        return False
+    if not own_applications(user).filter(pk=app.pk).exists():
+        return False
+    return app.pauses.filter(ended_at__isnull=True).exclude(asked="").exists()
+
+
+def access_pause_answer(user, app: Application) -> Application:
+    """`app` (already the user's own), when they may answer what its pause asks, else 403."""
+    if not may_answer_pause(user, app):
+        raise Forbidden(_("Nothing is asked of you in this application now."))
+    return app
+
+
+def access_pause_file(user, app: Application, file_id: int):
+    """A document an applicant uploaded in answer to a pause of `app` (which `user` sees as staff
+    already), else 404."""
+    from qyzmet.engine.models import PauseFile
+
+    found = PauseFile.objects.filter(pk=file_id, pause__application=app).first()
+    if found is None:
+        raise NotFound(_("No such document."))
+    return found
+
+
 def access_clock(user, app: Application) -> Application:
     """`app`, when `user` may stop or restart its clock (they see it already), else 403."""
     if not may_manage_clock(user, app):

@@ -24,7 +24,7 @@ def _handled_application(user, number: str):
 @router.post(
     "/applications/{number}/pause",
     response={200: ApplicationDetail, 403: Error, 404: Error, 409: Error, 422: ValidationErrors},
-    summary="Pause the legal clock (documents requested, a state database unreachable)",
+    summary="Stop the legal clock on a ground the law gives for the application (a pause rule of law_rules.yaml)",
 )
 def pause_clock(request, number: str, payload: PauseClock):
     app = _handled_application(request.auth, number)

@@ -109,7 +109,16 @@ def application_detail(app: Application, user) -> dict:
         ],
         "pauses": list(
             app.pauses.order_by("started_at").values(
-                "reason", "note", "started_at", "ended_at", "started_by", "ended_by"
+                "reason",
+                "law",
+                "note",
+                "asked",
+                "answer",
+                "answered_at",
+                "started_at",
+                "ended_at",
+                "started_by",
+                "ended_by",
             )
         ),
         "grounds_available": [{"code": g.code, "text": tr(g.text)} for g in reg.refusal_grounds],

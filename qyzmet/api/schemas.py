@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
-from qyzmet.engine.models import Pause, Status
+from qyzmet.engine.models import Status
 
 
 class Error(Schema):
@@ -106,7 +106,11 @@ class Conclusion(Schema):
 
 class PauseRecord(Schema):
     reason: str
+    law: str = Field(description="the legal source of the rule the clock was stopped on")
     note: str
+    asked: str = Field(description="what the applicant was asked")
+    answer: str = Field(description="the applicant's answer, which restarted the clock")
+    answered_at: dt.datetime | None
     started_at: dt.datetime
     ended_at: dt.datetime | None
     started_by: str
@@ -215,5 +219,9 @@ class AnswerConclusion(Schema):
 
 
 class PauseClock(Schema):
-    reason: Pause.Reason
-    note: str = ""
+    reason: str = Field(
+        max_length=40,
+        description="the code of a pause rule of the law that applies to the application (law_rules.yaml); "
+        "where none applies, the clock cannot be stopped (409)",
+    )
+    note: str = Field("", description="what exactly is asked, added to what the rule asks")

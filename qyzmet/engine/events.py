@@ -7,7 +7,7 @@ the application itself.
 
 FILED = "application_filed"  # number, channel
 STEP_COMPLETED = "step_completed"  # step, outcome, next (the step started)
-CLOSED = "application_closed"  # status, result (also when deemed issued by the term's lapse)
+CLOSED = "application_closed"  # status, result, step, refusal (which act; also when deemed issued by the term's lapse)
 PAUSED = "application_paused"  # reason
 RESUMED = "application_resumed"
 CONCLUSION_ANSWERED = "conclusion_answered"  # body, answer

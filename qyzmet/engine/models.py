@@ -123,19 +123,44 @@ class StepRun(models.Model):
 
 
 class Pause(models.Model):
-    """A stop of the legal clock, with its reason (documents requested, a state database unreachable)."""
+    """A stop of the legal clock, on a legal ground: the code of a pause rule of the law
+    (`law_rules.yaml`, `law.pauses_for`), or a state database unreachable (the gateway's own).
+
+    Rows written before pauses needed a legal ground may say `documents_requested`. Under a rule
+    that asks the applicant, `asked` is what the applicant was told; their answer (text and
+    `files`) restarts the clock."""
 
     class Reason(models.TextChoices):
         DOCUMENTS_REQUESTED = "documents_requested", _("the applicant is asked to complete the documents")
         STATE_DATABASE_UNAVAILABLE = "state_database_unavailable", _("a state database is unreachable")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="pauses")
-    reason = models.CharField(max_length=40, choices=Reason.choices)
+    reason = models.CharField(max_length=40, help_text="a pause rule's code, or a system reason")
+    law = models.CharField(max_length=200, blank=True, help_text="the legal source of the rule in force")
     note = models.TextField(blank=True)
+    asked = models.TextField(blank=True, help_text="what the applicant was asked")
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
     started_by = models.CharField(max_length=150)
     ended_by = models.CharField(max_length=150, blank=True)
+    answer = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+
+class PauseFile(models.Model):
+    """A document the applicant uploaded in answer to what a pause asked (checked by
+    `qyzmet.intake.uploads`: PDF, JPEG or PNG by their first bytes)."""
+
+    pause = models.ForeignKey(Pause, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    content = models.BinaryField()
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
 
 
 class ConclusionRequest(models.Model):

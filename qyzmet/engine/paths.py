@@ -134,6 +134,11 @@ def due(
         limit = calendar.due(registered, rules["completeness-check"].term)
         if at is None or limit < at:
             at, basis = limit, "law:completeness-check"
+    if step.refusal == "consideration" and "completeness-check" in rules:
+        # The refusal of further consideration is given within the completeness check's term.
+        limit = calendar.due(registered, rules["completeness-check"].term)
+        if at is None or limit < at:
+            at, basis = limit, "law:completeness-check"
     if step.requests_conclusion_from and "conclusions-answer" in rules and at is None:
         at, basis = calendar.due(started, rules["conclusions-answer"].term), "law:conclusions-answer"
     # (a step begun once the term has passed is judged by its own norm: a due moment before the

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from qyzmet import access, clock
 from qyzmet.audit.actions import AuditAction
 from qyzmet.audit.log import ensure_heads, new_entry, record
+from qyzmet.i18n import in_language
 from qyzmet.outbox import events as outbox
 from qyzmet.outbox.subscribers import publish
 from qyzmet.providers.models import Provider, calendar_for_hours, roles_of
@@ -36,8 +37,8 @@ from qyzmet.regulations.models import Regulation, parsed_document
 from qyzmet.regulations.schema import Step
 
 from . import events, paths, store
-from .law import rules_for
-from .models import Application, ConclusionRequest, Pause, Protocol, Status, StepRun
+from .law import pauses_for, rules_for
+from .models import Application, ConclusionRequest, Pause, PauseFile, Protocol, Status, StepRun
 
 
 class EngineError(Exception):
@@ -389,9 +390,18 @@ def _complete(connection, run_id, user, outcome, note, grounds, now, protocol):
             "result": closing["result"],
             "kept_term": None if run.term_due_at is None else now <= run.term_due_at,
         }
+        refusal = reg.refusal_act(run.flow, step.id)
+        if refusal is not None:
+            # Which of the three refusals this is, in the audit record and for the register.
+            change["closed"]["refusal"] = refusal
         entry = new_entry(user, AuditAction.STEP_COMPLETED, subject, change, at=now)
         event = outbox.new_event(
-            events.CLOSED, now, status=closing["status"], result=closing["result"], step=step.id
+            events.CLOSED,
+            now,
+            status=closing["status"],
+            result=closing["result"],
+            step=step.id,
+            **({"refusal": refusal} if refusal else {}),
         )
         # A protocol is a second statement: then the change needs a transaction of its own (a
         # savepoint when the caller has one open, so that a refusal undoes this change alone).
@@ -671,20 +681,52 @@ def _check_staff(by, app: Application) -> None:
         raise NotPermitted(_("You do not handle a current step of this application."))
 
 
+def pause_rules(app: Application) -> dict:
+    """The stops of the legal clock the law allows for `app` (by code): the only ones a person may
+    use; none for most regulations, and then the office offers no pause."""
+    return pauses_for(app.regulation.parsed, timezone.localtime(app.filed_at).date())
+
+
 def pause(app_id: int, reason: str, by, note: str = "", at: dt.datetime | None = None) -> Pause:
+    """Stop the legal clock on a legal ground: a pause rule of the law that applies to the
+    application (`pause_rules`), or, for a system actor, a state database unreachable. The
+    applicant is told what the rule asks (the event carries it to the notices)."""
     now = at or clock.now()
-    if reason not in Pause.Reason.values:
-        raise InvalidTransition(_("Unknown reason for stopping the clock: %(reason)s") % {"reason": reason})
-    _check_staff(by, Application.objects.select_related("provider").get(pk=app_id))
+    app = Application.objects.select_related("provider", "regulation").get(pk=app_id)
+    _check_staff(by, app)
+    rules = pause_rules(app)
+    system = not hasattr(by, "pk") and reason == Pause.Reason.STATE_DATABASE_UNAVAILABLE
+    if reason not in rules and not system:
+        raise InvalidTransition(
+            _("The law gives no ground to stop the clock of this application for %(reason)s.")
+            % {"reason": reason}
+        )
+    rule = rules.get(reason)
+    asked = ""
+    if rule is not None:
+        asked = in_language(rule.asks, (app.data or {}).get("language"))
+        if note.strip():
+            asked = f"{asked}\n{note.strip()}"
     with transaction.atomic():
         if Application.objects.filter(pk=app_id, status=Status.IN_PROGRESS).update(status=Status.PAUSED) != 1:
             raise InvalidTransition(_("Only an application in progress can be paused."))
-        app = Application.objects.get(pk=app_id)
         p = Pause.objects.create(
-            application=app, reason=reason, note=note, started_at=now, started_by=str(by)
+            application=app,
+            reason=reason,
+            law=rule.source if rule else "",
+            note=note,
+            asked=asked,
+            started_at=now,
+            started_by=str(by),
         )
-        record(by, AuditAction.CLOCK_PAUSED, app, {"reason": reason, "note": note}, at=now)
-        event = outbox.new_event(events.PAUSED, now, reason=reason)
+        record(
+            by,
+            AuditAction.CLOCK_PAUSED,
+            app,
+            {"reason": reason, "note": note, "law": p.law, "asked": asked},
+            at=now,
+        )
+        event = outbox.new_event(events.PAUSED, now, reason=reason, pause=p.pk, law=p.law)
         outbox.record(event, app.pk)
         publish([event])
     return p
@@ -695,26 +737,65 @@ def resume(app_id: int, by, at: dt.datetime | None = None) -> Application:
     now = at or clock.now()
     _check_staff(by, Application.objects.select_related("provider").get(pk=app_id))
     with transaction.atomic():
-        if Application.objects.filter(pk=app_id, status=Status.PAUSED).update(status=Status.IN_PROGRESS) != 1:
-            raise InvalidTransition(_("The application is not paused."))
-        app = Application.objects.select_related("provider").get(pk=app_id)
-        p = app.pauses.filter(ended_at__isnull=True).latest("started_at")
-        p.ended_at, p.ended_by = now, str(by)
-        p.save(update_fields=["ended_at", "ended_by"])
-        calendar = app.provider.calendar()
-        if app.due_at:
-            app.due_at = shift(app.due_at, p.started_at, now, calendar)
-            app.save(update_fields=["due_at"])
-        for run in app.steps.filter(completed_at__isnull=True, due_at__isnull=False):
-            run.due_at = shift(run.due_at, p.started_at, now, calendar)
-            run.save(update_fields=["due_at"])
-        record(
-            by, AuditAction.CLOCK_RESUMED, app, {"paused_from": p.started_at, "due_at": app.due_at}, at=now
-        )
-        event = outbox.new_event(events.RESUMED, now)
-        outbox.record(event, app.pk)
-        publish([event])
+        return _resume(app_id, by, now)
+
+
+def _resume(app_id: int, by, now: dt.datetime, answer: dict | None = None) -> Application:
+    if Application.objects.filter(pk=app_id, status=Status.PAUSED).update(status=Status.IN_PROGRESS) != 1:
+        raise InvalidTransition(_("The application is not paused."))
+    app = Application.objects.select_related("provider").get(pk=app_id)
+    p = app.pauses.filter(ended_at__isnull=True).latest("started_at")
+    p.ended_at, p.ended_by = now, str(by)
+    fields = ["ended_at", "ended_by"]
+    if answer is not None:
+        p.answer, p.answered_at = answer["text"], now
+        fields += ["answer", "answered_at"]
+        for upload in answer["files"]:
+            PauseFile.objects.create(
+                pause=p,
+                name=upload["name"],
+                content_type=upload["content_type"],
+                size=upload["size"],
+                sha256=upload["sha256"],
+                content=upload["content"],
+                uploaded_at=now,
+            )
+    p.save(update_fields=fields)
+    calendar = app.provider.calendar()
+    if app.due_at:
+        app.due_at = shift(app.due_at, p.started_at, now, calendar)
+        app.save(update_fields=["due_at"])
+    for run in app.steps.filter(completed_at__isnull=True, due_at__isnull=False):
+        run.due_at = shift(run.due_at, p.started_at, now, calendar)
+        run.save(update_fields=["due_at"])
+    data = {"paused_from": p.started_at, "due_at": app.due_at}
+    if answer is not None:
+        data["answer"] = {
+            "text": answer["text"],
+            "files": [[f["name"], f["sha256"]] for f in answer["files"]],
+        }
+    record(by, AuditAction.CLOCK_RESUMED, app, data, at=now)
+    event = outbox.new_event(events.RESUMED, now, pause=p.pk, answered=answer is not None)
+    outbox.record(event, app.pk)
+    publish([event])
     return app
+
+
+def answer_pause(app_id: int, by, text: str, files=(), at: dt.datetime | None = None) -> Application:
+    """The applicant answers what a pause asked, with a text and uploaded documents (each checked
+    by `qyzmet.intake.uploads.check`); the answer restarts the clock and moves the due moments.
+    Only the applicant of the application may answer, and only a pause whose rule asks them."""
+    now = at or clock.now()
+    app = Application.objects.select_related("provider", "regulation").get(pk=app_id)
+    if not access.may_answer_pause(by, app):
+        raise NotPermitted(_("Only the applicant answers what was asked of them."))
+    if not text.strip() and not files:
+        raise InvalidTransition(_("An answer needs a text or at least one document."))
+    with transaction.atomic():
+        open_pause = app.pauses.select_for_update().filter(ended_at__isnull=True).first()
+        if open_pause is None or not open_pause.asked:
+            raise InvalidTransition(_("Nothing is asked of the applicant now."))
+        return _resume(app_id, by, now, {"text": text.strip(), "files": list(files)})
 
 
 def shift(due: dt.datetime, paused: dt.datetime, resumed: dt.datetime, calendar) -> dt.datetime:

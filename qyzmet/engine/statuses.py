@@ -34,3 +34,16 @@ def regulation_status(app) -> NamedStatus:
     if named is None:
         return NamedStatus(str(Status(app.status).label), None)
     return NamedStatus(tr(named.name), named.source)
+
+
+def refusal_act(app) -> str | None:
+    """Which of the three refusals (`qyzmet.regulations.refusals`) a refused application ended in:
+    the act its pinned regulation names at the refusal end it reached; None when not refused."""
+    if app.status != Status.REFUSED:
+        return None
+    reg = app.regulation.parsed
+    for run in app.steps.filter(completed_at__isnull=False).order_by("-completed_at", "-id"):
+        found = reg.refusal_act(run.flow, run.step_id)
+        if found is not None:
+            return found
+    return "service"

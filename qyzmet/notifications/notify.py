@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 
 from qyzmet import clock
 from qyzmet.engine.models import Application
-from qyzmet.engine.statuses import regulation_status
+from qyzmet.engine.statuses import refusal_act, regulation_status
 from qyzmet.i18n import in_language
+from qyzmet.regulations import refusals
 
 from . import sms
 from .models import Notification
@@ -30,6 +31,7 @@ from .models import Notification
 log = logging.getLogger(__name__)
 
 FILED, CLOSED = "filed", "closed"
+PAUSED, RESUMED = "paused", "resumed"  # with the pause's id: "paused:12"
 
 
 def _event(app: Application) -> str:
@@ -40,6 +42,9 @@ def _text(app: Application, event: str) -> tuple[str, str]:
     """Subject and body of the message, in the active language."""
     title = app.regulation.parsed.title
     service = in_language(title)
+    kind, _sep, pause_id = event.partition(":")
+    if kind in (PAUSED, RESUMED):
+        return _pause_text(app, kind, app.pauses.get(pk=pause_id), service)
     if event == FILED:
         due = (
             formats.date_format(timezone.localtime(app.due_at), "DATE_FORMAT") if app.due_at else _("not set")
@@ -56,12 +61,39 @@ def _text(app: Application, event: str) -> tuple[str, str]:
             "Your application %(number)s (%(service)s) is closed: %(status)s. "
             "See your personal cabinet for the document."
         ) % {"number": app.number, "service": service, "status": status}
+        act = refusals.act(refusal_act(app))
+        if act is not None:
+            body = f"{body} " + _("The document: %(act)s (%(law)s).") % {"act": act.title, "law": act.law}
         if app.regulation.parsed.quality_indicators:
             # the regulation measures its quality by its questionnaire (`analytics.questionnaire`)
             link = settings.QYZMET_PUBLIC_URL.rstrip("/") + reverse("portal:questionnaire", args=[app.number])
             body = f"{body} " + _(
                 "How did the service go? The regulation's short questionnaire: %(link)s"
             ) % {"link": link}
+    return str(subject), str(body)
+
+
+def _pause_text(app: Application, kind: str, pause, service: str) -> tuple[str, str]:
+    """The applicant is told what a stop of the clock asks of them, and when it runs again."""
+    from qyzmet.engine.law import pauses_for
+
+    rule = pauses_for(app.regulation.parsed, timezone.localtime(app.filed_at).date()).get(pause.reason)
+    ground = f"{in_language(rule.title)} ({rule.source})" if rule else pause.law
+    if kind == PAUSED:
+        subject = _("Application %(number)s: you are asked for documents") % {"number": app.number}
+        body = _(
+            "The term of your application %(number)s (%(service)s) stands still: %(ground)s. "
+            "You are asked: %(asked)s. Answer in your personal cabinet; the term runs again with your answer."
+        ) % {"number": app.number, "service": service, "ground": ground, "asked": pause.asked}
+    else:
+        due = (
+            formats.date_format(timezone.localtime(app.due_at), "DATE_FORMAT") if app.due_at else _("not set")
+        )
+        subject = _("Application %(number)s: the term runs again") % {"number": app.number}
+        body = _(
+            "The term of your application %(number)s (%(service)s) runs again. "
+            "The result is expected by %(due)s."
+        ) % {"number": app.number, "service": service, "due": due}
     return str(subject), str(body)
 
 

@@ -12,7 +12,8 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from qyzmet.engine import paths
-from qyzmet.engine.models import ConclusionRequest, Pause, StepRun
+from qyzmet.engine.models import ConclusionRequest, StepRun
+from qyzmet.i18n import in_language
 from qyzmet.regulations.templatetags.regulations import tr
 
 OUTCOME_LABELS = {
@@ -154,7 +155,14 @@ class ConclusionAnswerForm(forms.Form):
 
 
 class PauseForm(forms.Form):
-    """Stop the legal clock; the reason is one the law recognises, the note says what exactly."""
+    """Stop the legal clock on a ground the law gives for this application (`rules`: the pause
+    rules in force, by code); the note adds what exactly is asked."""
 
-    reason = forms.ChoiceField(label=_("Reason"), choices=Pause.Reason.choices)
-    note = forms.CharField(label=_("Note"), max_length=2000)
+    reason = forms.ChoiceField(label=_("Legal ground"))
+    note = forms.CharField(label=_("What exactly is asked"), max_length=2000, required=False)
+
+    def __init__(self, *args, rules: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = [
+            (code, f"{in_language(rule.title)} ({rule.source})") for code, rule in rules.items()
+        ]

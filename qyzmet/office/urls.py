@@ -15,6 +15,7 @@ urlpatterns = [
     path("applications/<str:number>/conclusion/", views.answer_conclusion, name="answer-conclusion"),
     path("applications/<str:number>/pause/", views.pause, name="pause"),
     path("applications/<str:number>/resume/", views.resume, name="resume"),
+    path("applications/<str:number>/answers/<int:file_id>/", views.pause_file, name="pause-file"),
     path("applications/<str:number>/document.pdf", views.closing_document, name="closing-document"),
     path("applications/<str:number>/documents/<int:pk>.pdf", views.document, name="document"),
     path("applications/<str:number>/scans/<int:scan>/", reception_views.scan, name="reception-scan"),

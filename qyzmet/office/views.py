@@ -15,6 +15,7 @@ from collections import defaultdict
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Min, Q, Sum
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +25,7 @@ from qyzmet import clock
 from qyzmet.access import (
     access_application_as_staff,
     access_conclusion,
+    access_pause_file,
     access_step_run,
     may_act_on_step,
     may_manage_clock,
@@ -178,9 +180,11 @@ def _task_page(request, app: Application, *, error: str = "", bound: dict | None
             form = (bound or {}).get(f"conclusion-{req.pk}") or ConclusionAnswerForm(conclusion=req)
         conclusions.append({"req": req, "body": reg.actor(req.body), "form": form})
     clock_allowed = may_manage_clock(user, app)
+    # A pause is offered only where a rule of the law gives a ground for it (law_rules.yaml).
+    pause_rules = services.pause_rules(app)
     pause_form = None
-    if clock_allowed and app.status == Status.IN_PROGRESS:
-        pause_form = (bound or {}).get("pause") or PauseForm()
+    if clock_allowed and app.status == Status.IN_PROGRESS and pause_rules:
+        pause_form = (bound or {}).get("pause") or PauseForm(rules=pause_rules)
     context = {
         "app": app,
         "reg": reg,
@@ -196,7 +200,10 @@ def _task_page(request, app: Application, *, error: str = "", bound: dict | None
         "current": current,
         "rules": list(rules.values()),
         "conclusions": conclusions,
-        "pauses": list(app.pauses.order_by("started_at")),
+        "pauses": [
+            {"pause": p, "rule": pause_rules.get(p.reason), "files": list(p.files.defer("content"))}
+            for p in app.pauses.order_by("started_at")
+        ],
         "pause_form": pause_form,
         "may_resume": clock_allowed and app.status == Status.PAUSED,
         "history": _history(app),
@@ -395,7 +402,15 @@ def pause(request, number: str):
         return _task_page(
             request, app, error=_("You may not stop the clock of this application."), status=403
         )
-    form = PauseForm(request.POST)
+    rules = services.pause_rules(app)
+    if not rules:
+        return _task_page(
+            request,
+            app,
+            error=_("The law gives no ground to stop the clock of this application."),
+            status=403,
+        )
+    form = PauseForm(request.POST, rules=rules)
     if not form.is_valid():
         return _task_page(
             request, app, error=_("Please correct the form below."), bound={"pause": form}, status=400
@@ -423,6 +438,17 @@ def resume(request, number: str):
         lambda: services.resume(app.pk, request.user),
         _("The legal clock runs again; due moments moved by the time it stood still."),
     )
+
+
+@access.office_staff_required
+def pause_file(request, number: str, file_id: int):
+    """A document the applicant uploaded in answer to a stop of the clock (any of the provider's
+    staff who see the application)."""
+    app = access_application_as_staff(request.user, number)
+    found = access_pause_file(request.user, app, file_id)
+    response = HttpResponse(bytes(found.content), content_type=found.content_type)
+    response["Content-Disposition"] = f'inline; filename="{found.pk}"'
+    return response
 
 
 # Dashboard ------------------------------------------------------------------------------------

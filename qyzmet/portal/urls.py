@@ -27,5 +27,6 @@ urlpatterns = [
     path("cabinet/applications/<str:number>/", cabinet.application, name="application"),
     path("cabinet/applications/<str:number>/summary.txt", cabinet.summary, name="summary"),
     path("cabinet/applications/<str:number>/questionnaire/", cabinet.questionnaire, name="questionnaire"),
+    path("cabinet/applications/<str:number>/answer/", cabinet.answer, name="answer"),
     path("cabinet/applications/<str:number>/document.pdf", cabinet.document, name="document"),
 ]

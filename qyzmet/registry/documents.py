@@ -51,7 +51,9 @@ from qyzmet import clock
 from qyzmet.audit.actions import AuditAction
 from qyzmet.audit.log import record
 from qyzmet.engine.models import Application, Protocol, Status
+from qyzmet.engine.statuses import refusal_act
 from qyzmet.pki.ca import CertificationCentre, subject_numbers
+from qyzmet.regulations import refusals
 
 from . import qr
 from .keys import Signer, signer_for
@@ -62,9 +64,17 @@ log = logging.getLogger(__name__)
 RECEIPT = IssuedDocument.Kind.RECEIPT.value
 REFUSAL = IssuedDocument.Kind.REFUSAL.value
 INCOMPLETE = IssuedDocument.Kind.INCOMPLETE.value  # refusal to accept the documents: the set was incomplete
+NOT_CONSIDERED = IssuedDocument.Kind.NOT_CONSIDERED.value  # refusal of further consideration (incomplete set)
 PROTOCOL = IssuedDocument.Kind.PROTOCOL.value
 PSC_RECEIPT = IssuedDocument.Kind.PSC_RECEIPT.value
-APPLICATION_DOCUMENTS = (RECEIPT, REFUSAL, INCOMPLETE, PROTOCOL, PSC_RECEIPT)
+APPLICATION_DOCUMENTS = (RECEIPT, REFUSAL, INCOMPLETE, NOT_CONSIDERED, PROTOCOL, PSC_RECEIPT)
+# Each of the three refusals is its own document (`qyzmet.regulations.refusals`): kind and template.
+REFUSAL_DOCUMENTS = {
+    refusals.ACCEPTANCE: (INCOMPLETE, "registry/pdf/incomplete.html"),
+    refusals.CONSIDERATION: (NOT_CONSIDERED, "registry/pdf/not_considered.html"),
+    refusals.SERVICE: (REFUSAL, "registry/pdf/refusal.html"),
+}
+REFUSAL_KINDS = tuple(kind for kind, _template in REFUSAL_DOCUMENTS.values())
 
 LICENCE_KINDS = (Kind.LICENCE, Kind.LICENCE_ANNEX, Kind.REISSUED_LICENCE, Kind.DUPLICATE)
 
@@ -214,18 +224,9 @@ def entry_pdf(entry: RegisterEntry, signer: Signer | None = None) -> bytes:
 
 
 def refused_for_incomplete_documents(application: Application) -> bool:
-    """The application was turned away at the completeness check, not refused on the merits."""
-    reg = application.regulation.parsed
-    checks = {
-        (flow.code, step.id)
-        for flow in [*reg.procedures, *reg.channels]
-        for step in flow.steps
-        if step.check == "documents_complete"
-    }
-    return any(
-        (run.flow, run.step_id) in checks and run.outcome in ("incomplete", "no")
-        for run in application.steps.all()
-    )
+    """The application was turned away for an incomplete set (not accepted, or not considered
+    further), not refused on the merits."""
+    return refusal_act(application) in (refusals.ACCEPTANCE, refusals.CONSIDERATION)
 
 
 def _application_context(application: Application, signer: Signer, which: str, moment) -> dict:
@@ -261,24 +262,32 @@ def receipt_pdf(application: Application, signer: Signer | None = None) -> bytes
 
 
 def refusal_pdf(application: Application, signer: Signer | None = None) -> bytes:
-    """The reasoned refusal, or the refusal to accept incomplete documents, as the case was."""
+    """The refusal the application ended in, as its own act: the refusal to accept the documents,
+    the reasoned refusal of further consideration, or the reasoned refusal to provide the service."""
     if application.status != Status.REFUSED:
         raise ValueError(f"application {application.number} was not refused")
     reg = application.regulation.parsed
     signer = signer or signer_for(application.provider)
-    incomplete = refused_for_incomplete_documents(application)
-    which = INCOMPLETE if incomplete else REFUSAL
+    act = refusals.ACTS[refusal_act(application)]
+    which, template = REFUSAL_DOCUMENTS[act.code]
     context = _application_context(application, signer, which, application.closed_at)
     texts = {g.code: g.text for g in reg.refusal_grounds}
     result = next((r for r in reg.results if r.code == application.result), None)
+    calendar = application.provider.calendar()
     context.update(
         {
+            "act": act,
+            "registered": timezone.localtime(application.registered_at),
+            "term_due": timezone.localtime(
+                calendar.due(application.registered_at, refusals.CONSIDERATION_TERM)
+            )
+            if act.code == refusals.CONSIDERATION
+            else None,
             "result_name": _pair(result.name if result else None),
             "grounds": [_pair(texts.get(code)) | {"code": code} for code in application.refusal_grounds],
             "refusal_text": application.refusal_text,
         }
     )
-    template = "registry/pdf/incomplete.html" if incomplete else "registry/pdf/refusal.html"
     return _render(template, context, signer, f"{application.number} {which}", application.number)
 
 
@@ -470,8 +479,8 @@ def issue_receipt(application: Application) -> IssuedDocument:
 
 
 def issue_refusal(application: Application) -> IssuedDocument:
-    """The reasoned refusal, or the refusal to accept an incomplete set, as the case was."""
-    kind = INCOMPLETE if refused_for_incomplete_documents(application) else REFUSAL
+    """The refusal the application ended in, as the document of its own act (`refusal_pdf`)."""
+    kind, _template = REFUSAL_DOCUMENTS[refusal_act(application)]
     return _issue(
         kind,
         application.number,
@@ -539,11 +548,8 @@ def obtain_for_application(application: Application, which: str | None = None) -
         return stored(RECEIPT, application.number) or issue_receipt(application)
     if application.status != Status.REFUSED:
         raise ValueError(f"application {application.number} was not refused")
-    return (
-        stored(REFUSAL, application.number)
-        or stored(INCOMPLETE, application.number)
-        or issue_refusal(application)
-    )
+    found = IssuedDocument.objects.filter(kind__in=REFUSAL_KINDS, reference=application.number).first()
+    return found or issue_refusal(application)
 
 
 def documents_of(application: Application) -> list[IssuedDocument]:

@@ -245,6 +245,7 @@ class IssuedDocument(models.Model):
         RECEIPT = "receipt", _("receipt for the documents")
         REFUSAL = "refusal", _("reasoned refusal")
         INCOMPLETE = "incomplete", _("refusal to accept documents")
+        NOT_CONSIDERED = "not_considered", _("refusal of further consideration")
         PROTOCOL = "protocol", _("protocol of the meeting")
         PSC_RECEIPT = "psc_receipt", _("receipt of the service centre")
 

@@ -117,6 +117,10 @@ Check = Literal[
 ]
 
 
+# The three refusals a provider gives, each an act of its own (`qyzmet.regulations.refusals`).
+RefusalAct = Literal["acceptance", "consideration", "service"]
+
+
 class Step(Model):
     """A numbered process or condition of a channel, or a step of the internal procedure.
 
@@ -154,6 +158,15 @@ class Step(Model):
     end: Literal["result", "refusal"] | None = None
     result: Slug | None = Field(default=None, description="code of the result formed at this end")
     message: Text | None = Field(default=None, description="the message formed on a refusal branch")
+    refusal: RefusalAct | None = Field(
+        default=None,
+        description=(
+            "which of the three refusals a refusal end gives: `acceptance` (documents not accepted, at "
+            "the desk), `consideration` (reasoned refusal of further consideration of the application: "
+            "incomplete set, within 2 working days of registration) or `service` (reasoned refusal to "
+            "provide the service, on the grounds of the law); `service` when not given"
+        ),
+    )
     procedure: str | None = Field(
         default=None, description="code of the internal procedure this step stands for, if any"
     )
@@ -183,6 +196,8 @@ class Step(Model):
             raise ValueError(f"step {self.id}: repeated branch outcome in {whens}")
         if self.end == "refusal" and self.message is None:
             raise ValueError(f"step {self.id} ends in a refusal but gives no `message`")
+        if self.refusal is not None and self.end != "refusal":
+            raise ValueError(f"step {self.id}: only a refusal end names its `refusal` act")
         return self
 
     @property
@@ -509,6 +524,13 @@ class Regulation(Model):
     technical_conditions: list[Requirement] = Field(default_factory=list)
     request_forms: list[RequestFormSpec] = Field(default_factory=list)
     readings: list[Reading] = Field(default_factory=list)
+    export_control: bool = Field(
+        default=False,
+        description=(
+            "licences for products subject to export control (Law 202-V Art. 37 p.2): the term "
+            "stands still while the end-user certificate's confirmation is awaited"
+        ),
+    )
 
     @field_validator("statuses")
     @classmethod
@@ -552,6 +574,23 @@ class Regulation(Model):
         """A step of an internal procedure or a channel, by the flow's code and the step's id."""
         flow = self.procedure(flow_code) or self.channel(flow_code)
         return flow.step(step_id) if flow else None
+
+    def refusal_act(self, flow_code: str, step_id: str) -> str | None:
+        """Which refusal the end `step_id` gives (its `refusal`, by default the refusal to provide
+        the service); None for a step that is no refusal end."""
+        step = self.step(flow_code, step_id)
+        if step is None or step.end != "refusal":
+            return None
+        return step.refusal or "service"
+
+    def refusal_acts(self) -> dict[str, list[tuple[str, str]]]:
+        """The refusals the internal procedures can end in, each with its ends (flow, step id)."""
+        acts: dict[str, list[tuple[str, str]]] = {}
+        for flow in self.procedures:
+            for step in flow.steps:
+                if step.end == "refusal":
+                    acts.setdefault(step.refusal or "service", []).append((flow.code, step.id))
+        return acts
 
     def request_form_for(self, variant: str) -> RequestFormSpec | None:
         """The request form of a variant (a form with no variants applies to all)."""

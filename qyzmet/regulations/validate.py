@@ -92,6 +92,30 @@ def _check_flow(reg: Regulation, kind: str, flow: Flow):
     for step in steps:
         if step.id in reachable and step.id not in can_end:
             yield f"{where}.{step.id}", "no path from here ends in a result or a refusal"
+    if kind == "procedure":
+        yield from _check_refusal_acts(where, flow)
+
+
+def _check_refusal_acts(where: str, flow: Flow):
+    """An incomplete set found at the completeness check is refused by an act of its own (refusal
+    to accept, or of further consideration), never silently by the refusal to provide the service:
+    the refusal end it leads to, through the steps that sign it, names its `refusal` act."""
+    for step in flow.steps:
+        if step.check != "documents_complete":
+            continue
+        for branch in step.branches:
+            if branch.when not in ("incomplete", "no"):
+                continue
+            target, seen = flow.step(branch.to), set()
+            while target is not None and target.next and target.id not in seen:
+                seen.add(target.id)
+                target = flow.step(target.next)
+            if target is not None and target.end == "refusal" and target.refusal is None:
+                yield (
+                    f"{where}.{target.id}",
+                    f"the incomplete set found at {step.id} ends here: name the `refusal` act "
+                    "(acceptance, consideration, or service where the seed says so)",
+                )
 
 
 def _check_items(kind: str, flow: Flow):

@@ -4,19 +4,30 @@ data in the state databases, the notifications sent to me, and one application's
 from __future__ import annotations
 
 from django.apps import apps
-from django.core.exceptions import ObjectDoesNotExist
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from qyzmet import clock
-from qyzmet.access import access_own_application, lookups_for, own_applications, own_drafts
-from qyzmet.engine import paths
+from qyzmet.access import (
+    access_own_application,
+    access_pause_answer,
+    lookups_for,
+    may_answer_pause,
+    own_applications,
+    own_drafts,
+)
+from qyzmet.engine import paths, services
 from qyzmet.engine.models import Status
-from qyzmet.engine.statuses import regulation_status
+from qyzmet.engine.statuses import refusal_act, regulation_status
+from qyzmet.intake import uploads
 from qyzmet.notifications.models import Notification
+from qyzmet.regulations import refusals
 from qyzmet.regulations.templatetags.regulations import tr
 
 from .. import access
@@ -40,6 +51,11 @@ def _row(app):
         "result_link": result_link(app),
         # the status as the regulation names it (the engine's label where it names none)
         "status": regulation_status(app),
+        # which of the three refusals it ended in, named as its own act
+        "refusal": refusals.act(refusal_act(app)),
+        # the clock stands still until I answer what I am asked
+        "asked": app.status == Status.PAUSED
+        and app.pauses.filter(ended_at__isnull=True).exclude(asked="").exists(),
     }
 
 
@@ -90,7 +106,7 @@ def _notifications(user):
 
 
 @access.applicant_required
-def application(request, number: str):
+def application(request, number: str, *, error: str = "", status: int = 200):
     app = access_own_application(request.user, number)
     row = _row(app)
     reg = row["reg"]
@@ -109,7 +125,12 @@ def application(request, number: str):
             # The SHA-256 of each signed document as issued, so that a copy can be checked.
             "documents": app.issued_documents.all() if apps.is_installed("qyzmet.registry") else [],
             "questionnaire_offered": questionnaire_offered(app),
+            # What a stop of the legal clock asks of me, on which ground, and my answers.
+            "pauses": _pauses(app),
+            "may_answer": may_answer_pause(request.user, app),
+            "error": error,
         },
+        status=status,
     )
 
 
@@ -117,6 +138,31 @@ def questionnaire_offered(app) -> bool:
     from qyzmet.analytics.questionnaire import offered
 
     return offered(app)
+
+
+def _pauses(app):
+    rules = services.pause_rules(app)
+    return [
+        {"pause": p, "rule": rules.get(p.reason), "files": list(p.files.defer("content"))}
+        for p in app.pauses.exclude(asked="").order_by("started_at")
+    ]
+
+
+@require_POST
+@access.applicant_required
+def answer(request, number: str):
+    """My answer to what a stop of the legal clock asks: a text and documents (PDF, JPEG or PNG,
+    checked by their first bytes); it restarts the clock and moves the due moments."""
+    app = access_pause_answer(request.user, access_own_application(request.user, number))
+    try:
+        files = [uploads.check(f) for f in request.FILES.getlist("files")]
+        services.answer_pause(app.pk, request.user, request.POST.get("answer", ""), files)
+    except ValidationError as exc:
+        return application(request, number, error=" ".join(exc.messages), status=400)
+    except services.EngineError as exc:
+        return application(request, number, error=str(exc), status=409)
+    messages.success(request, _("Your answer is sent; the term of your application runs again."))
+    return redirect("portal:application", number=number)
 
 
 def _status_line(app) -> str:
