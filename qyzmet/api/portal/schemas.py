@@ -10,6 +10,7 @@ from typing import Any, Literal
 from ninja import Field, Schema
 
 from qyzmet.engine.models import Status
+from qyzmet.pki import faults
 
 
 class Texts(Schema):
@@ -156,6 +157,18 @@ class Refused(Schema):
     message: Texts = Field(description="the regulation's refusal message")
     text: str = Field(description="the message in the request's language")
     detail: str = Field(description="which check failed and why (English, for support)")
+
+
+class SignatureFault(Schema):
+    status: Literal["signature_not_accepted"]
+    code: Literal[faults.CODES] = Field(
+        description="what is wrong, stable: wrong_key_type (an authentication key signed), "
+        "certificate_expired, certificate_not_yet_valid, certificate_revoked, untrusted_issuer, "
+        "another_persons_certificate, signature_mismatch (the request changed after signing), "
+        "signature_unreadable, not_signed"
+    )
+    message: str = Field(description="what is wrong and what to do, in the request's language")
+    detail: str = Field(description="the check that failed, for support (English)")
 
 
 class Waiting(Schema):
