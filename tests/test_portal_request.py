@@ -224,7 +224,7 @@ def test_the_confirmation_gives_the_number_due_date_and_expected_path(signed_in,
     html = signed_in.get(f"/portal/cabinet/applications/{app.number}/", **EN).content.decode()
     assert f'id="application-number">{app.number}<' in html
     assert app.due_at is not None and 'id="due-at">' in html
-    assert "The expected path of your application" in html and 'table class="plan"' in html
+    assert "Steps of your application" in html and 'id="steps"' in html and ">plan<" in html
 
 
 def test_a_request_signed_with_someone_elses_key_says_so_in_the_applicants_language(

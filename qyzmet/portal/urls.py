@@ -27,4 +27,9 @@ urlpatterns = [
     path("cabinet/applications/<str:number>/", cabinet.application, name="application"),
     path("cabinet/applications/<str:number>/summary.txt", cabinet.summary, name="summary"),
     path("cabinet/applications/<str:number>/document.pdf", cabinet.document, name="document"),
+    path(
+        "cabinet/applications/<str:number>/documents/<int:pk>/",
+        cabinet.issued_document,
+        name="issued-document",
+    ),
 ]

@@ -13,9 +13,8 @@ from django.utils.translation import gettext as _
 
 from qyzmet import clock
 from qyzmet.access import access_own_application, lookups_for, own_applications, own_drafts
-from qyzmet.engine import paths
 from qyzmet.engine.models import Status
-from qyzmet.engine.statuses import regulation_status
+from qyzmet.engine.statuses import account, regulation_status
 from qyzmet.notifications.models import Notification
 from qyzmet.regulations.templatetags.regulations import tr
 
@@ -91,25 +90,22 @@ def _notifications(user):
 
 @access.applicant_required
 def application(request, number: str):
+    """One page that does not contradict itself: the status, the legal term and what is still due,
+    each step's real start and end (or its plan, marked as a plan), the refusal's grounds and the
+    documents issued; the same account the applicant API gives (`engine.statuses.account`)."""
     app = access_own_application(request.user, number)
     row = _row(app)
-    reg = row["reg"]
-    try:
-        planned = paths.plan(
-            reg, app.variant, app.registered_at, app.provider.calendar(), channel=app.channel
-        )
-    except (KeyError, ValueError):
-        planned = []
     return render(
         request,
         "portal/application.html",
         {
             **row,
-            "planned": [{"step": p, "actor": reg.actor(p.step.actor)} for p in planned],
-            "steps": app.steps.all(),
+            "account": account(app),
             "summary_url": reverse("portal:summary", args=[app.number]),
             # The SHA-256 of each signed document as issued, so that a copy can be checked.
-            "documents": app.issued_documents.all() if apps.is_installed("qyzmet.registry") else [],
+            "documents": app.issued_documents.order_by("created_at", "id")
+            if apps.is_installed("qyzmet.registry")
+            else [],
         },
     )
 
@@ -175,3 +171,18 @@ def document(request, number: str):
         entry = None
     issued = documents.obtain_result(entry) if entry else documents.obtain_for_application(app)
     return documents.http_response(issued, f"{app.number}.pdf", attachment=True)
+
+
+@access.applicant_required
+def issued_document(request, number: str, pk: int):
+    """One signed document issued on my application (receipt, result, reasoned refusal...), as
+    stored when it was issued."""
+    from django.http import Http404
+
+    app = access_own_application(request.user, number)
+    found = app.issued_documents.filter(pk=pk).first() if apps.is_installed("qyzmet.registry") else None
+    if found is None:
+        raise Http404(_("No such document of this application."))
+    from qyzmet.registry import documents
+
+    return documents.http_response(found, f"{app.number}-{found.kind}.pdf", attachment=True)
