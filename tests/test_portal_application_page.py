@@ -124,8 +124,14 @@ def test_a_decision_after_the_term_says_the_term_was_not_kept(signed_in, provide
     assert app.closed_at > app.due_at
     html = _page(signed_in, app)
     assert f"not kept: the term ended on {_moment(app.due_at)}" in html
-    # the old page's "Expected result by <due>" beside a later delivery is gone
+    # the old page's "Expected result by <due>" beside a later delivery is gone, in the text
+    # summary too
     assert "Expected result by" not in html
+    summary = signed_in.get(f"/portal/cabinet/applications/{app.number}/summary.txt", **EN).content.decode()
+    assert "Expected result by" not in summary
+    local = timezone.localtime
+    assert f"Decided: {local(app.closed_at):%Y-%m-%d %H:%M}" in summary
+    assert f"Legal term: not kept: the term ended on {local(app.due_at):%Y-%m-%d %H:%M}" in summary
 
 
 def test_an_open_application_shows_real_dates_then_the_plan_marked_as_a_plan(signed_in, provider, person):

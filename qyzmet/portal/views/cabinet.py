@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from qyzmet import clock
 from qyzmet.access import access_own_application, lookups_for, own_applications, own_drafts
 from qyzmet.engine.models import Status
-from qyzmet.engine.statuses import account, regulation_status
+from qyzmet.engine.statuses import TERM_KEPT, account, regulation_status, term_state
 from qyzmet.notifications.models import Notification
 from qyzmet.regulations.templatetags.regulations import tr
 
@@ -116,6 +116,23 @@ def _status_line(app) -> str:
     return f"{named.label} ({engine})" if named.source else engine
 
 
+def _term_rows(app, moment) -> list[tuple[str, str]]:
+    """The legal term as the application page says it: what is due while open; once decided,
+    when, and whether the term was kept (never a due date beside a later delivery unexplained)."""
+    if app.due_at is None:
+        return [(_("Decided"), moment(app.closed_at))]
+    due = moment(app.due_at)
+    if app.is_open:
+        return [(_("Legal term"), due)]
+    term = term_state(app, clock.now())
+    said = (
+        _("kept: the term ran until %(due)s")
+        if term == TERM_KEPT
+        else _("not kept: the term ended on %(due)s")
+    )
+    return [(_("Decided"), moment(app.closed_at)), (_("Legal term"), said % {"due": due})]
+
+
 @access.applicant_required
 def summary(request, number: str):
     """A plain-text account of the application and its result or reasoned refusal."""
@@ -133,9 +150,8 @@ def summary(request, number: str):
         (_("Provider"), app.provider.display_name),
         (_("Applicant"), f"{app.applicant} {app.applicant_name}".strip()),
         (_("Filed"), moment(app.filed_at)),
-        (_("Expected result by"), moment(app.due_at)),
         (_("Status"), _status_line(app)),
-        (_("Closed"), moment(app.closed_at)),
+        *_term_rows(app, moment),
         (_("Result"), tr(result.name) if result else ""),
     ]
     if app.status == Status.REFUSED:
