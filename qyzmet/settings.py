@@ -129,6 +129,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     if os.environ.get("QYZMET_PG_PREPARE", "1") != "0":
         DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A form the CSRF check turns away gets the site's page in the visitor's language (edge/views.py).
+CSRF_FAILURE_VIEW = "qyzmet.edge.views.csrf_failure"
 
 LANGUAGE_CODE = "kk"
 LANGUAGES = [("kk", _("Kazakh")), ("ru", _("Russian")), ("en", _("English"))]

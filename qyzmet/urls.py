@@ -26,3 +26,5 @@ handler500 = "qyzmet.edge.views.server_error"
 # own (whose debug 404 lists every URL pattern); JSON under /api/.
 handler404 = "qyzmet.edge.views.page_not_found"
 handler403 = "qyzmet.edge.views.permission_denied"
+# A request Django cannot take: the site's page too (CSRF failures: settings.CSRF_FAILURE_VIEW).
+handler400 = "qyzmet.edge.views.bad_request"

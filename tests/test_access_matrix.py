@@ -338,6 +338,9 @@ RULES: dict[str, Rule] = {
     ),
     "portal:document": Rule("GET", portal(applicant="200"), args=lambda w: {"number": w.issued.number}),
     "portal:questionnaire": Rule("GET", portal(applicant="200"), args=lambda w: {"number": w.issued.number}),
+    "portal:issued-document": Rule(
+        "GET", portal(applicant="200"), args=lambda w: {"number": w.issued.number, "pk": w.document.pk}
+    ),
     # The API's own pages
     "api:docs-asset": Rule("GET", public(), args=lambda w: {"name": "swagger-ui.css"}),
     "api:openapi-json": Rule("GET", public()),

@@ -1,7 +1,7 @@
 """POST /api/v1/portal/submissions: a signed request through the regulation's portal channel.
 
-Filed with the application number, its term and expected path; refused with the regulation's own
-message when the request is signed with another person's key; the same signed request posted
+Filed with the application number, its term and expected path; not accepted, with a stable code
+and what to do, when the request is signed with another person's key; the same signed request posted
 twice gives one application; an unreachable state database keeps it waiting.
 """
 
@@ -58,22 +58,19 @@ def test_a_paid_signed_request_is_filed_with_its_term_and_expected_path(client, 
     assert body["expected_path"] and body["expected_path"][0]["step"] == app.steps.get().step_id
 
 
-def test_a_request_signed_with_another_iins_key_is_refused_with_the_regulations_message(client, centre):
+def test_a_request_signed_with_another_iins_key_is_not_accepted_with_a_code_and_what_to_do(client, centre):
     provider_of(MEDICAL)
     user, headers = applicant()
     other = ordinary_iin(seed=99)
     payload = _payload(centre, user.username, signer=other)
     payload["payment_id"] = paid(client, headers, "aed", SERVICE)
-    answer = post(client, "/submissions", headers, payload)
+    answer = post(client, "/submissions", {**headers, "Accept-Language": "en"}, payload)
     assert answer.status_code == 422, answer.json()
     body = answer.json()
-    eds = next(s for s in catalogue()[MEDICAL].channel("egov_portal").steps if s.check == "eds")
-    refusal = next(
-        s for s in catalogue()[MEDICAL].channel("egov_portal").steps if s.id == eds.branches[-1].to
-    )
-    assert body["status"] == "refused" and body["step"] == refusal.id
-    assert body["message"] == refusal.message.model_dump()
-    assert body["text"] == refusal.message.en  # the language the client asked for
+    # nothing was refused: the applicant signs again with her own key
+    assert body["status"] == "signature_not_accepted" and body["code"] == "another_persons_certificate"
+    assert "Sign with your own signing key" in body["message"] and "refus" not in body["message"]
+    assert "another applicant" in body["detail"]  # for support, in English
     assert not Application.objects.exists()
 
 

@@ -60,3 +60,42 @@ def test_an_unknown_api_address_stays_json(client):
     response = client.get("/api/no/such/thing/", HTTP_ACCEPT_LANGUAGE="ru")
     assert response.status_code == 404 and response["Content-Type"] == "application/json"
     assert set(response.json()) == {"detail"} and "URLconf" not in response.content.decode()
+
+
+BAD_REQUEST = {"kk": "Сұратуды түсіну мүмкін болмады", "ru": "Запрос не удалось понять"}
+SEND_AGAIN = {"kk": "Форманы қайта жіберу керек", "ru": "Форму нужно отправить ещё раз"}
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_a_request_django_cannot_take_gets_the_sites_bad_request_page(client, language):
+    # a Host header the site does not serve: Django's DisallowedHost, answered with 400
+    response = client.get("/portal/", HTTP_HOST="not-our-site.example", HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 400 and response["Content-Type"].startswith("text/html")
+    _assert_site_page(response.content.decode(), language, BAD_REQUEST[language])
+    for django_text in ("Bad Request (400)", "DisallowedHost", "ALLOWED_HOSTS"):
+        assert django_text not in response.content.decode()
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_a_form_from_a_stale_page_gets_the_sites_page_asking_to_send_it_again(language):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.get("/portal/login/")  # the page sets the CSRF cookie; the post forgets the token
+    response = browser.post(
+        "/portal/login/", {"username": "870412300129", "password": "x"}, HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert response.status_code == 403
+    html = response.content.decode()
+    _assert_site_page(html, language, SEND_AGAIN[language])
+    assert "CSRF verification failed" not in html and "Forbidden" not in html
+
+
+def test_a_form_without_the_security_cookie_says_to_allow_cookies(client):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(
+        "/portal/login/", {"username": "870412300129", "password": "x"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 403 and "Allow cookies for this site" in response.content.decode()
+    assert "CSRF verification failed" not in response.content.decode()

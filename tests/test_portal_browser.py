@@ -81,7 +81,7 @@ def test_sign_in_fill_in_sign_in_the_browser_submit_and_find_it_in_the_cabinet(
         page.wait_for_url(re.compile(r"/portal/cabinet/applications/QZ-"))
         number = page.locator("#application-number").inner_text().strip()
         assert page.locator("#due-at").inner_text().strip() not in ("", "—")
-        assert "The expected path of your application" in page.content()
+        assert "Steps of your application" in page.content()
 
         page.goto(f"{live_server.url}/portal/cabinet/")
         assert number in page.locator("#open-applications").inner_text()

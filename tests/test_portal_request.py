@@ -224,20 +224,25 @@ def test_the_confirmation_gives_the_number_due_date_and_expected_path(signed_in,
     html = signed_in.get(f"/portal/cabinet/applications/{app.number}/", **EN).content.decode()
     assert f'id="application-number">{app.number}<' in html
     assert app.due_at is not None and 'id="due-at">' in html
-    assert "The expected path of your application" in html and 'table class="plan"' in html
+    assert "Steps of your application" in html and 'id="steps"' in html and ">plan<" in html
 
 
-def test_a_request_signed_with_someone_elses_key_gets_the_regulations_refusal(signed_in, provider, keys):
+def test_a_request_signed_with_someone_elses_key_says_so_in_the_applicants_language(
+    signed_in, provider, keys
+):
     draft = _paid(signed_in)
     envelope = _envelope(draft, keys[(OTHER, SIGN)])
     egov = catalogue()[LICENCE].channel("egov_portal")
     refusal = next(s for s in egov.steps if s.id == "P7").message
     response = signed_in.post(f"/portal/drafts/{draft.pk}/submit/", {"envelope": envelope}, **EN)
-    assert response.status_code == 422 and refusal.en in unescape(response.content.decode())
+    page = unescape(response.content.decode())
+    assert response.status_code == 422 and 'data-code="another_persons_certificate"' in page
+    assert "Sign with your own signing key" in page
+    assert refusal.en not in page and "The request was refused" not in page
     russian = signed_in.post(
         f"/portal/drafts/{draft.pk}/submit/", {"envelope": envelope}, HTTP_ACCEPT_LANGUAGE="ru"
     )
-    assert refusal.ru in unescape(russian.content.decode())
+    assert "Подпишите своим ключом для подписи" in unescape(russian.content.decode())
     assert not Application.objects.exists()
     draft.refresh_from_db()
     assert draft.state == Draft.State.EDITING  # the right key may still sign it

@@ -77,7 +77,7 @@ def test_eds_sign_in_of_an_existing_applicant(client, keys):
 def test_a_signing_key_cannot_sign_in(client, keys):
     response, _ = _eds(client, keys[(APPLICANT, SIGN)])
     assert response.status_code == 403
-    assert "This is not an authentication key" in response.content.decode()
+    assert "This is your signing key. Sign-in uses the authentication key" in response.content.decode()
     assert not _signed_in_as(client)
 
 

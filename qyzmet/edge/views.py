@@ -1,4 +1,4 @@
-"""The edge's own answers: the error pages (403, 404, 500) and the sign-in lock-out."""
+"""The edge's own answers: the error pages (400, 403, CSRF failure, 404, 500) and the sign-in lock-out."""
 
 from __future__ import annotations
 
@@ -89,6 +89,38 @@ def page_not_found(request, exception=None):
             "start again from the home page."
         ),
     )
+
+
+def bad_request(request, exception=None):
+    """handler400 (a request Django cannot take: a malformed upload, too many fields, a
+    suspicious operation). What was wrong is logged, not shown."""
+    return _page(
+        request,
+        400,
+        _("The request could not be understood"),
+        _(
+            "What the browser sent could not be read. Go back, reload the page and send it again; "
+            "if it happens again, start from the home page."
+        ),
+    )
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a form posted from a page kept open too long (or from another site), or
+    without the security cookie. Nothing was done; the visitor reloads the page and sends again."""
+    from django.middleware.csrf import REASON_NO_CSRF_COOKIE
+
+    if reason == REASON_NO_CSRF_COOKIE:
+        detail = _(
+            "Your browser did not send this site's security cookie, so the form was not accepted "
+            "and nothing was done. Allow cookies for this site, reload the page and send the form again."
+        )
+    else:
+        detail = _(
+            "The form came from a page that was open too long or from another site, so it was not "
+            "accepted and nothing was done. Reload the page and send the form again."
+        )
+    return _page(request, 403, _("The form has to be sent again"), detail)
 
 
 def permission_denied(request, exception=None):

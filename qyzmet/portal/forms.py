@@ -44,7 +44,9 @@ class SignInForm(forms.Form):
             return data
         self.user = authenticate(self.request, username=data["username"], password=data["password"])
         if self.user is None or not self.user.is_active:
-            raise forms.ValidationError(_("The IIN/BIN or the password is wrong. Check them and try again."))
+            raise forms.ValidationError(
+                _("The IIN/BIN or the password is wrong. Check them and try again, or sign in with your EDS.")
+            )
         return data
 
 

@@ -29,4 +29,9 @@ urlpatterns = [
     path("cabinet/applications/<str:number>/questionnaire/", cabinet.questionnaire, name="questionnaire"),
     path("cabinet/applications/<str:number>/answer/", cabinet.answer, name="answer"),
     path("cabinet/applications/<str:number>/document.pdf", cabinet.document, name="document"),
+    path(
+        "cabinet/applications/<str:number>/documents/<int:pk>/",
+        cabinet.issued_document,
+        name="issued-document",
+    ),
 ]

@@ -218,6 +218,10 @@ class Step(Model):
 
 
 ChannelCode = Literal["egov_portal", "elicense_portal", "provider_office", "provider_workstation", "psc"]
+# The channels an applicant uses online, on the portal (e-government or E-licensing); the others
+# are received in person: at the provider (its office or an employee's workstation) or a PSC.
+PORTAL_CHANNELS = ("egov_portal", "elicense_portal")
+OFFICE_CHANNELS = ("provider_office", "provider_workstation")
 
 
 class Flow(Model):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from qyzmet.i18n import current_language
+from qyzmet import clock
+from qyzmet.i18n import current_language, in_language
 
-from . import bpmn, export
+from . import bpmn, export, receiving
 from .diagram import render_svg
 from .models import Regulation
 
@@ -20,33 +21,78 @@ def _get(act: str, slug: str) -> Regulation:
 
 
 def catalogue(request):
+    """The regulations in force today (the platform's day), or every version with `?all=1`;
+    each card says how the service is received and leads there."""
     query = (request.GET.get("q") or "").strip().lower()
+    show_all = request.GET.get("all") == "1"
+    today = clock.today()
+    versions = Regulation.objects.all() if show_all else Regulation.objects.in_force(today)
+    units = receiving.units_by_provider()
     rows = []
-    for row in Regulation.objects.all():
+    for row in versions:
         reg = row.parsed
         haystack = " ".join(
             [reg.id, reg.service, reg.title.kk, reg.title.ru, reg.title.en, reg.provider.name.en]
         ).lower()
         if query and query not in haystack:
             continue
-        rows.append(reg)
+        rows.append((row, reg))
     acts: dict[str, list] = {}
-    for reg in rows:
+    for row, reg in rows:
         act, slug = reg.id.split("/")
-        acts.setdefault(act, []).append({"reg": reg, "act": act, "slug": slug})
-    return render(request, "regulations/catalogue.html", {"acts": acts, "query": query, "count": len(rows)})
+        acts.setdefault(act, []).append(
+            {
+                "reg": reg,
+                "act": act,
+                "slug": slug,
+                "in_force": receiving.in_force(row, today),
+                "ways": receiving.ways(reg, row, today, units),
+            }
+        )
+    return render(
+        request,
+        "regulations/catalogue.html",
+        {
+            "acts": acts,
+            "query": query,
+            "count": len(rows),
+            "show_all": show_all,
+            "today": today,
+            "total": Regulation.objects.count(),
+        },
+    )
 
 
 def regulation_detail(request, act: str, slug: str):
     row = _get(act, slug)
     reg = row.parsed
     lang = current_language()
+    today = clock.today()
     flows = []
     for kind, items in (("channel", reg.channels), ("procedure", reg.procedures)):
         for flow in items:
             xml = bpmn.to_bpmn_xml(reg, flow.code, lang)
-            flows.append({"kind": kind, "flow": flow, "svg": render_svg(xml)})
+            variants = [reg.variant(code) for code in flow.variants or []]
+            flows.append(
+                {
+                    "kind": kind,
+                    "flow": flow,
+                    "svg": render_svg(xml),
+                    "variants": [
+                        in_language(v.name) if v else code for v, code in zip(variants, flow.variants or [])
+                    ],
+                }
+            )
     actors = {a.code: a for a in reg.actors}
+    versions = [
+        {
+            "row": v,
+            "act": v.id.split("/")[0],
+            "slug": v.id.split("/")[1],
+            "in_force": receiving.in_force(v, today),
+        }
+        for v in Regulation.objects.filter(service=reg.service).order_by("in_force_from", "id")
+    ]
     return render(
         request,
         "regulations/detail.html",
@@ -56,7 +102,10 @@ def regulation_detail(request, act: str, slug: str):
             "slug": slug,
             "flows": flows,
             "actors": actors,
-            "versions": Regulation.objects.filter(service=reg.service),
+            "versions": versions,
+            "today": today,
+            "in_force": receiving.in_force(row, today),
+            "ways": receiving.ways(reg, row, today, receiving.units_by_provider()),
         },
     )
 

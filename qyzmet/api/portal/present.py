@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.apps import apps
+from django.urls import reverse
+
 from qyzmet.engine import paths
 from qyzmet.engine.fees import fee_for
 from qyzmet.engine.models import Application
-from qyzmet.engine.statuses import regulation_status
+from qyzmet.engine.statuses import account, regulation_status
 from qyzmet.regulations.templatetags.regulations import norm, tr
 
 from .access import PORTAL_CHANNELS
@@ -108,9 +111,24 @@ def my_application(app: Application) -> dict:
     }
 
 
+def _documents(app: Application) -> list[dict]:
+    if not apps.is_installed("qyzmet.registry"):
+        return []
+    return [
+        {
+            "kind": d.kind,
+            "name": str(d.get_kind_display()),
+            "issued_at": d.created_at,
+            "sha256": d.sha256,
+            "url": reverse("portal:issued-document", args=[app.number, d.pk]),
+        }
+        for d in app.issued_documents.order_by("created_at", "id")
+    ]
+
+
 def my_application_detail(app: Application) -> dict:
     reg = app.regulation.parsed
-    grounds = {g.code: tr(g.text) for g in reg.refusal_grounds}
+    told = account(app)
 
     def action(run) -> str:
         step = reg.step(run.flow, run.step_id)
@@ -118,8 +136,8 @@ def my_application_detail(app: Application) -> dict:
 
     return {
         **my_application(app),
-        "refusal_grounds": [grounds.get(code, code) for code in app.refusal_grounds],
-        "refusal_text": app.refusal_text,
+        "refusal_grounds": told.refusal_grounds,
+        "refusal_text": told.refusal_text,
         "steps": [
             {
                 "step": run.step_id,
@@ -132,4 +150,20 @@ def my_application_detail(app: Application) -> dict:
             for run in app.steps.all()
         ],
         "expected_path": expected_path(app),
+        "term": told.term,
+        "result_name": told.result,
+        "path": [
+            {
+                "step": line.step,
+                "action": line.action,
+                "actor": line.actor,
+                "state": line.state,
+                "started_at": line.started_at,
+                "completed_at": line.completed_at,
+                "due_at": line.due_at,
+                "outcome": line.outcome,
+            }
+            for line in told.steps
+        ],
+        "documents": _documents(app),
     }

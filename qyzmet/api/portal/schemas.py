@@ -10,6 +10,7 @@ from typing import Any, Literal
 from ninja import Field, Schema
 
 from qyzmet.engine.models import Status
+from qyzmet.pki import faults
 
 
 class Texts(Schema):
@@ -173,6 +174,18 @@ class Refused(Schema):
     detail: str = Field(description="which check failed and why (English, for support)")
 
 
+class SignatureFault(Schema):
+    status: Literal["signature_not_accepted"]
+    code: Literal[faults.CODES] = Field(
+        description="what is wrong, stable: wrong_key_type (an authentication key signed), "
+        "certificate_expired, certificate_not_yet_valid, certificate_revoked, untrusted_issuer, "
+        "another_persons_certificate, signature_mismatch (the request changed after signing), "
+        "signature_unreadable, not_signed"
+    )
+    message: str = Field(description="what is wrong and what to do, in the request's language")
+    detail: str = Field(description="the check that failed, for support (English)")
+
+
 class Waiting(Schema):
     status: Literal["waiting"]
     detail: str
@@ -215,8 +228,40 @@ class StepState(Schema):
     outcome: str
 
 
+class PathStep(Schema):
+    step: str
+    action: str
+    actor: str
+    state: Literal["done", "current", "planned"]
+    started_at: dt.datetime = Field(description="real for done and current steps; the plan's for planned")
+    completed_at: dt.datetime | None = Field(description="real; done steps only")
+    due_at: dt.datetime | None
+    outcome: str
+
+
+class IssuedDocument(Schema):
+    kind: str
+    name: str = Field(description="what the document is, in the request's language")
+    issued_at: dt.datetime
+    sha256: str
+    url: str = Field(description="where the applicant downloads it (signed in to the portal)")
+
+
 class MyApplicationDetail(MyApplication):
     refusal_grounds: list[str] = Field(description="the regulation's texts of the grounds cited")
     refusal_text: str
     steps: list[StepState] = Field(description="the steps so far; open ones have no completed_at")
-    expected_path: list[ExpectedStep]
+    expected_path: list[ExpectedStep] = Field(
+        description="the plan as at registration (every step from the first); `path` says what happened"
+    )
+    term: Literal["running", "overdue", "kept", "missed", "none"] = Field(
+        description="the legal term (due_at): running or overdue while open; kept or missed once "
+        "decided; none where the regulation sets no term"
+    )
+    result_name: str = Field(description="the result's name in the request's language; empty while open")
+    path: list[PathStep] = Field(
+        description="the steps as the cabinet shows them: those that ran with their real start and "
+        "end (done, current), then, while open, the plan for the rest (planned), counted from the "
+        "current step's due moment; nothing planned once decided"
+    )
+    documents: list[IssuedDocument] = Field(description="the signed documents issued on the application")

@@ -4,8 +4,9 @@ A face of the online intake (`qyzmet.intake.online.submissions`), which the web 
 the same checks, ledger, payment binding, refusals and notifications. This view picks the
 regulation in force at the provider now and its portal channel, and turns the outcome into
 HTTP: 201 filed (`repeated` when an earlier post of the same signed request filed it), 422
-refused with the regulation's message, 202 waiting, 422 validation error when the signed
-request does not name what is filed.
+refused with the regulation's message, 422 `signature_not_accepted` with a stable `code` and what
+to do when the signature does not stand (nothing is filed or refused: sign again with the right
+key), 202 waiting, 422 validation error when the signed request does not name what is filed.
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from ninja.errors import ValidationError
 from qyzmet.access import applicant_number
 from qyzmet.engine.models import Application
 from qyzmet.intake.online.submissions import Outcome, Rejected, submit_request
+from qyzmet.pki.faults import signing_fault
 
 from ..schemas import Error, ValidationErrors
 from .access import portal_channel, provider_named, regulation_at, variant_of
 from .cabinet import RETRY_AFTER_SECONDS
 from .present import expected_path
-from .schemas import Filed, Refused, SubmitRequest, Waiting
+from .schemas import Filed, Refused, SignatureFault, SubmitRequest, Waiting
 
 router = Router(tags=["portal: submissions"])
 
@@ -50,6 +52,19 @@ def _waiting(response: HttpResponse, detail: str) -> Status:
     return Status(202, {"status": "waiting", "detail": detail, "retry_after": RETRY_AFTER_SECONDS})
 
 
+def _signature_fault(outcome: Outcome) -> Status:
+    fault = signing_fault(outcome.fault)
+    return Status(
+        422,
+        {
+            "status": "signature_not_accepted",
+            "code": fault.code,
+            "message": str(fault.message),
+            "detail": outcome.reason,
+        },
+    )
+
+
 def _refused(outcome: Outcome) -> Status:
     return Status(
         422,
@@ -71,14 +86,16 @@ def _refused(outcome: Outcome) -> Status:
         403: Error,
         404: Error,
         409: Error,
-        422: Refused | ValidationErrors,
+        422: Refused | SignatureFault | ValidationErrors,
     },
     summary="File a signed request through the portal channel (idempotent by its signature)",
 )
 def portal_submit(request, response: HttpResponse, payload: SubmitRequest):
     """201: filed, with the application number, its term and the expected path. 422 with
-    `status: refused`: the signature or a check of the channel failed; `message` is the
-    regulation's own. 422 validation error: the signed request does not name the applicant,
+    `status: refused`: a check of the channel failed; `message` is the regulation's own.
+    422 with `status: signature_not_accepted`: the signature does not stand (wrong key type,
+    expired, revoked, another person's certificate, untrusted issuer...): `code` says which,
+    `message` what to do; nothing was filed. 422 validation error: the signed request does not name the applicant,
     service, variant, provider or documents filed. 202: a state database (or the payment gateway)
     cannot be reached, or the same request is being processed right now; post it again after
     Retry-After."""
@@ -109,6 +126,8 @@ def portal_submit(request, response: HttpResponse, payload: SubmitRequest):
         ) from None
     if outcome.status == "filed":
         return _filed(outcome.application, repeated=outcome.repeated)
+    if outcome.fault:
+        return _signature_fault(outcome)
     if outcome.status == "refused":
         return _refused(outcome)
     return _waiting(

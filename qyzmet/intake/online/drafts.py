@@ -15,6 +15,7 @@ from qyzmet.gateway.clients.payments import PAID
 from qyzmet.gateway.errors import NotFound, Unavailable
 from qyzmet.gateway.lookups import look_up
 from qyzmet.providers.models import Provider
+from qyzmet.regulations import schema
 
 from . import payments
 from .models import Attachment, Draft
@@ -32,7 +33,7 @@ def normalise_phone(text: str) -> str:
 
 
 # The channels through which an applicant files from home, in order of preference.
-PORTAL_CHANNELS = ("egov_portal", "elicense_portal")
+PORTAL_CHANNELS = schema.PORTAL_CHANNELS  # the one list, kept with the channel codes
 
 
 def portal_channel(reg, variant: str | None = None) -> str | None:

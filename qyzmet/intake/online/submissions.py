@@ -39,6 +39,7 @@ from qyzmet import clock
 from qyzmet.engine import channels
 from qyzmet.engine.models import Application
 from qyzmet.i18n import current_language, in_language
+from qyzmet.pki import faults
 from qyzmet.pki.signing import canonical
 from qyzmet.pki.verify import verify_signed_request
 
@@ -94,6 +95,9 @@ class Outcome:
     step: str = ""
     message: dict | None = None  # the regulation's refusal message, kk/ru/en
     reason: str = ""
+    # A signature that does not stand (`pki.faults` code): nothing was filed or refused, the
+    # applicant signs again; the faces say what is wrong instead of the refusal message.
+    fault: str = ""
 
     def text(self, language: str | None = None) -> str:
         return in_language(self.message, language)
@@ -244,18 +248,19 @@ def check_binding(intake: Intake) -> None:
         )
 
 
-def signature_problem(intake: Intake) -> str:
-    """Why the signature does not stand for this applicant's request ("" when it does)."""
+def signature_problem(intake: Intake) -> tuple[str, str]:
+    """Why the signature does not stand for this applicant's request: the fault's stable code
+    (`pki.faults`) and the detail for the record; ("", "") when it does."""
     verification = verify_signed_request(intake.envelope)
     if not verification.valid:
-        return f"{verification.reason}: {verification.detail}"
+        return faults.code_of(verification.reason), f"{verification.reason}: {verification.detail}"
     signed = intake.envelope["request"]
     if is_entity(intake.user):
         if signed.get("bin") != intake.applicant:
-            return "the signed request is for another applicant"
+            return faults.ANOTHER_PERSONS_CERTIFICATE, "the signed request is for another applicant"
     elif signed.get("iin") != intake.applicant or "bin" in signed:
-        return "the signed request is for another applicant"
-    return ""
+        return faults.ANOTHER_PERSONS_CERTIFICATE, "the signed request is for another applicant"
+    return "", ""
 
 
 # The submission --------------------------------------------------------------------------------
@@ -264,11 +269,17 @@ def signature_problem(intake: Intake) -> str:
 def submit(intake: Intake) -> Outcome:
     key = signature_key(intake.envelope)
     check_binding(intake)
-    problem = signature_problem(intake)
+    fault, problem = signature_problem(intake)
     if problem:
         flow = intake.regulation.parsed.channel(intake.channel)
         result = channels.refused(_channel_submission(intake, key), flow, "eds", [], problem)
-        return Outcome(Submission.REFUSED, step=result.trace[-1].step, message=result.message, reason=problem)
+        return Outcome(
+            Submission.REFUSED,
+            step=result.trace[-1].step,
+            message=result.message,
+            reason=problem,
+            fault=fault,
+        )
     if intake.expected_request is not None and intake.envelope["request"] != intake.expected_request:
         raise Rejected(
             "signed_request",

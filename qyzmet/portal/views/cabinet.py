@@ -22,9 +22,9 @@ from qyzmet.access import (
     own_applications,
     own_drafts,
 )
-from qyzmet.engine import paths, services
+from qyzmet.engine import services
 from qyzmet.engine.models import Status
-from qyzmet.engine.statuses import refusal_act, regulation_status
+from qyzmet.engine.statuses import TERM_KEPT, account, refusal_act, regulation_status, term_state
 from qyzmet.intake import uploads
 from qyzmet.notifications.models import Notification
 from qyzmet.regulations import refusals
@@ -107,23 +107,22 @@ def _notifications(user):
 
 @access.applicant_required
 def application(request, number: str, *, error: str = "", status: int = 200):
+    """One page that does not contradict itself: the status, the legal term and what is still due,
+    each step's real start and end (or its plan, marked as a plan), the refusal's grounds and the
+    documents issued; the same account the applicant API gives (`engine.statuses.account`)."""
     app = access_own_application(request.user, number)
     row = _row(app)
-    reg = row["reg"]
-    try:
-        planned = paths.plan(reg, app.variant, app.filed_at, app.provider.calendar(), channel=app.channel)
-    except (KeyError, ValueError):
-        planned = []
     return render(
         request,
         "portal/application.html",
         {
             **row,
-            "planned": [{"step": p, "actor": reg.actor(p.step.actor)} for p in planned],
-            "steps": app.steps.all(),
+            "account": account(app),
             "summary_url": reverse("portal:summary", args=[app.number]),
             # The SHA-256 of each signed document as issued, so that a copy can be checked.
-            "documents": app.issued_documents.all() if apps.is_installed("qyzmet.registry") else [],
+            "documents": app.issued_documents.order_by("created_at", "id")
+            if apps.is_installed("qyzmet.registry")
+            else [],
             "questionnaire_offered": questionnaire_offered(app),
             # What a stop of the legal clock asks of me, on which ground, and my answers.
             "pauses": _pauses(app),
@@ -171,6 +170,23 @@ def _status_line(app) -> str:
     return f"{named.label} ({engine})" if named.source else engine
 
 
+def _term_rows(app, moment) -> list[tuple[str, str]]:
+    """The legal term as the application page says it: what is due while open; once decided,
+    when, and whether the term was kept (never a due date beside a later delivery unexplained)."""
+    if app.due_at is None:
+        return [(_("Decided"), moment(app.closed_at))]
+    due = moment(app.due_at)
+    if app.is_open:
+        return [(_("Legal term"), due)]
+    term = term_state(app, clock.now())
+    said = (
+        _("kept: the term ran until %(due)s")
+        if term == TERM_KEPT
+        else _("not kept: the term ended on %(due)s")
+    )
+    return [(_("Decided"), moment(app.closed_at)), (_("Legal term"), said % {"due": due})]
+
+
 @access.applicant_required
 def summary(request, number: str):
     """A plain-text account of the application and its result or reasoned refusal."""
@@ -188,9 +204,8 @@ def summary(request, number: str):
         (_("Provider"), app.provider.display_name),
         (_("Applicant"), f"{app.applicant} {app.applicant_name}".strip()),
         (_("Filed"), moment(app.filed_at)),
-        (_("Expected result by"), moment(app.due_at)),
         (_("Status"), _status_line(app)),
-        (_("Closed"), moment(app.closed_at)),
+        *_term_rows(app, moment),
         (_("Result"), tr(result.name) if result else ""),
     ]
     if app.status == Status.REFUSED:
@@ -266,3 +281,18 @@ def questionnaire(request, number: str):
         },
         status=400 if error else 200,
     )
+
+
+@access.applicant_required
+def issued_document(request, number: str, pk: int):
+    """One signed document issued on my application (receipt, result, reasoned refusal...), as
+    stored when it was issued."""
+    from django.http import Http404
+
+    app = access_own_application(request.user, number)
+    found = app.issued_documents.filter(pk=pk).first() if apps.is_installed("qyzmet.registry") else None
+    if found is None:
+        raise Http404(_("No such document of this application."))
+    from qyzmet.registry import documents
+
+    return documents.http_response(found, f"{app.number}-{found.kind}.pdf", attachment=True)

@@ -21,6 +21,7 @@ from qyzmet.gateway.clients.payments import DECLINED, PAID
 from qyzmet.gateway.errors import GatewayError, Unavailable
 from qyzmet.intake.online import drafts
 from qyzmet.intake.online.submissions import AlreadySubmitted, Rejected, submit_draft
+from qyzmet.pki.faults import Fault, signing_fault
 from qyzmet.pki.signing import canonical
 
 from .. import access
@@ -179,7 +180,14 @@ def pay(request, draft_id: int):
 
 
 def _sign_page(
-    request, draft: Draft, *, refusal: str = "", waiting: str = "", error: str = "", status: int = 200
+    request,
+    draft: Draft,
+    *,
+    refusal: str = "",
+    waiting: str = "",
+    error: str = "",
+    fault: Fault | None = None,
+    status: int = 200,
 ):
     return render(
         request,
@@ -191,6 +199,7 @@ def _sign_page(
             "refusal": refusal,
             "waiting": waiting,
             "error": error,
+            "fault": fault,
         },
         status=status,
     )
@@ -230,6 +239,9 @@ def submit(request, draft_id: int):
     if done.status == "filed" and done.application is not None:
         messages.success(request, _("Your application is filed."))
         return redirect("portal:application", number=done.application.number)
+    if done.fault:
+        # The signature does not stand: nothing was filed or refused; say what to fix.
+        return _sign_page(request, draft, fault=signing_fault(done.fault), status=422)
     if done.status == "refused":
         return _sign_page(request, draft, refusal=done.text(request.LANGUAGE_CODE), status=422)
     if done.busy:

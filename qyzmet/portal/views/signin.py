@@ -21,29 +21,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from qyzmet.pki.verify import Reason, verify_auth_challenge
+from qyzmet.pki.faults import sign_in_fault
+from qyzmet.pki.verify import verify_auth_challenge
 
 from ..forms import SignInForm
 
 CHALLENGE_KEY = "portal_eds_challenge"
 SIGNER_KEY = "portal_signer_iin"
 CHALLENGE_SECONDS = 300
-
-EDS_FAILURES = {
-    Reason.WRONG_KEY_USAGE: gettext_lazy(
-        "This is not an authentication key. Choose the key file whose name starts with AUTH_RSA256."
-    ),
-    Reason.EXPIRED: gettext_lazy(
-        "The certificate of this key has expired. Get a new key from the certification centre."
-    ),
-    Reason.NOT_YET_VALID: gettext_lazy("The certificate of this key is not valid yet."),
-    Reason.REVOKED: gettext_lazy("The certificate of this key was revoked."),
-    Reason.UNTRUSTED: gettext_lazy("This key was not issued by a certification centre the portal trusts."),
-    None: gettext_lazy("The EDS sign-in failed: the signature could not be checked. Try again."),
-}
 
 
 def _next(request) -> str:
@@ -59,7 +46,7 @@ def _challenge(request) -> str:
     return challenge
 
 
-def _page(request, form=None, eds_error: str = "", status: int = 200):
+def _page(request, form=None, eds_error: str = "", eds_fault: str = "", status: int = 200):
     return render(
         request,
         "portal/login.html",
@@ -68,6 +55,7 @@ def _page(request, form=None, eds_error: str = "", status: int = 200):
             "challenge": _challenge(request),
             "next": _next(request),
             "eds_error": eds_error,
+            "eds_fault": eds_fault,
         },
         status=status,
     )
@@ -92,7 +80,8 @@ def sign_in_eds(request):
     signature = request.POST.get("signature", "").strip()
     result = verify_auth_challenge(issued["text"].encode("ascii"), signature)
     if not result.valid:
-        return _page(request, eds_error=str(EDS_FAILURES.get(result.reason, EDS_FAILURES[None])), status=403)
+        fault = sign_in_fault(result.reason if request.POST.get("signature") else None)
+        return _page(request, eds_error=str(fault.message), eds_fault=fault.code, status=403)
     username = result.bin or result.iin
     user, created = get_user_model().objects.get_or_create(username=username)
     if created:
