@@ -204,7 +204,7 @@ def _eds_sign_in(client, key, language="en"):
     challenge = client.session[CHALLENGE_KEY]["text"]
     signature = sign_challenge(challenge.encode(), key.private_key, key.certificate)
     return client.post(
-        "/portal/login/eds/", {"signature": json.dumps(signature)}, HTTP_ACCEPT_LANGUAGE=language
+        "/portal/login/eds/", {"signature": signature}, HTTP_ACCEPT_LANGUAGE=language
     )
 
 

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from asn1crypto import algos, cms, core
+from asn1crypto import tsp as _tsp  # noqa: F401 - see below
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -27,6 +28,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from .ca import CertificationCentre, PKIError
+
+# asn1crypto freezes each OID type's name-to-OID map the first time a name is looked up. Importing
+# `tsp` first registers "signing_certificate_v2" (which pyhanko's PAdES signer asks for by name)
+# before this module looks up any attribute name; the other order made every later PDF signature
+# in the process fail with "invalid literal for int() ... 'signing_certificate_v2'".
 
 DIGESTS = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
 
