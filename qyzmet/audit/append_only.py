@@ -35,7 +35,9 @@ def _function_sql(name: str, message: str) -> str:
 
 
 def _truncate_sql(name: str, tables: tuple[str, ...]) -> str:
+    # Idempotent: a database migrated afresh got it already from `append_only`.
     return "".join(
+        f"DROP TRIGGER IF EXISTS {name}_truncate ON {table};\n"
         f"CREATE TRIGGER {name}_truncate BEFORE TRUNCATE ON {table}\n"
         f"  FOR EACH STATEMENT EXECUTE FUNCTION {name}();\n"
         for table in tables
@@ -93,7 +95,8 @@ def append_only(name: str, tables: tuple[str, ...], message: str) -> migrations.
 
 def refuse_truncate(name: str, tables: tuple[str, ...], message: str) -> migrations.RunPython:
     """For tables `append_only` guarded before it refused TRUNCATE: the same function `name`
-    (now refusing TRUNCATE too), its TRUNCATE trigger, and the privileges revoked."""
+    (now refusing TRUNCATE too), its TRUNCATE trigger, and the privileges revoked (nothing new
+    where `append_only` already did it all)."""
     forward_sql = _function_sql(name, message) + _truncate_sql(name, tables) + _revoke_sql(tables)
     backward_sql = "".join(f"DROP TRIGGER IF EXISTS {name}_truncate ON {table};\n" for table in tables)
     return _postgresql_only(forward_sql, backward_sql)

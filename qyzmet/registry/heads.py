@@ -100,12 +100,14 @@ def publish(at: dt.datetime | None = None) -> Published:
 
     A log whose check fails gets nothing signed (an error is logged): the platform never vouches
     for a chain it cannot verify. The reads are one snapshot (REPEATABLE READ on PostgreSQL), so
-    the heads signed are the ones just verified while appends go on."""
+    the heads signed are the ones just verified while appends go on (when called outside a
+    transaction, as the beat job is)."""
     at = at or dt.datetime.now(dt.UTC)  # a signature's moment is real time, as certificates'
     connection = connections[SignedHead.objects.db]
     signed, broken = [], []
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and outermost:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         moved = []
