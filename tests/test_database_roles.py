@@ -144,3 +144,46 @@ def test_migrate_connects_as_the_owner(tmp_path):
         capture_output=True,
     )
     assert owner.exists() and not app.exists()
+
+
+@postgresql_only
+def test_preflight_makes_an_owner_and_an_app_role_that_owns_nothing():
+    """On a database of its own: the owner owns it; tables the owner makes later are the app's
+    to read and write (default privileges), and the app may not create any."""
+    import psycopg
+    from psycopg import sql
+
+    check = preflight()
+    suffix = uuid.uuid4().hex[:8]
+    server = _url(connection.settings_dict["USER"] or "postgres").rsplit("/", 1)[0]
+    owner, app, database = f"qyzmet_owner_t{suffix}", f"qyzmet_app_t{suffix}", f"qyzmet_roles_t{suffix}"
+    try:
+        assert check.check_postgresql(f"{server}/{database}") is None  # created
+        assert (
+            check.ensure_roles(
+                f"{server}/postgres",
+                f"{server.replace('//postgres@', f'//{owner}@')}/{database}",
+                f"{server.replace('//postgres@', f'//{app}@')}/{database}",
+            )
+            is None
+        )
+        as_owner = server.replace("//postgres@", f"//{owner}@") + f"/{database}"
+        as_app = server.replace("//postgres@", f"//{app}@") + f"/{database}"
+        with psycopg.connect(as_owner, autocommit=True) as conn:
+            conn.execute("CREATE TABLE later (id int)")
+        with psycopg.connect(as_app, autocommit=True) as conn:
+            conn.execute("INSERT INTO later VALUES (1)")
+            conn.execute("UPDATE later SET id = 2")
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute("TRUNCATE later")
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute("CREATE TABLE mine (id int)")
+            supers = conn.execute(
+                "SELECT rolsuper FROM pg_roles WHERE rolname IN (%s, %s)", [owner, app]
+            ).fetchall()
+            assert supers == [(False,), (False,)]
+    finally:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(database)))
+            for role in (app, owner):
+                admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))

@@ -85,8 +85,8 @@ def _verify(args) -> int:
         print(f"head: {check.head}")
         return 0 if ok else 1
     where = f"event #{check.broken_seq}" if check.broken_seq else "outside the chain"
-    print(f"register chain broken at entry {check.broken_entry or '?'} ({where}, {mode}): {check.problem}")
-    print(f"intact up to event #{check.count}, head of the intact part: {check.head}")
+    print(f"register chain broken at entry {check.broken_entry or '?'} ({where}): {check.problem}")
+    print(f"intact up to event #{check.count}, head of the intact part: {check.head} ({mode})")
     return 1
 
 
