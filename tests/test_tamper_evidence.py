@@ -51,10 +51,9 @@ def _as_superuser(*statements):
 
 
 def _published_file(tmp_path):
-    """Publish the heads now and keep the file, as a third party downloading it would."""
-    heads.publish()
+    """Publish the heads now (as the beat job would) and keep the file, as a third party would."""
     kept = tmp_path / "heads.jsonl"
-    kept.write_text("".join(heads.lines()))
+    assert main(["registry", "publish-heads", "--out", str(kept)]) == 0
     return kept
 
 

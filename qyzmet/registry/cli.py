@@ -1,5 +1,5 @@
-"""`python -m qyzmet registry list|pdf|verify [--against FILE] [--incremental]`: the permit register
-from the command line."""
+"""`python -m qyzmet registry list|pdf|verify [--against FILE] [--incremental]|publish-heads`: the
+permit register from the command line."""
 
 from __future__ import annotations
 
@@ -90,11 +90,28 @@ def _verify(args) -> int:
     return 1
 
 
+def _publish_heads(args) -> int:
+    """What the beat job does, now: verify, sign the heads that moved; optionally write the file."""
+    from . import heads
+
+    published = heads.publish()
+    for head in published.signed:
+        print(f"signed {head.log} chain {head.chain} #{head.seq} {head.hash}")
+    for name in published.broken:
+        print(f"{name}: chain broken, no head signed")
+    print(f"heads signed: {len(published.signed)}")
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as out:
+            out.writelines(heads.lines())
+        print(f"all signed heads written to {args.out}")
+    return 1 if published.broken else 0
+
+
 def _registry(args) -> int:
     from qyzmet.cli import setup_django
 
     setup_django()
-    return {"list": _list, "pdf": _pdf, "verify": _verify}[args.action](args)
+    return {"list": _list, "pdf": _pdf, "verify": _verify, "publish-heads": _publish_heads}[args.action](args)
 
 
 def register(sub) -> None:
@@ -119,4 +136,8 @@ def register(sub) -> None:
         action="store_true",
         help="check only after the newest published head (of FILE, or as published here)",
     )
+    publish = registry_sub.add_parser(
+        "publish-heads", help="verify the audit and register chains and sign their heads now (as beat does)"
+    )
+    publish.add_argument("--out", metavar="FILE", help="then write every signed head to FILE (JSON lines)")
     registry.set_defaults(func=_registry)
