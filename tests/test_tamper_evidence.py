@@ -35,7 +35,8 @@ AT = dt.datetime(2015, 6, 1, 10, tzinfo=dt.UTC)
 
 def _fill(n=3, subject=7):
     return [
-        record("clerk", "step_completed", ("application", subject), {"step": f"S{i}"}, at=AT) for i in range(n)
+        record("clerk", "step_completed", ("application", subject), {"step": f"S{i}"}, at=AT)
+        for i in range(n)
     ]
 
 
@@ -61,7 +62,10 @@ def _delete_newest_audit_entry_keeping_the_head_consistent(entries):
     newest, before = entries[-1], entries[-2]
     _as_superuser(
         ("DELETE FROM audit_auditentry WHERE id = %s", [newest.pk]),
-        ("UPDATE audit_chainhead SET last_id = %s, hash = %s WHERE id = %s", [before.pk, before.hash, newest.chain]),
+        (
+            "UPDATE audit_chainhead SET last_id = %s, hash = %s WHERE id = %s",
+            [before.pk, before.hash, newest.chain],
+        ),
     )
 
 
