@@ -55,7 +55,12 @@ run: setup  ## set everything up and serve on 127.0.0.1:$(PORT)
 # The production topology (Procfile, run by honcho): gunicorn, a Celery worker, Celery beat and the
 # gateway simulators as their own service, on PostgreSQL and RabbitMQ, which must already run.
 GATEWAY_PORT ?= 8101
-PROD_ENV = DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/qyzmet}" \
+# The app connects as qyzmet_app, which owns nothing and may only add to the audit log and the
+# register; migrations run as qyzmet_owner; preflight makes both as the superuser of
+# DATABASE_ADMIN_URL. A DATABASE_URL given without DATABASE_OWNER_URL keeps one role for both.
+PROD_ENV = DATABASE_OWNER_URL="$${DATABASE_OWNER_URL:-$${DATABASE_URL:-postgres://qyzmet_owner@127.0.0.1:5432/qyzmet}}" \
+	DATABASE_URL="$${DATABASE_URL:-postgres://qyzmet_app@127.0.0.1:5432/qyzmet}" \
+	DATABASE_ADMIN_URL="$${DATABASE_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}" \
 	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-amqp://guest@127.0.0.1//}" \
 	QYZMET_GATEWAY_URL=http://127.0.0.1:$(GATEWAY_PORT) \
 	QYZMET_BIND=127.0.0.1:$(PORT) QYZMET_GATEWAY_BIND=127.0.0.1:$(GATEWAY_PORT)

@@ -164,6 +164,10 @@ def build_parser(prog: str = "python -m qyzmet") -> argparse.ArgumentParser:
     return parser
 
 
+# Django's commands that change the schema, run as its owner (settings.DATABASE_OWNER_URL).
+OWNER_COMMANDS = frozenset({"migrate"})
+
+
 def django_command(argv: list[str], prog: str = "python -m qyzmet") -> int:
     """Run one of Django's own commands (`migrate`, `runserver`, ...), as `django-admin` would."""
     import os
@@ -171,6 +175,9 @@ def django_command(argv: list[str], prog: str = "python -m qyzmet") -> int:
     from django.core.management import execute_from_command_line
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qyzmet.settings")
+    if argv and argv[0] in OWNER_COMMANDS:
+        # The schema is changed by its owner (DATABASE_OWNER_URL), never by the app's role.
+        os.environ["QYZMET_DATABASE_AS_OWNER"] = "1"
     execute_from_command_line([prog, *argv])
     return 0
 

@@ -1,6 +1,7 @@
 """Django settings. Everything comes from the environment with a safe embedded default:
 SQLite in ./var, Celery tasks run in-process, e-mail to the console. `DATABASE_URL`
-switches to PostgreSQL, `CELERY_BROKER_URL` to a real broker."""
+switches to PostgreSQL (`DATABASE_OWNER_URL` names the schema owner's role for migrations),
+`CELERY_BROKER_URL` to a real broker."""
 
 import datetime as dt
 import os
@@ -119,8 +120,18 @@ TEMPLATES = [
 ]
 WSGI_APPLICATION = "qyzmet.wsgi.application"
 
+# On PostgreSQL the app connects as a role that owns nothing and may not change or remove the
+# append-only tables (DATABASE_URL, qyzmet_app in `make prod`); the schema's owner, which runs the
+# migrations, connects through DATABASE_OWNER_URL (qyzmet_owner): `python -m qyzmet migrate` sets
+# QYZMET_DATABASE_AS_OWNER=1 (qyzmet/cli.py). Without DATABASE_OWNER_URL both are DATABASE_URL.
+DATABASE_OWNER_URL = os.environ.get("DATABASE_OWNER_URL") or None
+_database_url = os.environ.get("DATABASE_URL") or None
+if DATABASE_OWNER_URL and env_bool("QYZMET_DATABASE_AS_OWNER", False):
+    _database_url = DATABASE_OWNER_URL
 DATABASES = {
-    "default": dj_database_url.config(default=f"sqlite:///{VAR_DIR / 'qyzmet.sqlite3'}", conn_max_age=60)
+    "default": dj_database_url.parse(_database_url, conn_max_age=60)
+    if _database_url
+    else dj_database_url.parse(f"sqlite:///{VAR_DIR / 'qyzmet.sqlite3'}", conn_max_age=60)
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Parameters bound on the server, and statements a connection runs often (the engine's
@@ -175,6 +186,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # events whose delivery never started or stalled (a process or the broker went away)
     "outbox-redispatch": {"task": "qyzmet.outbox.redispatch", "schedule": 60.0},
+    # the audit and register chain heads, verified, signed and published (registry/heads.py)
+    "registry-publish-heads": {
+        "task": "qyzmet.registry.publish_heads",
+        "schedule": float(os.environ.get("QYZMET_HEADS_EVERY_SECONDS", "300")),
+    },
 }
 # Each engine event as a JSON line for analytics (qyzmet/analytics); unset, nothing is exported.
 QYZMET_ANALYTICS_FILE = os.environ.get("QYZMET_ANALYTICS_FILE") or None

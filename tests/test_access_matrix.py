@@ -214,6 +214,8 @@ RULES: dict[str, Rule] = {
     "registry:verify-number": Rule("GET", public(), args=lambda w: {"number": w.entry.number}),
     "registry:entry-pdf": Rule("GET", public(), args=lambda w: {"number": w.entry.number}),
     "registry:head": Rule("GET", public()),
+    "registry:heads": Rule("GET", public()),
+    "registry:heads-file": Rule("GET", public()),
     # The back office: staff of the application's provider; acting needs the step's role or head
     "office:inbox": Rule("GET", office(**given("200", *STAFF)), shows=("clerk", "admin")),
     "office:dashboard": Rule("GET", office(**given("200", *STAFF))),

@@ -67,7 +67,10 @@ def test_make_prod_checks_migrates_and_loads_before_starting():
     ]
     assert order == sorted(order)
     started = dry[order[-1]]
-    assert "postgres://postgres@127.0.0.1:5432/qyzmet" in started
+    # the app as a role that owns nothing, migrations as the owner, roles made by the superuser
+    assert 'DATABASE_URL="${DATABASE_URL:-postgres://qyzmet_app@127.0.0.1:5432/qyzmet}"' in started
+    assert "postgres://qyzmet_owner@127.0.0.1:5432/qyzmet" in dry[order[1]]
+    assert "postgres://postgres@127.0.0.1:5432/postgres" in dry[order[0]]
     assert "amqp://guest@127.0.0.1//" in started
     assert "QYZMET_GATEWAY_URL=http://127.0.0.1:8101" in started
 

@@ -58,6 +58,43 @@ def lock_head(model, pk, create: Callable[[], object] | None = None):
     return head
 
 
+MISSING = "missing"  # a published head's row is gone: the chain is shorter than published
+REWRITTEN = "rewritten"  # the row at a published head's position has another hash
+
+
+@dataclass(frozen=True)
+class Head:
+    """A chain's head as published: the chain, the position of its last row and that row's hash."""
+
+    chain: Hashable
+    position: int
+    hash: str
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """A published head the live chain no longer agrees with (MISSING or REWRITTEN)."""
+
+    head: Head
+    problem: str
+    found: str | None = None  # the hash at that position now, when there is a row
+
+
+def against(published: Iterable[Head], found: Callable[[Head], str | None]) -> list[Mismatch]:
+    """Compare the live chain with heads published earlier: `found(head)` gives the hash of the
+    row at the head's position in its chain today (None when there is no such row). A published
+    head is a promise that the chain reached it with that hash: a row that is gone means the
+    newest rows were deleted (or the log wiped), another hash means the history was rewritten."""
+    mismatches = []
+    for head in published:
+        now = found(head)
+        if now is None:
+            mismatches.append(Mismatch(head, MISSING))
+        elif now != head.hash:
+            mismatches.append(Mismatch(head, REWRITTEN, now))
+    return mismatches
+
+
 @dataclass(frozen=True)
 class Break:
     """The first broken link found: the row (None when rows are missing at the end of a chain),
@@ -90,6 +127,7 @@ def verify(
     heads: Mapping[Hashable, str] | None = None,
     before: Callable[[object, int], str] | None = None,
     after: Callable[[object], str] | None = None,
+    start: Mapping[Hashable, str] | None = None,
 ) -> Check:
     """Walk `rows` in the order they were appended and re-check every link.
 
@@ -98,8 +136,10 @@ def verify(
     problem or "": `before(row, rows checked so far)`, asked before its links are checked, and
     `after(row)`, once they held. `heads` maps each chain to the hash its head row
     remembers: a head ahead of its chain's last row means rows were removed from the end.
+    `start` maps a chain to the hash of a row already verified (a published head): `rows` then
+    begin after it, and the walk links to it instead of GENESIS (incremental verification).
     """
-    last: dict[Hashable, str] = {}
+    last: dict[Hashable, str] = dict(start or {})
     count = 0
     for row in rows:
         chain = chain_of(row)

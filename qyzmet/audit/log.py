@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable, Mapping
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, transaction
+from django.db.models import Q
 
 from qyzmet import clock
 
 from . import chain as hash_chain
-from .models import CHAINS, AuditEntry, ChainHead, chain_hash, chain_of
+from .models import CHAINS, GENESIS, AuditEntry, ChainHead, chain_hash, chain_of
 
 
 def record(
@@ -112,15 +114,31 @@ def _append_in_one_statement(connection, entry: AuditEntry, digest: str) -> None
     entry._state.adding = False
 
 
-def verify() -> tuple[int, AuditEntry | None]:
+def verify(since: Mapping[int, hash_chain.Head] | None = None) -> tuple[int, AuditEntry | None]:
     """Check every chain. Returns (entries checked, first broken entry or None), in the order the
-    entries were appended (by id), whichever chain they are in."""
+    entries were appended (by id), whichever chain they are in.
+
+    `since` maps chains to heads verified before (published heads, position = entry id): those
+    chains are checked only after them (incremental), once the head's own entry is found intact;
+    the other chains from their first entry (full)."""
+    since = dict(since or {})
+    for chain, head in since.items():
+        anchor = AuditEntry.objects.filter(pk=head.position, chain=chain).first()
+        if anchor is None or anchor.hash != head.hash or anchor.compute_hash() != anchor.hash:
+            return 0, anchor or AuditEntry(pk=head.position, chain=chain, hash=head.hash)
+    entries = AuditEntry.objects.all()
+    if since:
+        after = ~Q(chain__in=list(since))
+        for chain, head in since.items():
+            after |= Q(chain=chain, id__gt=head.position)
+        entries = entries.filter(after)
     # Entries are re-read from the database, so JSON and timestamps are checked as stored.
     check = hash_chain.verify(
-        AuditEntry.objects.order_by("id").iterator(chunk_size=2000),
+        entries.order_by("id").iterator(chunk_size=2000),
         AuditEntry.compute_hash,
         chain_of=lambda entry: entry.chain,
         heads=dict(ChainHead.objects.order_by("pk").values_list("pk", "hash")),
+        start={chain: head.hash for chain, head in since.items()},
     )
     if check.intact:
         return check.count, None
@@ -132,3 +150,22 @@ def verify() -> tuple[int, AuditEntry | None]:
     return check.count, AuditEntry(
         pk=head.last_id, chain=head.pk, prev_hash=check.last.get(head.pk), hash=head.hash
     )
+
+
+def heads() -> list[hash_chain.Head]:
+    """Each chain's head as its head row has it now (chains with entries only)."""
+    rows = ChainHead.objects.exclude(hash=GENESIS).order_by("pk").values_list("pk", "last_id", "hash")
+    return [hash_chain.Head(chain, last_id, hash_) for chain, last_id, hash_ in rows]
+
+
+def against(published: Iterable[hash_chain.Head]) -> list[hash_chain.Mismatch]:
+    """The published heads (position = entry id) the log no longer agrees with."""
+    published = list(published)
+    rows = AuditEntry.objects.filter(pk__in={h.position for h in published})
+    found = {pk: (chain, hash_) for pk, chain, hash_ in rows.values_list("pk", "chain", "hash")}
+
+    def at(head: hash_chain.Head) -> str | None:
+        chain, hash_ = found.get(head.position, (None, None))
+        return hash_ if chain == head.chain else None
+
+    return hash_chain.against(published, at)

@@ -54,9 +54,14 @@ class Signer:
         return self.record.serial
 
 
-def install_key(provider: Provider, p12: bytes, now: dt.datetime | None = None) -> ProviderKey:
-    """Keep a key file issued for `provider` (its password must be `key_password(provider.code)`)."""
-    _, certificate = load_p12(p12, key_password(provider.code))
+# The platform's own key (no provider): it signs the chain heads the platform publishes.
+PLATFORM = "qyzmet-platform"
+
+
+def install_key(provider: Provider | None, p12: bytes, now: dt.datetime | None = None) -> ProviderKey:
+    """Keep a key file issued for `provider`, or for the platform when None (its password must be
+    `key_password` of the provider's code, or of PLATFORM)."""
+    _, certificate = load_p12(p12, key_password(provider.code if provider else PLATFORM))
     _, bin_ = subject_numbers(certificate)
     return ProviderKey.objects.create(
         provider=provider,
@@ -106,9 +111,41 @@ def _load(pk: int, serial: str, p12: bytes, provider_code: str):
     return load_p12(p12, key_password(provider_code))
 
 
+def platform_bin() -> str:
+    """The demo BIN the platform's key names (stable: derived like a provider's)."""
+    return _demo_numbers(PLATFORM)[0]
+
+
+def platform_signer(now: dt.datetime | None = None) -> Signer:
+    """The platform's newest valid key, issued by the certification centre on first use."""
+    from qyzmet.pki import registry as pki_registry
+
+    now = now or dt.datetime.now(dt.UTC)
+    record = ProviderKey.objects.filter(provider=None, not_after__gt=now).first()
+    if record is None:
+        bin_, official = _demo_numbers(PLATFORM)
+        issued, _ = pki_registry.issue(
+            None,
+            iin=official,
+            bin=bin_,
+            name="QYZMET PLATFORM HEAD SIGNER",
+            organisation="Qyzmet",
+            purpose=SIGN,
+            password=key_password(PLATFORM),
+        )
+        record = install_key(None, issued.p12)
+    key, certificate = _load(record.pk, record.serial, bytes(record.p12), PLATFORM)
+    return Signer(record=record, private_key=key, certificate=certificate)
+
+
 def certificate_of(serial: str) -> tuple[ProviderKey, x509.Certificate] | None:
     """A provider key by its certificate's serial (hex), with the parsed certificate."""
-    record = ProviderKey.objects.select_related("provider").filter(serial=serial.upper()).first()
+    # A provider's key only: the platform's signs chain heads, not documents.
+    record = (
+        ProviderKey.objects.select_related("provider")
+        .filter(serial=serial.upper(), provider__isnull=False)
+        .first()
+    )
     if record is None:
         return None
     return record, x509.load_pem_x509_certificate(record.certificate.encode())

@@ -212,10 +212,13 @@ class ProviderKey(models.Model):
 
     The certificate is an employee certificate with the provider's BIN (OU=BIN...). The file is
     encrypted with a password derived from SECRET_KEY (keys.py), so a database dump alone does
-    not give the key away.
+    not give the key away. A key without a provider is the platform's own (keys.platform_signer),
+    which signs the published chain heads.
     """
 
-    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="signing_keys")
+    provider = models.ForeignKey(
+        Provider, null=True, blank=True, on_delete=models.CASCADE, related_name="signing_keys"
+    )
     bin = models.CharField(max_length=12)
     serial = models.CharField(max_length=40, unique=True)
     certificate = models.TextField()  # PEM
@@ -227,7 +230,48 @@ class ProviderKey(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.provider.code} {self.serial}"
+        return f"{self.provider.code if self.provider_id else 'platform'} {self.serial}"
+
+
+class SignedHead(models.Model):
+    """A chain's head as the platform signed and published it (heads.publish, every few minutes).
+
+    `log` names the chain's log: the audit log (`chain` 1..16, `seq` the id of its last entry)
+    or the register (`chain` 0, `seq` its last event's number). `statement` is the exact JSON
+    that was signed, `signature` a detached CMS signature over it by the platform's key. Once
+    someone outside keeps the line, the operator can no longer delete the chain's newest rows,
+    rewrite it or wipe it without `audit verify --against` / `registry verify --against` saying so.
+    """
+
+    class Log(models.TextChoices):
+        AUDIT = "audit", _("audit log")
+        REGISTER = "register", _("register")
+
+    log = models.CharField(max_length=10, choices=Log.choices)
+    chain = models.PositiveSmallIntegerField(default=0)
+    seq = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+    at = models.DateTimeField()
+    statement = models.TextField()
+    signature = models.BinaryField()
+    signer_serial = models.CharField(max_length=40)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["log", "chain", "seq"], name="one_signed_head_per_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.log}:{self.chain} #{self.seq} {self.hash[:12]}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("published heads cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("published heads cannot be deleted")
 
 
 class IssuedDocument(models.Model):

@@ -60,3 +60,12 @@ def issue_application_documents(application_id: int) -> int:
         # Made on its first download instead; the change it records stands.
         log.exception("issuing the documents of application %s failed", application.number)
         return 0
+
+
+@shared_task(name="qyzmet.registry.publish_heads")
+def publish_heads() -> dict[str, int]:
+    """Celery beat: sign and publish the chain heads that moved (heads.publish)."""
+    from . import heads
+
+    published = heads.publish()
+    return {"signed": len(published.signed), "broken": len(published.broken)}

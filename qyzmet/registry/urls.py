@@ -1,4 +1,4 @@
-"""The public register: search, verification pages and the published chain head."""
+"""The public register: search, verification pages, the chain head and the signed heads."""
 
 from django.urls import path
 
@@ -11,4 +11,6 @@ urlpatterns = [
     path("verify/<str:number>/", views.verify_number, name="verify-number"),
     path("verify/<str:number>/pdf/", views.entry_pdf, name="entry-pdf"),
     path("head/", views.head, name="head"),
+    path("heads/", views.heads, name="heads"),
+    path("heads.jsonl", views.heads_file, name="heads-file"),
 ]

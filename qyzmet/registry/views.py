@@ -1,4 +1,5 @@
-"""Public pages of the register: search, verification of a number or a QR payload, the chain head.
+"""Public pages of the register: search, verification of a number or a QR payload, the chain head
+and the signed heads of the audit log and the register (heads.py).
 
 The register is public (who holds which permit, issued by whom, valid or not), so these pages
 need no log-in. They only read: they never render, sign or store a document, nor issue a key.
@@ -16,7 +17,7 @@ from __future__ import annotations
 from itertools import islice
 
 from django.db.models import Q
-from django.http import Http404, JsonResponse
+from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -25,7 +26,7 @@ from qyzmet.identity.numbers import is_entity_number
 
 from . import documents, privacy, qr
 from .documents import APPLICATION_DOCUMENTS
-from .models import EntryStatus, IssuedDocument, RegisterEntry, RegisterHead
+from .models import EntryStatus, IssuedDocument, RegisterEntry, RegisterHead, SignedHead
 from .services import is_in_force
 
 SEARCH_LIMIT = 100
@@ -155,6 +156,24 @@ def head(request):
             "explanation": _("Each event of the register is chained to the previous one by its hash."),
         },
     )
+
+
+HEADS_SHOWN = 50
+
+
+def heads(request):
+    """The newest signed heads of the audit log and the register, and the file of them all."""
+    newest = list(SignedHead.objects.order_by("-id")[:HEADS_SHOWN])
+    return render(request, "registry/heads.html", {"heads": newest, "shown": HEADS_SHOWN})
+
+
+def heads_file(request):
+    """Every signed head as JSON lines, oldest first: the file anyone may keep and check against."""
+    from . import heads as published
+
+    answer = StreamingHttpResponse(published.lines(), content_type="application/jsonl; charset=utf-8")
+    answer["Content-Disposition"] = 'attachment; filename="qyzmet-heads.jsonl"'
+    return answer
 
 
 def entry_pdf(request, number: str):
