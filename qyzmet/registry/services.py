@@ -15,12 +15,16 @@ from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dateutil.relativedelta import relativedelta
+
 from qyzmet import access, clock
 from qyzmet.audit.actions import AuditAction
 from qyzmet.audit.log import append, new_entry, record
 from qyzmet.engine.models import Application, Status
+from qyzmet.outbox import events as outbox
+from qyzmet.outbox.subscribers import publish
 
-from . import chain, store, tasks
+from . import chain, events, grounds, store, tasks
 from .models import NUMBER_PREFIX, EntryStatus, Kind, RegisterEntry, RegisterEvent
 
 ISSUING_STATUSES = (Status.ISSUED, Status.DEEMED_ISSUED)
@@ -72,8 +76,17 @@ def _next_number(kind: str, year: int) -> str:
     return _number_after(prefix, last)
 
 
+def _derivation(application: Application, kind: str) -> str | None:
+    """"reissue" or "duplicate" when the result stands for an earlier one, else None."""
+    if kind == Kind.DUPLICATE or application.variant == "duplicate":
+        return "duplicate"
+    if kind == Kind.REISSUED_LICENCE or application.variant == "reissue":
+        return "reissue"
+    return None
+
+
 def _original_for(application: Application, kind: str) -> RegisterEntry | None:
-    if kind not in DERIVED_KINDS and application.variant not in DERIVED_VARIANTS:
+    if _derivation(application, kind) is None:
         return None
     return (
         RegisterEntry.objects.with_current_status()
@@ -111,7 +124,9 @@ def enter_result(
     # No savepoint: inside the closing transaction a failure here must undo the close too.
     with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
-            entry = _enter_on_postgresql(connection, application, reg, result, issued_on, now)
+            entry, new = _enter_on_postgresql(connection, application, reg, result, issued_on, now)
+            if new:
+                _replace_original(entry, application, now)
             issue_documents(entry)
             return entry
         head = chain.locked_head()
@@ -127,6 +142,7 @@ def enter_result(
         event.save()
         chain.advance(head, event)
         record("system", AuditAction.REGISTER_ENTRY_CREATED, application, _audit_data(entry, event), at=now)
+        _replace_original(entry, application, now)
         issue_documents(entry)
     return entry
 
@@ -141,7 +157,7 @@ def _enter_on_postgresql(connection, application, reg, result, issued_on, now) -
     prefix = _number_prefix(result.kind, issued_on.year)
     found = store.lock_and_read(connection, application.pk, prefix)
     if found.existing_id is not None:
-        return RegisterEntry.objects.get(pk=found.existing_id)
+        return RegisterEntry.objects.get(pk=found.existing_id), False
     entry = _unsaved_entry(application, reg, result, issued_on, _number_after(prefix, found.last_number), now)
     event = _entered_event(found.head, entry, now)
     audit = new_entry(
@@ -149,7 +165,24 @@ def _enter_on_postgresql(connection, application, reg, result, issued_on, now) -
     )
     if not store.enter(connection, entry, event, audit):
         append(audit)  # the audit log was empty: it gets its head and this first entry now
-    return entry
+    return entry, True
+
+
+def _replace_original(entry: RegisterEntry, application: Application, now) -> None:
+    """A re-issued licence ends the one it replaces from its own issue (Law 202-V Art. 33); a
+    duplicate voids the lost or damaged forms from the day its application was received
+    (Art. 43 p.3). Both are events of the original, naming the new entry."""
+    if entry.original_id is None:
+        return
+    if _derivation(application, entry.kind) == "duplicate":
+        action, ground = RegisterEvent.Action.VOIDED, "duplicate-issued"
+        effective = timezone.localtime(application.registered_at or application.filed_at).date()
+    else:
+        action, ground = RegisterEvent.Action.TERMINATED, "reissued"
+        effective = entry.issued_on
+    change_status(
+        entry.original, action, "system", ground=ground, effective=effective, replaced_by=entry, at=now
+    )
 
 
 def _unsaved_entry(application, reg, result, issued_on: dt.date, number: str, now) -> RegisterEntry:
@@ -168,11 +201,24 @@ def _unsaved_entry(application, reg, result, issued_on: dt.date, number: str, no
         subtypes=list(application.data.get("subtypes") or []),
         provider=application.provider,
         issued_on=issued_on,
-        valid_until=None,  # the catalogue's results carry no term of validity: indefinite
+        valid_until=valid_until(result, issued_on),
         status=EntryStatus.VALID,
         original=_original_for(application, result.kind),
         entered_at=now,
     )
+
+
+def valid_until(result, issued_on: dt.date) -> dt.date | None:
+    """The last day of a result's term of validity; None when indefinite or no term is given.
+
+    A term of N years from the issue ends the day before the same date N years on (Civil Code
+    Art. 173: a period starts the day after the event)."""
+    validity = getattr(result, "validity", None)
+    if validity is None or validity.indefinite:
+        return None
+    step = {"years": relativedelta(years=validity.value), "months": relativedelta(months=validity.value)}
+    end = issued_on + step.get(validity.unit, relativedelta(days=validity.value))
+    return end - dt.timedelta(days=1)
 
 
 def _entered_event(head, entry: RegisterEntry, now) -> RegisterEvent:
@@ -192,8 +238,17 @@ def _audit_data(entry: RegisterEntry, event: RegisterEvent) -> dict:
 TRANSITIONS = {
     RegisterEvent.Action.SUSPENDED: (EntryStatus.SUSPENDED, (EntryStatus.VALID,)),
     RegisterEvent.Action.RESUMED: (EntryStatus.VALID, (EntryStatus.SUSPENDED,)),
+    RegisterEvent.Action.WITHDRAWN: (EntryStatus.TERMINATED, (EntryStatus.VALID, EntryStatus.SUSPENDED)),
     RegisterEvent.Action.TERMINATED: (EntryStatus.TERMINATED, (EntryStatus.VALID, EntryStatus.SUSPENDED)),
+    RegisterEvent.Action.VOIDED: (EntryStatus.VOID, (EntryStatus.VALID, EntryStatus.SUSPENDED)),
 }
+# The actions the licensor's staff take in the office (voiding follows a duplicate by itself).
+STAFF_ACTIONS = (
+    RegisterEvent.Action.SUSPENDED,
+    RegisterEvent.Action.RESUMED,
+    RegisterEvent.Action.WITHDRAWN,
+    RegisterEvent.Action.TERMINATED,
+)
 
 
 def current_status(entry: RegisterEntry) -> str:
@@ -201,30 +256,63 @@ def current_status(entry: RegisterEntry) -> str:
 
 
 def change_status(
-    entry: RegisterEntry, action: str, actor, note: str = "", at: dt.datetime | None = None
+    entry: RegisterEntry,
+    action: str,
+    actor,
+    note: str = "",
+    at: dt.datetime | None = None,
+    *,
+    ground: str,
+    until: dt.date | None = None,
+    effective: dt.date | None = None,
+    replaced_by: RegisterEntry | None = None,
 ) -> RegisterEvent:
-    """Suspend, resume or terminate an entry: a new event in the chain, the entry untouched.
+    """Suspend, resume, withdraw, terminate or void an entry: a new event in the chain, the
+    entry untouched, with its ground and the article of the law in force that day.
 
-    A person changes it only as `access` allows (the head of its provider); system actors (the
-    command line, an inspection feed) are strings."""
-    if hasattr(actor, "pk"):
+    A person changes it only as `access` allows (the staff of its provider) and only on the
+    grounds offered to staff; system actors (the register itself, the expiry job, the command
+    line) are strings. A suspension needs the day it ends (`until`). The event is audited and
+    published (`events.STATUS_CHANGED`), so the holder is told once it is committed."""
+    person = hasattr(actor, "pk")
+    if person:
         access.access_register_entry_to_change(actor, entry.number)
     if action not in TRANSITIONS:
         raise RegistryError(_("Unknown register action %(action)s.") % {"action": action})
-    if not note.strip():
-        raise RegistryError(_("A change of status needs its reason."))
-    new_status, allowed_from = TRANSITIONS[action]
+    found = grounds.get(ground)
+    if found is None or found.action != action or (person and not found.staff):
+        raise RegistryError(
+            _("%(ground)s is not a ground to record: %(action)s.")
+            % {"ground": ground, "action": RegisterEvent.Action(action).label}
+        )
     now = at or clock.now()
+    effective = effective or timezone.localtime(now).date()
+    if action == RegisterEvent.Action.SUSPENDED and (until is None or until <= effective):
+        raise RegistryError(_("A suspension needs the day it ends, after the day it starts."))
+    new_status, allowed_from = TRANSITIONS[action]
     actor_name = getattr(actor, "username", None) or str(actor or "system")
+    data = {
+        "ground": found.code,
+        "source": found.source(effective),
+        "from": effective.isoformat(),
+        "until": until.isoformat() if until else None,
+        "replaced_by": replaced_by.number if replaced_by else None,
+    }
     with transaction.atomic():
         head = chain.locked_head()
         status = current_status(entry)
         if status not in allowed_from:
             raise RegistryError(
                 _("Entry %(number)s is %(status)s; it cannot be %(action)s.")
-                % {"number": entry.number, "status": EntryStatus(status).label, "action": action}
+                % {
+                    "number": entry.number,
+                    "status": EntryStatus(status).label,
+                    "action": RegisterEvent.Action(action).label,
+                }
             )
-        event = chain.next_event(head, entry.number, action, new_status, now, actor_name, note=note)
+        event = chain.next_event(
+            head, entry.number, action, new_status, now, actor_name, note=note.strip(), data=data
+        )
         event.entry = entry
         event.save()
         chain.advance(head, event)
@@ -233,9 +321,14 @@ def change_status(
                 actor,
                 AuditAction(f"register_entry_{action}"),
                 entry.application,
-                {"number": entry.number, "note": note},
+                {"number": entry.number, "seq": event.seq, "note": note.strip(), **data},
                 at=now,
             )
+        published = outbox.new_event(
+            events.STATUS_CHANGED, now, number=entry.number, seq=event.seq, action=action, ground=found.code
+        )
+        outbox.record(published, entry.pk)
+        publish([published])
     return event
 
 
