@@ -173,6 +173,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     # events whose delivery never started or stalled (a process or the broker went away)
     "outbox-redispatch": {"task": "qyzmet.outbox.redispatch", "schedule": 60.0},
+    # permits: expiry and the reminder 30 days before (registry/watch.py), and the watch over the
+    # state databases that proposes terminations to the licensor; once a day each
+    "registry-permit-terms": {"task": "qyzmet.registry.permit_terms", "schedule": 24 * 3600.0},
+    "registry-watch-holders": {"task": "qyzmet.registry.watch_holders", "schedule": 24 * 3600.0},
 }
 # Each engine event as a JSON line for analytics (qyzmet/analytics); unset, nothing is exported.
 QYZMET_ANALYTICS_FILE = os.environ.get("QYZMET_ANALYTICS_FILE") or None

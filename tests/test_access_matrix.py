@@ -49,6 +49,7 @@ from qyzmet.portal.models import Draft
 from qyzmet.providers.models import StaffRole
 from qyzmet.psc.models import Acceptance, Transfer
 from qyzmet.registry import documents
+from qyzmet.registry.models import Proposal
 from qyzmet.regulations.loader import catalogue
 
 from .engine_helpers import complete_as_staff
@@ -258,6 +259,28 @@ RULES: dict[str, Rule] = {
     ),
     "office:closing-document": Rule(
         "GET", office(**given("200", *PROVIDER_STAFF)), args=lambda w: {"number": w.issued.number}
+    ),
+    # The permits in the register: the licensor's staff of the issuing provider act; its clerk only sees
+    "office:register": Rule("GET", office(**given("200", *STAFF)), shows=()),
+    "office:register-entry": Rule(
+        "GET", office(**given("200", *PROVIDER_STAFF)), args=lambda w: {"number": w.entry.number}
+    ),
+    "office:register-change": Rule(
+        "POST",
+        office(**given("302", "officer", "head", "admin"), clerk="403"),
+        args=lambda w: {"number": w.entry.number},
+        data=lambda w: {
+            "action": "suspended",
+            "ground": "violations-found",
+            "until": "2099-01-01",
+            "note": "Order No. 12: the premises fail the sanitary rules",
+        },
+    ),
+    "office:register-proposal": Rule(
+        "POST",
+        office(**given("302", "officer", "head", "admin"), clerk="403"),
+        args=lambda w: {"number": w.entry.number, "pk": w.proposal.pk},
+        data=lambda w: {"decision": "dismiss", "note": "the entity was reorganised, not liquidated"},
     ),
     "office:reception-registration": Rule(
         "GET", reception(clerk="200"), args=lambda w: {"pk": w.registration.pk}
@@ -471,6 +494,7 @@ class World:
     payment_id: str
     kept: object  # an acceptance at centre C whose result is kept there
     transfer: object
+    proposal: object  # the register's watch proposes to terminate the issued entry
 
 
 def _person(username, *, superuser=False):
@@ -637,6 +661,9 @@ def _build() -> World:
         payment_id=payment["payment_id"],
         kept=kept,
         transfer=transfer,
+        proposal=Proposal.objects.create(
+            entry=entry, ground="death", found_on=filed.date(), proposed_at=filed
+        ),
     )
 
 

@@ -93,6 +93,7 @@ STATUS_TEXT = {
     "valid": ("Жарамды", "Действует"),
     "suspended": ("Тоқтатыла тұрды", "Приостановлено"),
     "terminated": ("Тоқтатылды", "Прекращено"),
+    "void": ("Жарамсыз (телнұсқамен ауыстырылды)", "Недействителен (заменён дубликатом)"),
 }
 
 
@@ -187,8 +188,11 @@ def entry_pdf(entry: RegisterEntry, signer: Signer | None = None) -> bytes:
     signer = signer or signer_for(entry.provider)
     family = "licence" if entry.kind in LICENCE_KINDS else entry.kind
     wording = WORDING.get(family, WORDING["generic"])
+    from .services import lineage_dates  # services issues documents: imported when one is made
+
     status = entry.events.order_by("-seq").values_list("status", flat=True).first() or entry.status
     context = {
+        **lineage_dates(entry),  # a duplicate states the first issue and the re-issue (Art. 43 p.4)
         "entry": entry,
         "name": _pair(entry.name),
         "activity": _pair(entry.activity),

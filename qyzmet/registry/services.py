@@ -336,3 +336,72 @@ def is_in_force(entry: RegisterEntry, status: str, on: dt.date | None = None) ->
     """Valid, and not past its term of validity (if it has one)."""
     on = on or clock.today()
     return status == EntryStatus.VALID and (entry.valid_until is None or on <= entry.valid_until)
+
+
+def ancestors(entry: RegisterEntry) -> list[RegisterEntry]:
+    """The entries this one stands for, nearest first (a duplicate's licence, that one's original...)."""
+    found, seen = [], {entry.pk}
+    current = entry.original
+    while current is not None and current.pk not in seen:
+        found.append(current)
+        seen.add(current.pk)
+        current = current.original
+    return found
+
+
+def successors(entry: RegisterEntry) -> list[RegisterEntry]:
+    """The entries that stand for this one, in order: its duplicate or re-issue, then theirs."""
+    found, frontier, seen = [], [entry.pk], {entry.pk}
+    while frontier:
+        nxt = list(RegisterEntry.objects.filter(original_id__in=frontier).exclude(pk__in=seen).order_by("id"))
+        found.extend(nxt)
+        seen.update(e.pk for e in nxt)
+        frontier = [e.pk for e in nxt]
+    return found
+
+
+def _is_reissue(entry: RegisterEntry) -> bool:
+    return entry.kind == Kind.REISSUED_LICENCE or (
+        entry.application_id is not None and entry.application.variant == "reissue"
+    )
+
+
+def lineage_dates(entry: RegisterEntry) -> dict:
+    """The day the permit was first issued and the day it was last re-issued, as a duplicate
+    states them (Law 202-V Art. 43 p.4); None for an entry that stands for no other."""
+    if entry.original_id is None:
+        return {"first_issued_on": None, "reissued_on": None}
+    chain_ = [entry, *ancestors(entry)]
+    reissues = [e.issued_on for e in chain_ if _is_reissue(e)]
+    return {"first_issued_on": chain_[-1].issued_on, "reissued_on": max(reissues) if reissues else None}
+
+
+def suspended_until(entry: RegisterEntry) -> dt.date | None:
+    """The end of the current suspension (None when the entry is not suspended)."""
+    event = entry.events.order_by("-seq").first()
+    if event is None or event.action != RegisterEvent.Action.SUSPENDED or not event.data.get("until"):
+        return None
+    return dt.date.fromisoformat(event.data["until"])
+
+
+def validity_source(entry: RegisterEntry) -> str:
+    """Where the entry's term of validity (or its having none) is said: the regulation's result."""
+    if entry.application_id is None:
+        return ""
+    reg = entry.application.regulation.parsed
+    result = next((r for r in reg.results if r.code == entry.result_code), None)
+    validity = getattr(result, "validity", None)
+    if validity is None:
+        return ""
+    src = validity.source
+    if src.law:
+        return src.law
+    return f"{reg.id}, lines {src.lines[0]}-{src.lines[1]}" if src.lines else ""
+
+
+def licensor_staff(entry: RegisterEntry):
+    """The people who may change the entry (its provider's staff but the office clerks)."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(staff_roles__provider=entry.provider_id).distinct()
+    return [u for u in users if access.may_change_register_entry(u, entry)]

@@ -60,3 +60,20 @@ def issue_application_documents(application_id: int) -> int:
         # Made on its first download instead; the change it records stands.
         log.exception("issuing the documents of application %s failed", application.number)
         return 0
+
+
+@shared_task(name="qyzmet.registry.permit_terms")
+def permit_terms() -> dict[str, int]:
+    """Daily: permits past their term are recorded as expired; holders are reminded 30 days before."""
+    from . import watch
+
+    return watch.end_terms()
+
+
+@shared_task(name="qyzmet.registry.watch_holders")
+def watch_holders(limit: int | None = None) -> dict[str, int]:
+    """Daily: the state databases are asked whether each permit's holder still exists; a
+    liquidation or death is proposed to the licensor as a termination, never recorded by itself."""
+    from . import watch
+
+    return watch.watch(limit=limit)

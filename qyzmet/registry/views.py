@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from qyzmet.engine.models import Application
 from qyzmet.identity.numbers import is_entity_number
 
-from . import documents, privacy, qr
+from . import documents, grounds, privacy, qr, services
 from .documents import APPLICATION_DOCUMENTS
 from .models import EntryStatus, IssuedDocument, RegisterEntry, RegisterHead
 from .services import is_in_force
@@ -83,15 +83,46 @@ def search(request):
     )
 
 
+def history(entry: RegisterEntry) -> list[dict]:
+    """The entry's events as the public reads them: what, on which ground and law, from when."""
+    rows = []
+    for event in entry.events.order_by("seq"):
+        data = event.data if event.action != "entered" else {}
+        rows.append(
+            {
+                "event": event,
+                "ground": grounds.label_of(data["ground"]) if data.get("ground") else "",
+                "source": data.get("source", ""),
+                "from": data.get("from"),
+                "until": data.get("until"),
+                "replaced_by": data.get("replaced_by"),
+            }
+        )
+    return rows
+
+
+def _chain_row(entry: RegisterEntry) -> dict:
+    status = services.current_status(entry)
+    return {"entry": entry, "status": status, "status_label": EntryStatus(status).label}
+
+
 def _entry_context(entry: RegisterEntry) -> dict:
-    status = entry.events.order_by("-seq").values_list("status", flat=True).first() or entry.status
+    """The live state of an entry: status (and till when a suspension lasts), term, history, and
+    the chain of entries it stands for and that stand for it (duplicates, re-issues)."""
+    status = services.current_status(entry)
     return {
         "entry": entry,
         "public_holder": privacy.public_holder(entry.holder),
         "status": status,
         "status_label": EntryStatus(status).label,
         "in_force": is_in_force(entry, status),
-        "events": entry.events.order_by("seq"),
+        "expired": status == EntryStatus.VALID and not is_in_force(entry, status),
+        "suspended_until": services.suspended_until(entry),
+        "validity_source": services.validity_source(entry),
+        "events": history(entry),
+        "before": [_chain_row(e) for e in reversed(services.ancestors(entry))],
+        "after": [_chain_row(e) for e in services.successors(entry)],
+        **services.lineage_dates(entry),
         "document": documents.stored(IssuedDocument.Kind.RESULT, entry.number),
     }
 
