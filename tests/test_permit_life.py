@@ -113,7 +113,11 @@ def test_resumption_after_the_violations_are_removed(provider, client):
     ("action", "ground", "label"),
     [
         ("withdrawn", "court-withdrawal", "Withdrawn by a court decision"),
-        ("withdrawn", "violations-not-removed", "The violations were not removed by the end of the suspension"),
+        (
+            "withdrawn",
+            "violations-not-removed",
+            "The violations were not removed by the end of the suspension",
+        ),
         ("terminated", "expiry", "The term of validity has ended"),
         ("terminated", "liquidation", "The legal entity was liquidated"),
         ("terminated", "death", "The licensee died"),
@@ -212,7 +216,11 @@ def test_a_reissue_ends_the_permit_it_replaces_and_a_later_duplicate_names_both_
     page = page[page.index("Chain of the permit") :]
     assert page.index(licence.number) < page.index(reissued.number) < page.index(duplicate.number)
     assert "Re-issued on" in _public(client, duplicate.number)
-    assert [services.current_status(e) for e in (licence, reissued, duplicate)] == ["terminated", "void", "valid"]
+    assert [services.current_status(e) for e in (licence, reissued, duplicate)] == [
+        "terminated",
+        "void",
+        "valid",
+    ]
 
 
 def test_a_veterinary_duplicate_is_entered_as_a_duplicate_not_a_new_licence(key_files):
@@ -300,7 +308,8 @@ def test_the_watch_proposes_a_termination_and_the_licensor_decides(provider, cli
     told = Notification.objects.get(event="proposed")
     assert told.to == head.email and entry.number in told.text
     assert AuditEntry.objects.filter(action="register_termination_proposed").count() == 1
-    assert watch.watch() == {"holders": 2, "proposed": 0}  # proposed once
+    assert watch.watch() == {"holders": 0, "proposed": 0}  # each holder is asked once a day
+    assert watch.watch(every=dt.timedelta(0)) == {"holders": 2, "proposed": 0}  # and proposed once
     page = _office(client, head).get(reverse("office:register-entry", args=[entry.number]))
     assert page.status_code == 200 and "Terminations proposed" in page.content.decode()
     response = client.post(
@@ -331,6 +340,9 @@ def test_a_dismissed_proposal_is_not_made_again(provider, client, gateway):
     assert response.status_code == 302
     proposal.refresh_from_db()
     assert proposal.state == Proposal.State.DISMISSED
-    assert watch.watch()["proposed"] == 0 and services.current_status(entry) == EntryStatus.VALID
+    assert (
+        watch.watch(every=dt.timedelta(0))["proposed"] == 0
+        and services.current_status(entry) == EntryStatus.VALID
+    )
     assert AuditEntry.objects.filter(action="register_proposal_dismissed").count() == 1
     assert RegisterEvent.objects.filter(entry=entry).count() == 1

@@ -1,6 +1,7 @@
 """The public register: search, the verification page of a number and of a QR payload, the chain head."""
 
 import datetime as dt
+
 import pytest
 
 from qyzmet.registry import documents, keys, qr, services
@@ -122,7 +123,9 @@ def test_qr_payload_page_checks_the_signature_and_shows_live_status(client, lice
     entry = licences[0]
     html = _get(client, "/register/verify/", q=_payload(entry)).content.decode()
     assert "The QR code is genuine" in html and f"{entry.number} is valid." in html
-    services.change_status(entry, "suspended", "head", note="inspection", ground="violations-found", until=dt.date(2099, 1, 1))
+    services.change_status(
+        entry, "suspended", "head", note="inspection", ground="violations-found", until=dt.date(2099, 1, 1)
+    )
     html = _get(client, "/register/verify/", q=_payload(entry)).content.decode()
     assert "The QR code is genuine" in html and f"{entry.number} is not valid (suspended)." in html
 

@@ -112,7 +112,9 @@ def notify_status(application: Application, notice: str | None = None) -> list[N
 
 def _send_once(app: Application, channel: str, to: str, event: str, reference: str, subject: str, body: str):
     """Send one message unless this (application, channel, event, reference) was sent already."""
-    if Notification.objects.filter(application=app, channel=channel, event=event, reference=reference).exists():
+    if Notification.objects.filter(
+        application=app, channel=channel, event=event, reference=reference
+    ).exists():
         return None
     sent, error = True, ""
     try:

@@ -110,7 +110,11 @@ def tell_licensor_of_proposal(event) -> None:
         body = _(
             "The state database reports for the holder of %(number)s: %(ground)s (%(day)s). "
             "Decide in the office whether to terminate the permit; nothing has been changed."
-        ) % {"number": entry.number, "ground": grounds.label_of(proposal.ground), "day": _day(proposal.found_on)}
+        ) % {
+            "number": entry.number,
+            "ground": grounds.label_of(proposal.ground),
+            "day": _day(proposal.found_on),
+        }
         return subject, body
 
     notify_staff(entry, services.licensor_staff(entry), "proposed", f"proposal:{proposal.pk}", compose)

@@ -36,7 +36,9 @@ def register(request):
     query = (request.GET.get("q") or "").strip()
     if query:
         entries = entries.filter(Q(number__icontains=query) | Q(holder__startswith=query))
-    entries = entries.annotate(open_proposals=Count("proposals", filter=Q(proposals__state=Proposal.State.OPEN)))
+    entries = entries.annotate(
+        open_proposals=Count("proposals", filter=Q(proposals__state=Proposal.State.OPEN))
+    )
     proposals = Proposal.objects.filter(
         entry__in=rules.register_entries_as_staff(request.user), state=Proposal.State.OPEN
     ).select_related("entry")

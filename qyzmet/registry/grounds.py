@@ -1,7 +1,7 @@
 """The grounds of a permit's changes of status, as data (`grounds.yaml`), each with its law.
 
-    ground = grounds.get("liquidation")
-    ground.source(on)  # the article in force on that day
+ground = grounds.get("liquidation")
+ground.source(on)  # the article in force on that day
 """
 
 from __future__ import annotations

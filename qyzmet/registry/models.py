@@ -314,7 +314,9 @@ class Proposal(models.Model):
         ordering = ["-proposed_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["entry", "ground"], condition=models.Q(state="open"), name="registry_one_open_proposal"
+                fields=["entry", "ground"],
+                condition=models.Q(state="open"),
+                name="registry_one_open_proposal",
             )
         ]
 

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from dateutil.relativedelta import relativedelta
 from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-
-from dateutil.relativedelta import relativedelta
 
 from qyzmet import access, clock
 from qyzmet.audit.actions import AuditAction
@@ -77,7 +76,7 @@ def _next_number(kind: str, year: int) -> str:
 
 
 def _derivation(application: Application, kind: str) -> str | None:
-    """"reissue" or "duplicate" when the result stands for an earlier one, else None."""
+    """ "reissue" or "duplicate" when the result stands for an earlier one, else None."""
     if kind == Kind.DUPLICATE or application.variant == "duplicate":
         return "duplicate"
     if kind == Kind.REISSUED_LICENCE or application.variant == "reissue":

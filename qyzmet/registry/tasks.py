@@ -71,9 +71,9 @@ def permit_terms() -> dict[str, int]:
 
 
 @shared_task(name="qyzmet.registry.watch_holders")
-def watch_holders(limit: int | None = None) -> dict[str, int]:
+def watch_holders() -> dict[str, int]:
     """Daily: the state databases are asked whether each permit's holder still exists; a
     liquidation or death is proposed to the licensor as a termination, never recorded by itself."""
     from . import watch
 
-    return watch.watch(limit=limit)
+    return watch.watch()

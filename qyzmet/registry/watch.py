@@ -18,6 +18,7 @@ import datetime as dt
 import logging
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qyzmet import clock
@@ -25,6 +26,7 @@ from qyzmet.audit.actions import AuditAction
 from qyzmet.audit.log import record
 from qyzmet.gateway import lookups
 from qyzmet.gateway.errors import GatewayError
+from qyzmet.gateway.models import DataLookup
 from qyzmet.identity.numbers import is_entity_number
 from qyzmet.outbox import events as outbox
 from qyzmet.outbox.models import Event
@@ -36,6 +38,10 @@ from .models import EntryStatus, Proposal, RegisterEntry, RegisterEvent
 log = logging.getLogger(__name__)
 
 REMIND_DAYS = 30
+# Each holder is asked at most once a day (by the lookups' own time, kept as evidence), a batch
+# at a time.
+WATCH_EVERY = dt.timedelta(days=1)
+WATCH_BATCH = 200
 IN_FORCE = (EntryStatus.VALID, EntryStatus.SUSPENDED)
 WATCH_PURPOSE = "register watch: is the permit holder still in existence (Law 202-V Art. 35 p.1 (4))"
 
@@ -65,13 +71,21 @@ def _life_event(holder: str) -> tuple[str, str, int] | None:
     return None
 
 
-def watch(limit: int | None = None) -> dict[str, int]:
-    """Check the holders of the permits in force; propose terminations. Returns counts."""
+def watch(limit: int | None = WATCH_BATCH, every: dt.timedelta = WATCH_EVERY) -> dict[str, int]:
+    """Check the holders of the permits in force not checked within `every` (at most `limit` of
+    them: the embedded scheduler runs this every minute, Celery beat once a day); propose
+    terminations. Returns how many holders were asked and how many terminations proposed."""
     counts = {"holders": 0, "proposed": 0}
+    checked = set(
+        DataLookup.objects.filter(purpose=WATCH_PURPOSE, created_at__gte=timezone.now() - every).values_list(
+            "subject", flat=True
+        )
+    )
     entries = _in_force().select_related("application").order_by("holder", "id")
     by_holder: dict[str, list[RegisterEntry]] = {}
     for entry in entries:
-        by_holder.setdefault(entry.holder, []).append(entry)
+        if entry.holder not in checked:
+            by_holder.setdefault(entry.holder, []).append(entry)
     for holder in list(by_holder)[:limit]:
         counts["holders"] += 1
         found = _life_event(holder)
@@ -104,7 +118,12 @@ def propose(entry: RegisterEntry, ground: str, day: str, lookup_id: int | None) 
                     "register-watch",
                     AuditAction.REGISTER_TERMINATION_PROPOSED,
                     entry.application,
-                    {"number": entry.number, "ground": ground, "day": found_on.isoformat(), "lookup": lookup_id},
+                    {
+                        "number": entry.number,
+                        "ground": ground,
+                        "day": found_on.isoformat(),
+                        "lookup": lookup_id,
+                    },
                     at=now,
                 )
             event = outbox.new_event(
@@ -175,7 +194,9 @@ def end_terms(today: dt.date | None = None) -> dict[str, int]:
         )
         counts["expired"] += 1
     soon = today + dt.timedelta(days=REMIND_DAYS)
-    ending = _in_force().filter(valid_until__gte=today, valid_until__lte=soon, current_status=EntryStatus.VALID)
+    ending = _in_force().filter(
+        valid_until__gte=today, valid_until__lte=soon, current_status=EntryStatus.VALID
+    )
     for entry in ending.order_by("valid_until", "id"):
         reminded = Event.objects.filter(
             kind=events.TERM_ENDING, subject_id=entry.pk, data__valid_until=entry.valid_until.isoformat()
