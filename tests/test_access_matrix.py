@@ -49,6 +49,7 @@ from qyzmet.portal.models import Draft
 from qyzmet.providers.models import StaffRole
 from qyzmet.psc.models import Acceptance, Transfer
 from qyzmet.registry import documents
+from qyzmet.registry import services as register
 from qyzmet.registry.models import Proposal
 from qyzmet.regulations.loader import catalogue
 
@@ -213,6 +214,9 @@ RULES: dict[str, Rule] = {
     "registry:verify": Rule("GET", public()),
     "registry:verify-number": Rule("GET", public(), args=lambda w: {"number": w.entry.number}),
     "registry:entry-pdf": Rule("GET", public(), args=lambda w: {"number": w.entry.number}),
+    "registry:decision-pdf": Rule(
+        "GET", public(), args=lambda w: {"number": w.decision.register_entry.number, "seq": w.decision_seq}
+    ),
     "registry:head": Rule("GET", public()),
     # The back office: staff of the application's provider; acting needs the step's role or head
     "office:inbox": Rule("GET", office(**given("200", *STAFF)), shows=("clerk", "admin")),
@@ -495,6 +499,8 @@ class World:
     kept: object  # an acceptance at centre C whose result is kept there
     transfer: object
     proposal: object  # the register's watch proposes to terminate the issued entry
+    decision: object  # the signed decision that terminated another of A's permits
+    decision_seq: int
 
 
 def _person(username, *, superuser=False):
@@ -565,6 +571,10 @@ def _build() -> World:
     entry = issued.register_entry
     # Issued documents are made after the issuing commit; this world never commits, so now.
     document = documents.issue_result(entry)
+    ended = register.change_status(
+        _drive(file()).register_entry, "terminated", "matrix", ground="voluntary-return"
+    )
+    decision = documents.issue_decision(ended)
     scan = ScannedDocument.objects.create(
         application=app,
         name="diploma.pdf",
@@ -664,6 +674,8 @@ def _build() -> World:
         proposal=Proposal.objects.create(
             entry=entry, ground="death", found_on=filed.date(), proposed_at=filed
         ),
+        decision=decision,
+        decision_seq=ended.seq,
     )
 
 
@@ -679,6 +691,7 @@ RENDERERS = tuple(
         "protocol_pdf",
         "incomplete_set_pdf",
         "psc_receipt_pdf",
+        "decision_pdf",
     )
 )
 

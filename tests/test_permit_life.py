@@ -346,3 +346,44 @@ def test_a_dismissed_proposal_is_not_made_again(provider, client, gateway):
     )
     assert AuditEntry.objects.filter(action="register_proposal_dismissed").count() == 1
     assert RegisterEvent.objects.filter(entry=entry).count() == 1
+
+
+# The licensor's decision, signed ------------------------------------------------------------------------
+
+
+def test_each_change_is_issued_as_a_signed_decision_anyone_can_check(
+    provider, client, centre, django_capture_on_commit_callbacks
+):
+    """Slow (a real PDF rendered by WeasyPrint and signed, seconds): the signature is what is checked."""
+    from qyzmet.registry import documents, qr
+    from qyzmet.registry.models import IssuedDocument
+
+    from .test_registry_documents import _validate
+
+    entry = _licence(provider)
+    with django_capture_on_commit_callbacks(execute=True):
+        _office(client, _officer(provider)).post(
+            reverse("office:register-change", args=[entry.number]), SUSPEND
+        )
+    event = entry.events.order_by("-seq").first()
+    decision = IssuedDocument.objects.get(kind="decision", reference=f"{entry.number}#{event.seq}")
+    assert decision.register_entry == entry
+    status = _validate(documents.read(decision), centre)
+    assert status.intact and status.valid and status.trusted
+    page = _public(client, entry.number)
+    url = reverse("registry:decision-pdf", args=[entry.number, event.seq])
+    assert "Signed decision" in page and url in page
+    served = Client().get(url)
+    assert served.status_code == 200 and served["ETag"] == f'"{decision.sha256}"'
+    # its QR payload opens the entry's live state, not a mismatch
+    payload = qr.make_payload(
+        documents.signer_for(provider),
+        number=entry.number,
+        holder=entry.holder,
+        kind="decision",
+        issued=event.data["from"],
+        provider=provider.code,
+    )
+    checked = Client(HTTP_ACCEPT_LANGUAGE="en").get(reverse("registry:verify"), {"q": payload})
+    body = checked.content.decode()
+    assert checked.status_code == 200 and "is not valid (suspended)" in body and "differ" not in body

@@ -251,6 +251,8 @@ class IssuedDocument(models.Model):
         INCOMPLETE = "incomplete", _("refusal to accept documents")
         PROTOCOL = "protocol", _("protocol of the meeting")
         PSC_RECEIPT = "psc_receipt", _("receipt of the service centre")
+        # The licensor's decision on a permit's status (suspension, withdrawal...), per register event
+        DECISION = "decision", _("decision on the permit's status")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     reference = models.CharField(max_length=60)

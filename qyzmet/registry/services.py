@@ -315,6 +315,7 @@ def change_status(
         event.entry = entry
         event.save()
         chain.advance(head, event)
+        tasks.issue_decision_later(event)  # the signed decision, once this is committed
         if entry.application_id:
             record(
                 actor,

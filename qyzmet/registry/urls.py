@@ -10,5 +10,6 @@ urlpatterns = [
     path("verify/", views.verify, name="verify"),
     path("verify/<str:number>/", views.verify_number, name="verify-number"),
     path("verify/<str:number>/pdf/", views.entry_pdf, name="entry-pdf"),
+    path("verify/<str:number>/decisions/<int:seq>.pdf", views.decision_pdf, name="decision-pdf"),
     path("head/", views.head, name="head"),
 ]

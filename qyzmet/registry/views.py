@@ -84,7 +84,12 @@ def search(request):
 
 
 def history(entry: RegisterEntry) -> list[dict]:
-    """The entry's events as the public reads them: what, on which ground and law, from when."""
+    """The entry's events as the public reads them: what, on which ground and law, from when,
+    and the licensor's signed decision when it was issued."""
+    signed = {
+        d.reference: d
+        for d in IssuedDocument.objects.filter(kind=IssuedDocument.Kind.DECISION, register_entry=entry)
+    }
     rows = []
     for event in entry.events.order_by("seq"):
         data = event.data if event.action != "entered" else {}
@@ -96,6 +101,7 @@ def history(entry: RegisterEntry) -> list[dict]:
                 "from": data.get("from"),
                 "until": data.get("until"),
                 "replaced_by": data.get("replaced_by"),
+                "decision": signed.get(f"{entry.number}#{event.seq}"),
             }
         )
     return rows
@@ -155,17 +161,12 @@ def verify(request):
     entry = RegisterEntry.objects.select_related("provider", "original").filter(number=data["n"]).first()
     if entry is None:
         return render(request, "registry/verify.html", {**context, "number": data["n"], "not_found": True})
-    # A genuine signature over data the register disagrees with is reported, not trusted.
-    mismatch = [
-        field
-        for field, value in (
-            ("h", entry.holder),
-            ("k", entry.kind),
-            ("d", entry.issued_on.isoformat()),
-            ("p", entry.provider.code),
-        )
-        if data[field] != value
-    ]
+    # A genuine signature over data the register disagrees with is reported, not trusted. A
+    # decision on the entry's status names the entry, its holder and provider, and its own day.
+    fields = [("h", entry.holder), ("p", entry.provider.code)]
+    if data["k"] != documents.DECISION:
+        fields += [("k", entry.kind), ("d", entry.issued_on.isoformat())]
+    mismatch = [field for field, value in fields if data[field] != value]
     return render(
         request,
         "registry/verify.html",
@@ -200,3 +201,11 @@ def entry_pdf(request, number: str):
     if document is None:
         raise Http404(_("The signed document of this entry is not available here yet."))
     return documents.http_response(document, f"{entry.number}.pdf")
+
+
+def decision_pdf(request, number: str, seq: int):
+    """The licensor's signed decision on an entry's status, as issued (never made here)."""
+    document = documents.stored(IssuedDocument.Kind.DECISION, f"{number}#{seq}")
+    if document is None:
+        raise Http404(_("No signed decision of this entry's event is available here."))
+    return documents.http_response(document, f"{number}-{seq}.pdf")
