@@ -258,19 +258,59 @@ def one_year_term(monkeypatch):
 def test_a_term_is_reminded_30_days_before_and_the_permit_expires_after_it(provider, client, one_year_term):
     entry = _licence(provider)
     assert entry.valid_until == entry.issued_on.replace(year=entry.issued_on.year + 1) - dt.timedelta(days=1)
-    assert watch.end_terms(entry.valid_until - dt.timedelta(days=31)) == {"expired": 0, "reminded": 0}
-    assert watch.end_terms(entry.valid_until - dt.timedelta(days=30)) == {"expired": 0, "reminded": 1}
-    assert watch.end_terms(entry.valid_until - dt.timedelta(days=29)) == {"expired": 0, "reminded": 0}
+    assert watch.end_terms(entry.valid_until - dt.timedelta(days=31)) == {
+        "expired": 0,
+        "suspension_ended": 0,
+        "reminded": 0,
+    }
+    assert watch.end_terms(entry.valid_until - dt.timedelta(days=30)) == {
+        "expired": 0,
+        "suspension_ended": 0,
+        "reminded": 1,
+    }
+    assert watch.end_terms(entry.valid_until - dt.timedelta(days=29)) == {
+        "expired": 0,
+        "suspension_ended": 0,
+        "reminded": 0,
+    }
     reminder = _holder_notices(entry, "term_ending").get()
     assert entry.valid_until.strftime("%Y") in reminder.text and entry.number in reminder.text
     # on its last day it is still valid; the day after, it has ended by itself
-    assert watch.end_terms(entry.valid_until) == {"expired": 0, "reminded": 0}
-    assert watch.end_terms(entry.valid_until + dt.timedelta(days=1)) == {"expired": 1, "reminded": 0}
+    assert watch.end_terms(entry.valid_until) == {"expired": 0, "suspension_ended": 0, "reminded": 0}
+    assert watch.end_terms(entry.valid_until + dt.timedelta(days=1)) == {
+        "expired": 1,
+        "suspension_ended": 0,
+        "reminded": 0,
+    }
     ended = entry.events.order_by("-seq").first()
     assert (ended.action, ended.actor, ended.data["ground"]) == ("terminated", "system", "expiry")
     assert ended.data["from"] == (entry.valid_until + dt.timedelta(days=1)).isoformat()
     assert "is not valid (terminated)" in _public(client, entry.number)
     assert _holder_notices(entry, "terminated").count() == 1
+
+
+def test_a_suspension_not_lifted_by_its_end_is_proposed_for_withdrawal(provider, client):
+    """Law 202-V Art. 45 p.4: the licensor initiates the withdrawal; the register only proposes it."""
+    entry = _licence(provider)
+    head = _officer(provider, "head")
+    office = _office(client, head)
+    office.post(reverse("office:register-change", args=[entry.number]), SUSPEND)  # until 31.12.2015
+    assert watch.end_terms(dt.date(2015, 12, 31))["suspension_ended"] == 0  # its last day
+    assert watch.end_terms(dt.date(2016, 1, 1))["suspension_ended"] == 1
+    assert watch.end_terms(dt.date(2016, 1, 2))["suspension_ended"] == 0  # proposed once
+    proposal = Proposal.objects.get()
+    assert (proposal.ground, proposal.found_on) == ("violations-not-removed", dt.date(2016, 1, 1))
+    assert services.current_status(entry) == EntryStatus.SUSPENDED
+    told = Notification.objects.get(event="proposed")
+    assert told.to == head.email and "10 жұмыс күні" in told.text  # in the site's language
+    office.post(
+        reverse("office:register-proposal", args=[entry.number, proposal.pk]),
+        {"decision": "accept", "note": "Order No. 9"},
+    )
+    ended = entry.events.order_by("-seq").first()
+    assert (ended.action, ended.data["ground"]) == ("withdrawn", "violations-not-removed")
+    assert "Art. 45 p.4" in ended.data["source"]
+    assert "is not valid (terminated)" in _public(client, entry.number)
 
 
 def test_the_daily_jobs_are_scheduled():

@@ -96,7 +96,8 @@ def remind_holder_of_term(event) -> None:
 
 @subscriber("notifications.tell_licensor_of_proposal", register_events.TERMINATION_PROPOSED)
 def tell_licensor_of_proposal(event) -> None:
-    """The licensor's staff learn that the watch proposes to terminate a permit, and why."""
+    """The licensor's staff learn that the register proposes to end a permit, and why (in the
+    site's language: staff have no language of their own here)."""
     proposal = Proposal.objects.select_related("entry__application", "entry__provider").get(
         pk=event.data["proposal"]
     )
@@ -107,14 +108,28 @@ def tell_licensor_of_proposal(event) -> None:
             "number": entry.number,
             "ground": grounds.label_of(proposal.ground),
         }
-        body = _(
-            "The state database reports for the holder of %(number)s: %(ground)s (%(day)s). "
-            "Decide in the office whether to terminate the permit; nothing has been changed."
-        ) % {
+        values = {
             "number": entry.number,
             "ground": grounds.label_of(proposal.ground),
             "day": _day(proposal.found_on),
         }
+        if proposal.lookup_id is None:  # a suspension that ended without being lifted
+            body = (
+                _(
+                    "The suspension of %(number)s ended before %(day)s and was not lifted: %(ground)s. "
+                    "The law has the licensor initiate the withdrawal within 10 working days. "
+                    "Decide in the office; nothing has been changed."
+                )
+                % values
+            )
+        else:
+            body = (
+                _(
+                    "The state database reports for the holder of %(number)s: %(ground)s (%(day)s). "
+                    "Decide in the office whether to terminate the permit; nothing has been changed."
+                )
+                % values
+            )
         return subject, body
 
     notify_staff(entry, services.licensor_staff(entry), "proposed", f"proposal:{proposal.pk}", compose)

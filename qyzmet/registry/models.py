@@ -289,11 +289,12 @@ class IssuedDocument(models.Model):
 
 
 class Proposal(models.Model):
-    """A termination the register's watch over the state databases proposes to the licensor.
+    """An end of a permit the register proposes to the licensor (watch.py).
 
-    The watch (watch.py) found the holder liquidated (legal entities) or deceased (individuals);
-    the licensor's staff decide: terminate the entry on that ground, or dismiss the proposal.
-    Nothing is terminated by the watch itself.
+    The watch over the state databases found the holder liquidated (legal entities) or deceased
+    (individuals); or a suspension ended without being lifted (withdrawal, Law 202-V Art. 45 p.4).
+    The licensor's staff decide: end the entry on that ground, or dismiss the proposal. Nothing is
+    ended by the register itself.
     """
 
     class State(models.TextChoices):

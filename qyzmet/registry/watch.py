@@ -9,7 +9,9 @@ made again for the same entry and ground.
 
 `end_terms()` ends the permits whose term of validity has passed (Art. 35 p.1 (1): the permit
 ends by itself on expiry, so the register records it as the system) and reminds the holders of
-those ending within `REMIND_DAYS` days (e-gov sends its reminder 30 days before), once each.
+those ending within `REMIND_DAYS` days (e-gov sends its reminder 30 days before), once each. A
+suspension whose end has passed without a resumption is proposed to the licensor for withdrawal
+(Art. 45 p.4: the licensor initiates it within 10 working days); again, the licensor decides.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from qyzmet.outbox import events as outbox
 from qyzmet.outbox.models import Event
 from qyzmet.outbox.subscribers import publish
 
-from . import events, services
+from . import events, grounds, services
 from .models import EntryStatus, Proposal, RegisterEntry, RegisterEvent
 
 log = logging.getLogger(__name__)
@@ -98,11 +100,11 @@ def watch(limit: int | None = WATCH_BATCH, every: dt.timedelta = WATCH_EVERY) ->
 
 
 def propose(entry: RegisterEntry, ground: str, day: str, lookup_id: int | None) -> Proposal | None:
-    """Propose to terminate `entry` on `ground`, once; None when it was proposed before."""
-    if Proposal.objects.filter(entry=entry, ground=ground).exists():
+    """Propose to end `entry` on `ground` (from `day`), once; None when it was proposed before."""
+    found_on = dt.date.fromisoformat(day) if day else clock.today()
+    if Proposal.objects.filter(entry=entry, ground=ground, found_on=found_on).exists():
         return None
     now = clock.now()
-    found_on = dt.date.fromisoformat(day) if day else clock.today()
     try:
         with transaction.atomic():
             proposal = Proposal.objects.create(
@@ -137,14 +139,14 @@ def propose(entry: RegisterEntry, ground: str, day: str, lookup_id: int | None) 
 
 
 def accept(proposal: Proposal, user, note: str = "") -> RegisterEvent:
-    """The licensor terminates the entry on the proposal's ground, from the day the state
-    database gave for the liquidation or death."""
+    """The licensor ends the entry on the proposal's ground (terminated on a liquidation or death,
+    from the day the state database gave; withdrawn after a suspension that was not lifted)."""
     if proposal.state != Proposal.State.OPEN:
         raise services.RegistryError(_("This proposal was decided already."))
     with transaction.atomic():
         event = services.change_status(
             proposal.entry,
-            RegisterEvent.Action.TERMINATED,
+            grounds.get(proposal.ground).action,
             user,
             note=note,
             ground=proposal.ground,
@@ -183,7 +185,7 @@ def dismiss(proposal: Proposal, user, note: str) -> None:
 def end_terms(today: dt.date | None = None) -> dict[str, int]:
     """Record the expiry of permits past their term; remind holders of terms ending soon."""
     today = today or clock.today()
-    counts = {"expired": 0, "reminded": 0}
+    counts = {"expired": 0, "suspension_ended": 0, "reminded": 0}
     for entry in _in_force().filter(valid_until__lt=today).order_by("valid_until", "id"):
         services.change_status(
             entry,
@@ -193,6 +195,11 @@ def end_terms(today: dt.date | None = None) -> dict[str, int]:
             effective=entry.valid_until + dt.timedelta(days=1),
         )
         counts["expired"] += 1
+    for entry in _in_force().filter(current_status=EntryStatus.SUSPENDED).order_by("id"):
+        until = services.suspended_until(entry)
+        if until is not None and until < today:
+            day = (until + dt.timedelta(days=1)).isoformat()
+            counts["suspension_ended"] += bool(propose(entry, "violations-not-removed", day, None))
     soon = today + dt.timedelta(days=REMIND_DAYS)
     ending = _in_force().filter(
         valid_until__gte=today, valid_until__lte=soon, current_status=EntryStatus.VALID
