@@ -191,6 +191,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "qyzmet.registry.publish_heads",
         "schedule": float(os.environ.get("QYZMET_HEADS_EVERY_SECONDS", "300")),
     },
+    # permits: expiry and the reminder 30 days before (registry/watch.py), and the watch over the
+    # state databases that proposes terminations to the licensor; once a day each
+    "registry-permit-terms": {"task": "qyzmet.registry.permit_terms", "schedule": 24 * 3600.0},
+    "registry-watch-holders": {"task": "qyzmet.registry.watch_holders", "schedule": 24 * 3600.0},
 }
 # Each engine event as a JSON line for analytics (qyzmet/analytics); unset, nothing is exported.
 QYZMET_ANALYTICS_FILE = os.environ.get("QYZMET_ANALYTICS_FILE") or None

@@ -49,6 +49,8 @@ from qyzmet.portal.models import Draft
 from qyzmet.providers.models import StaffRole
 from qyzmet.psc.models import Acceptance, Transfer
 from qyzmet.registry import documents
+from qyzmet.registry import services as register
+from qyzmet.registry.models import Proposal
 from qyzmet.regulations.loader import catalogue
 
 from .engine_helpers import complete_as_staff
@@ -213,6 +215,9 @@ RULES: dict[str, Rule] = {
     "registry:verify": Rule("GET", public()),
     "registry:verify-number": Rule("GET", public(), args=lambda w: {"number": w.entry.number}),
     "registry:entry-pdf": Rule("GET", public(), args=lambda w: {"number": w.entry.number}),
+    "registry:decision-pdf": Rule(
+        "GET", public(), args=lambda w: {"number": w.decision.register_entry.number, "seq": w.decision_seq}
+    ),
     "registry:head": Rule("GET", public()),
     "registry:heads": Rule("GET", public()),
     "registry:heads-file": Rule("GET", public()),
@@ -268,6 +273,28 @@ RULES: dict[str, Rule] = {
     ),
     "office:closing-document": Rule(
         "GET", office(**given("200", *PROVIDER_STAFF)), args=lambda w: {"number": w.issued.number}
+    ),
+    # The permits in the register: the licensor's staff of the issuing provider act; its clerk only sees
+    "office:register": Rule("GET", office(**given("200", *STAFF)), shows=()),
+    "office:register-entry": Rule(
+        "GET", office(**given("200", *PROVIDER_STAFF)), args=lambda w: {"number": w.entry.number}
+    ),
+    "office:register-change": Rule(
+        "POST",
+        office(**given("302", "officer", "head", "admin"), clerk="403"),
+        args=lambda w: {"number": w.entry.number},
+        data=lambda w: {
+            "action": "suspended",
+            "ground": "violations-found",
+            "until": "2099-01-01",
+            "note": "Order No. 12: the premises fail the sanitary rules",
+        },
+    ),
+    "office:register-proposal": Rule(
+        "POST",
+        office(**given("302", "officer", "head", "admin"), clerk="403"),
+        args=lambda w: {"number": w.entry.number, "pk": w.proposal.pk},
+        data=lambda w: {"decision": "dismiss", "note": "the entity was reorganised, not liquidated"},
     ),
     "office:reception-registration": Rule(
         "GET", reception(clerk="200"), args=lambda w: {"pk": w.registration.pk}
@@ -496,6 +523,9 @@ class World:
     payment_id: str
     kept: object  # an acceptance at centre C whose result is kept there
     transfer: object
+    proposal: object  # the register's watch proposes to terminate the issued entry
+    decision: object  # the signed decision that terminated another of A's permits
+    decision_seq: int
 
 
 def _person(username, *, superuser=False):
@@ -574,6 +604,10 @@ def _build() -> World:
     entry = issued.register_entry
     # Issued documents are made after the issuing commit; this world never commits, so now.
     document = documents.issue_result(entry)
+    ended = register.change_status(
+        _drive(file()).register_entry, "terminated", "matrix", ground="voluntary-return"
+    )
+    decision = documents.issue_decision(ended)
     scan = ScannedDocument.objects.create(
         application=app,
         name="diploma.pdf",
@@ -674,6 +708,11 @@ def _build() -> World:
         payment_id=payment["payment_id"],
         kept=kept,
         transfer=transfer,
+        proposal=Proposal.objects.create(
+            entry=entry, ground="death", found_on=filed.date(), proposed_at=filed
+        ),
+        decision=decision,
+        decision_seq=ended.seq,
     )
 
 
@@ -689,6 +728,7 @@ RENDERERS = tuple(
         "protocol_pdf",
         "incomplete_set_pdf",
         "psc_receipt_pdf",
+        "decision_pdf",
     )
 )
 

@@ -48,10 +48,26 @@ def _issued(cast):
 def test_the_head_of_the_issuing_provider_changes_an_entrys_status_and_its_clerk_may_not(cast):
     entry = _issued(cast)
     with pytest.raises(access.Forbidden):
-        register.change_status(entry, "suspended", cast.clerk, note="inspection")
+        register.change_status(
+            entry,
+            "suspended",
+            cast.clerk,
+            note="inspection",
+            ground="violations-found",
+            until=dt.date(2099, 1, 1),
+        )
     with pytest.raises(access.NotFound):
-        register.change_status(entry, "suspended", cast.clerk_b, note="inspection")
-    register.change_status(entry, "suspended", cast.head, note="inspection")
+        register.change_status(
+            entry,
+            "suspended",
+            cast.clerk_b,
+            note="inspection",
+            ground="violations-found",
+            until=dt.date(2099, 1, 1),
+        )
+    register.change_status(
+        entry, "suspended", cast.head, note="inspection", ground="violations-found", until=dt.date(2099, 1, 1)
+    )
     assert register.current_status(entry) == "suspended"
 
 

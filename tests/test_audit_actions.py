@@ -83,6 +83,8 @@ def test_each_change_of_a_register_entry_has_its_action():
         AuditAction.REGISTER_ENTRY_RESUMED,
         AuditAction.REGISTER_ENTRY_SUSPENDED,
         AuditAction.REGISTER_ENTRY_TERMINATED,
+        AuditAction.REGISTER_ENTRY_VOIDED,
+        AuditAction.REGISTER_ENTRY_WITHDRAWN,
     ]
 
 

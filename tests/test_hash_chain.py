@@ -105,7 +105,9 @@ def test_audit_chain_names_a_rewritten_entry_and_a_removed_newest_one():
 def test_register_chain_names_a_rewritten_event_and_a_removed_newest_one(provider):
     first = services.enter_result(drive(provider, LICENCE, "S6"))
     services.enter_result(drive(provider, LICENCE, "S6", applicant=OTHER_HOLDER, days=11))
-    suspended = services.change_status(first, "suspended", "head", note="inspection")
+    suspended = services.change_status(
+        first, "suspended", "head", note="inspection", ground="violations-found", until=dt.date(2099, 1, 1)
+    )
     assert register_chain.verify().intact and register_chain.verify().count == 3
     _raw("UPDATE registry_registerevent SET note = %s WHERE id = %s", ["nothing happened", suspended.pk])
     check = register_chain.verify()

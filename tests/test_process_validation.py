@@ -75,3 +75,26 @@ def test_the_catalogue_holds_all_22_regulations_and_validates():
     assert len(regulations) == 22
     seeds = {r.source.seed for r in regulations}
     assert len(seeds) == 5
+
+
+def test_a_duplicate_that_ends_in_a_plain_licence_is_found():
+    """Law 202-V Art. 43: a duplicate is marked as such; an end step shared by every variant
+    that names the licence would enter a duplicate in the register as a new ordinary licence."""
+    from qyzmet.regulations.loader import catalogue
+
+    data = catalogue()["almaty-2015-2-279/veterinary-licence"].model_dump(by_alias=True)
+    assert _problems(copy.deepcopy(data)) == []
+    for procedure in data["procedures"]:
+        for step in procedure["steps"]:
+            if step["end"] == "result":
+                step["result"] = "licence"  # as the file said before
+    problems = _problems(data)
+    assert any("the duplicate variant ends in 'licence'" in p for p in problems)
+    assert any("the reissue variant ends in 'licence'" in p for p in problems)
+
+
+def test_a_branch_on_the_variant_keeps_each_variant_to_its_own_end():
+    from qyzmet.regulations.loader import catalogue
+
+    data = catalogue()["almaty-2015-2-279/medical-licence"].model_dump(by_alias=True)
+    assert _problems(data) == []  # S6 names the licence, but only the issue variant reaches it

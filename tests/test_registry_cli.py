@@ -1,5 +1,6 @@
 """`python -m qyzmet registry list|pdf|verify`."""
 
+import datetime as dt
 import json
 
 import pytest
@@ -23,7 +24,9 @@ def licence(provider):
 
 
 def test_list_as_json(licence, capsys):
-    services.change_status(licence, "suspended", "head", note="inspection")
+    services.change_status(
+        licence, "suspended", "head", note="inspection", ground="violations-found", until=dt.date(2099, 1, 1)
+    )
     assert main(["registry", "list", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert rows == [

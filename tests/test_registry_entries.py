@@ -1,5 +1,6 @@
 """Results entering the register, reissues and duplicates linked to the original, and the hash chain."""
 
+import datetime as dt
 import threading
 import time
 
@@ -52,10 +53,11 @@ def test_duplicate_and_reissue_link_to_the_latest_valid_entry(provider):
     duplicate = services.enter_result(drive(provider, LICENCE, "S6-duplicate", variant="duplicate", days=20))
     assert duplicate.kind == "duplicate" and duplicate.number.startswith("DUP-")
     assert duplicate.original == licence
-    services.change_status(licence, "terminated", "head", note="reissued")
-    # the licence is no longer valid, so a reissue links to the latest valid entry: the duplicate
+    # the duplicate voided the licence's forms, so a reissue links to the latest valid entry: the duplicate
+    assert services.current_status(licence) == EntryStatus.VOID
     reissued = services.enter_result(drive(provider, LICENCE, "S6-reissue", variant="reissue", days=30))
     assert reissued.kind == "reissued_licence" and reissued.original == duplicate
+    assert services.current_status(duplicate) == EntryStatus.TERMINATED
 
 
 def test_first_duplicate_without_an_original_is_entered_unlinked(provider):
@@ -81,7 +83,14 @@ def test_refused_or_open_applications_are_not_entered(provider):
 def test_chain_verifies_and_names_a_tampered_entry(provider):
     first = services.enter_result(drive(provider, LICENCE, "S6"))
     second = services.enter_result(drive(provider, LICENCE, "S6", applicant=OTHER_HOLDER, days=11))
-    services.change_status(second, "suspended", "head", note="inspection found violations")
+    services.change_status(
+        second,
+        "suspended",
+        "head",
+        note="inspection found violations",
+        ground="violations-found",
+        until=dt.date(2099, 1, 1),
+    )
     check = chain.verify()
     assert check.intact and check.count == 3 and check.head == RegisterHead.objects.get().hash
 
@@ -93,7 +102,9 @@ def test_chain_verifies_and_names_a_tampered_entry(provider):
 
 def test_chain_detects_an_altered_status_event_and_a_removed_one(provider):
     entry = services.enter_result(drive(provider, LICENCE, "S6"))
-    event = services.change_status(entry, "suspended", "head", note="inspection")
+    event = services.change_status(
+        entry, "suspended", "head", note="inspection", ground="violations-found", until=dt.date(2099, 1, 1)
+    )
     _raw("UPDATE registry_registerevent SET status = %s WHERE id = %s", ["valid", event.pk])
     assert chain.verify().broken_seq == 2
     _raw("DELETE FROM registry_registerevent WHERE id = %s", [event.pk])
@@ -103,11 +114,15 @@ def test_chain_detects_an_altered_status_event_and_a_removed_one(provider):
 
 def test_status_changes_are_events_and_the_entry_is_never_edited(provider):
     entry = services.enter_result(drive(provider, LICENCE, "S6"))
-    services.change_status(entry, "suspended", "head", note="inspection")
+    services.change_status(
+        entry, "suspended", "head", note="inspection", ground="violations-found", until=dt.date(2099, 1, 1)
+    )
     with pytest.raises(services.RegistryError):
-        services.change_status(entry, "suspended", "head", note="again")
-    services.change_status(entry, "resumed", "head", note="violations removed")
-    services.change_status(entry, "terminated", "head", note="holder's request")
+        services.change_status(
+            entry, "suspended", "head", note="again", ground="violations-found", until=dt.date(2099, 1, 1)
+        )
+    services.change_status(entry, "resumed", "head", note="violations removed", ground="violations-removed")
+    services.change_status(entry, "terminated", "head", note="holder's request", ground="voluntary-return")
     assert services.current_status(entry) == EntryStatus.TERMINATED
     assert RegisterEntry.objects.with_current_status().get().current_status == "terminated"
     entry.refresh_from_db()

@@ -1,5 +1,7 @@
 """The public register: search, the verification page of a number and of a QR payload, the chain head."""
 
+import datetime as dt
+
 import pytest
 
 from qyzmet.registry import documents, keys, qr, services
@@ -91,7 +93,7 @@ def test_public_register_finds_a_legal_entity_by_bin_and_by_name(client, licence
 
 def test_verify_page_of_a_terminated_entry_says_not_valid(client, licences):
     entry = licences[0]
-    services.change_status(entry, "terminated", "head", note="holder's request")
+    services.change_status(entry, "terminated", "head", note="holder's request", ground="voluntary-return")
     html = _get(client, f"/register/verify/{entry.number}/").content.decode()
     assert f"{entry.number} is not valid (terminated)." in html
 
@@ -121,7 +123,9 @@ def test_qr_payload_page_checks_the_signature_and_shows_live_status(client, lice
     entry = licences[0]
     html = _get(client, "/register/verify/", q=_payload(entry)).content.decode()
     assert "The QR code is genuine" in html and f"{entry.number} is valid." in html
-    services.change_status(entry, "suspended", "head", note="inspection")
+    services.change_status(
+        entry, "suspended", "head", note="inspection", ground="violations-found", until=dt.date(2099, 1, 1)
+    )
     html = _get(client, "/register/verify/", q=_payload(entry)).content.decode()
     assert "The QR code is genuine" in html and f"{entry.number} is not valid (suspended)." in html
 

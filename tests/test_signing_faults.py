@@ -203,9 +203,7 @@ def _eds_sign_in(client, key, language="en"):
     client.get("/portal/login/")
     challenge = client.session[CHALLENGE_KEY]["text"]
     signature = sign_challenge(challenge.encode(), key.private_key, key.certificate)
-    return client.post(
-        "/portal/login/eds/", {"signature": signature}, HTTP_ACCEPT_LANGUAGE=language
-    )
+    return client.post("/portal/login/eds/", {"signature": signature}, HTTP_ACCEPT_LANGUAGE=language)
 
 
 SIGN_IN_SAYS = {

@@ -46,6 +46,11 @@ class AuditAction(models.TextChoices):
     REGISTER_ENTRY_SUSPENDED = "register_entry_suspended", _("register entry suspended")
     REGISTER_ENTRY_RESUMED = "register_entry_resumed", _("register entry resumed")
     REGISTER_ENTRY_TERMINATED = "register_entry_terminated", _("register entry terminated")
+    REGISTER_ENTRY_WITHDRAWN = "register_entry_withdrawn", _("register entry withdrawn")
+    REGISTER_ENTRY_VOIDED = "register_entry_voided", _("register entry void: replaced by a duplicate")
+    # The watch over the state databases: a termination proposed to the licensor, and its dismissal
+    REGISTER_TERMINATION_PROPOSED = "register_termination_proposed", _("termination proposed to the licensor")
+    REGISTER_PROPOSAL_DISMISSED = "register_proposal_dismissed", _("proposed termination dismissed")
     # Written by the engine before it kept one entry per change (folded into `step_completed` and
     # `application_filed` since); logs from then still carry them, so they keep their labels.
     STEP_STARTED = "step_started", _("step started")

@@ -116,6 +116,31 @@ TAX_KINDS = [
 ]
 
 
+# Life events the state databases record, on demand like the faults (faults.py): a number whose
+# serial (digits 8-11) is in this range is of a person who has died (Individuals) or of an entity
+# that was liquidated (Legal entities), on a day drawn from the number. The register's watch
+# (registry/watch.py) finds them.
+LIFE_EVENT_SERIALS = range(9980, 9982)
+
+
+def has_life_event(number: str) -> bool:
+    return len(number) == 12 and number.isdigit() and int(number[7:11]) in LIFE_EVENT_SERIALS
+
+
+def life_event_number(prefix7: str) -> str:
+    """A valid IIN or BIN with these first seven digits whose holder died or was liquidated."""
+    for serial in LIFE_EVENT_SERIALS:
+        first11 = f"{prefix7}{serial:04d}"
+        check = numbers.control_digit(first11)
+        if check is not None:
+            return first11 + str(check)
+    raise ValueError(f"no valid number with prefix {prefix7}")  # pragma: no cover
+
+
+def _life_event_day(rng: random.Random) -> str:
+    return (dt.date(2015, 7, 1) + dt.timedelta(days=rng.randrange(0, 180))).isoformat()
+
+
 def rng_for(*parts: str) -> random.Random:
     seed = hashlib.sha256("|".join(parts).encode()).digest()
     # Not for security: only a repeatable source of demo data.
@@ -164,6 +189,7 @@ def person(iin: str) -> dict:
             "issued": issued.isoformat(),
             "valid_until": (issued + dt.timedelta(days=10 * 365)).isoformat(),
         },
+        "deceased_on": _life_event_day(rng) if has_life_event(iin) else None,
     }
 
 
@@ -189,7 +215,8 @@ def entity(bin_: str) -> dict:
             "name": f"{head['surname']} {head['first_name']} {head['patronymic']}",
         },
         "address": address(rng),
-        "status": "active",
+        "status": "liquidated" if has_life_event(bin_) else "active",
+        "liquidated_on": _life_event_day(rng) if has_life_event(bin_) else None,
     }
 
 

@@ -12,7 +12,10 @@ class Notification(models.Model):
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="notifications")
     channel = models.CharField(max_length=8)  # email / sms
-    event = models.CharField(max_length=16)  # filed / closed
+    event = models.CharField(max_length=16)  # filed / closed; a permit's: suspended, resumed, ... expiring
+    # What the notice is about beyond the application: a register event ("LIC-2015-00001#7") or a
+    # reminder ("LIC-2015-00001:2016-05-01"); empty for the application's own notices.
+    reference = models.CharField(max_length=60, blank=True, default="")
     to = models.CharField(max_length=254)
     text = models.TextField()
     sent = models.BooleanField(default=True)
@@ -24,7 +27,8 @@ class Notification(models.Model):
         constraints = [
             # notify_status may be called more than once for the same change; one message is enough.
             models.UniqueConstraint(
-                fields=["application", "channel", "event"], name="notifications_one_notice_per_event"
+                fields=["application", "channel", "event", "reference"],
+                name="notifications_one_notice_per_event",
             )
         ]
 

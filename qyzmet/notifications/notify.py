@@ -144,3 +144,81 @@ def notify_status(application: Application, notice: str | None = None) -> list[N
             except IntegrityError:  # another process sent it at the same moment
                 pass
     return made
+
+
+# A permit's life after its issue (the register's events) ----------------------------------------
+
+
+def _send_once(app: Application, channel: str, to: str, event: str, reference: str, subject: str, body: str):
+    """Send one message unless this (application, channel, event, reference) was sent already."""
+    if Notification.objects.filter(
+        application=app, channel=channel, event=event, reference=reference
+    ).exists():
+        return None
+    sent, error = True, ""
+    try:
+        if channel == "email":
+            send_mail(subject, body, None, [to])
+        else:
+            sms.client().send(to, body)
+    except Exception as exc:  # noqa: BLE001 - any failure of delivery is recorded, never raised
+        log.warning("notification %s to %s for %s failed: %s", channel, to, app.number, exc)
+        sent, error = False, str(exc)
+    try:
+        with transaction.atomic():
+            return Notification.objects.create(
+                application=app,
+                channel=channel,
+                event=event,
+                reference=reference,
+                to=to,
+                text=body,
+                sent=sent,
+                error=error,
+                sent_at=clock.now(),
+            )
+    except IntegrityError:  # another process sent it at the same moment
+        return None
+
+
+def _language_of(app: Application) -> str:
+    return (app.data or {}).get("language") or settings.LANGUAGE_CODE
+
+
+def notify_holder(entry, event_kind: str, reference: str, compose) -> list[Notification]:
+    """Tell the holder of a register entry about it: `compose()` gives (subject, body) in the
+    active language, which is the one the application was made in. Sent to the addresses of the
+    application that obtained the entry, once per (channel, event, reference)."""
+    app = entry.application
+    if app is None:
+        return []
+    due = {channel: to for channel, to in _addresses(app).items() if to}
+    made = []
+    if not due:
+        return made
+    with translation.override(_language_of(app)):
+        subject, body = (str(text) for text in compose())
+        for channel, to in due.items():
+            notification = _send_once(app, channel, to, event_kind, reference, subject, body)
+            if notification is not None:
+                made.append(notification)
+    return made
+
+
+def notify_staff(entry, users, event_kind: str, reference: str, compose) -> list[Notification]:
+    """Tell members of the licensor's staff by e-mail (those who have an address)."""
+    app = entry.application
+    made = []
+    if app is None:
+        return made
+    for user in users:
+        if not user.email:
+            continue
+        with translation.override(settings.LANGUAGE_CODE):
+            subject, body = (str(text) for text in compose())
+        notification = _send_once(
+            app, "email", user.email, event_kind, f"{reference}:{user.username}"[:60], subject, body
+        )
+        if notification is not None:
+            made.append(notification)
+    return made

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import conformance_views, reception_views, views
+from . import conformance_views, reception_views, register_views, views
 
 app_name = "office"
 urlpatterns = [
@@ -19,6 +19,14 @@ urlpatterns = [
     path("applications/<str:number>/document.pdf", views.closing_document, name="closing-document"),
     path("applications/<str:number>/documents/<int:pk>.pdf", views.document, name="document"),
     path("applications/<str:number>/scans/<int:scan>/", reception_views.scan, name="reception-scan"),
+    path("register/", register_views.register, name="register"),
+    path("register/<str:number>/", register_views.register_entry, name="register-entry"),
+    path("register/<str:number>/change/", register_views.change, name="register-change"),
+    path(
+        "register/<str:number>/proposals/<int:pk>/",
+        register_views.decide_proposal,
+        name="register-proposal",
+    ),
     path("reception/", reception_views.start, name="reception"),
     path("reception/submit/", reception_views.submit, name="reception-submit"),
     path("reception/accepted/<str:number>/", reception_views.accepted, name="reception-accepted"),

@@ -57,7 +57,7 @@ from qyzmet.regulations import refusals
 
 from . import qr
 from .keys import Signer, signer_for
-from .models import IssuedDocument, Kind, RegisterEntry
+from .models import IssuedDocument, Kind, RegisterEntry, RegisterEvent
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,7 @@ INCOMPLETE = IssuedDocument.Kind.INCOMPLETE.value  # refusal to accept the docum
 NOT_CONSIDERED = IssuedDocument.Kind.NOT_CONSIDERED.value  # refusal of further consideration (incomplete set)
 PROTOCOL = IssuedDocument.Kind.PROTOCOL.value
 PSC_RECEIPT = IssuedDocument.Kind.PSC_RECEIPT.value
+DECISION = IssuedDocument.Kind.DECISION.value  # of a register event: the licensor's decision
 APPLICATION_DOCUMENTS = (RECEIPT, REFUSAL, INCOMPLETE, NOT_CONSIDERED, PROTOCOL, PSC_RECEIPT)
 # Each of the three refusals is its own document (`qyzmet.regulations.refusals`): kind and template.
 REFUSAL_DOCUMENTS = {
@@ -103,6 +104,7 @@ STATUS_TEXT = {
     "valid": ("Жарамды", "Действует"),
     "suspended": ("Тоқтатыла тұрды", "Приостановлено"),
     "terminated": ("Тоқтатылды", "Прекращено"),
+    "void": ("Жарамсыз (телнұсқамен ауыстырылды)", "Недействителен (заменён дубликатом)"),
 }
 
 
@@ -197,8 +199,11 @@ def entry_pdf(entry: RegisterEntry, signer: Signer | None = None) -> bytes:
     signer = signer or signer_for(entry.provider)
     family = "licence" if entry.kind in LICENCE_KINDS else entry.kind
     wording = WORDING.get(family, WORDING["generic"])
+    from .services import lineage_dates  # services issues documents: imported when one is made
+
     status = entry.events.order_by("-seq").values_list("status", flat=True).first() or entry.status
     context = {
+        **lineage_dates(entry),  # a duplicate states the first issue and the re-issue (Art. 43 p.4)
         "entry": entry,
         "name": _pair(entry.name),
         "activity": _pair(entry.activity),
@@ -221,6 +226,50 @@ def entry_pdf(entry: RegisterEntry, signer: Signer | None = None) -> bytes:
     return _render(
         "registry/pdf/entry.html", context, signer, f"{entry.number} {entry.name.get('ru', '')}", entry.number
     )
+
+
+# The actions of a decision on a permit's status, as the document names them (kk, ru).
+DECISION_ACTION = {
+    "suspended": ("Рұқсаттың қолданылуын тоқтата тұру", "Приостановление действия разрешения"),
+    "resumed": ("Рұқсаттың қолданылуын қайта бастау", "Возобновление действия разрешения"),
+    "withdrawn": ("Рұқсаттан айыру (кері қайтарып алу)", "Лишение (отзыв) разрешения"),
+    "terminated": ("Рұқсаттың қолданылуын тоқтату", "Прекращение действия разрешения"),
+    "voided": ("Бланкті жарамсыз деп тану", "Признание бланка недействительным"),
+}
+
+
+def decision_reference(event: RegisterEvent) -> str:
+    return f"{event.entry.number}#{event.seq}"
+
+
+def decision_pdf(event: RegisterEvent, signer: Signer | None = None) -> bytes:
+    """The licensor's decision on a permit's status, as recorded in the register's chain: what,
+    on which ground of which law, from when (and until when, for a suspension), by whom."""
+    from . import grounds  # the grounds' texts, read once
+
+    entry = event.entry
+    signer = signer or signer_for(entry.provider)
+    ground = grounds.get(event.data.get("ground", ""))
+    context = {
+        "entry": entry,
+        "event": event,
+        "name": _pair(entry.name),
+        "provider_name": _pair(entry.provider.name),
+        "action": DECISION_ACTION.get(event.action, (event.action, event.action)),
+        "ground": ground.name if ground else {"kk": event.data.get("ground", ""), "ru": ""},
+        "data": event.data,
+        "moment": timezone.localtime(event.at),
+        "codes": _codes(
+            signer,
+            number=entry.number,
+            holder=entry.holder,
+            kind=DECISION,
+            issued=event.data.get("from") or timezone.localtime(event.at).date().isoformat(),
+            provider=entry.provider.code,
+        ),
+    }
+    reference = decision_reference(event)
+    return _render("registry/pdf/decision.html", context, signer, f"{reference} {event.action}", reference)
 
 
 def refused_for_incomplete_documents(application: Application) -> bool:
@@ -463,6 +512,18 @@ def issue_result(entry: RegisterEntry) -> IssuedDocument:
         entry.number,
         entry.provider,
         lambda signer: entry_pdf(entry, signer),
+        application=entry.application,
+        entry=entry,
+    )
+
+
+def issue_decision(event: RegisterEvent) -> IssuedDocument:
+    entry = event.entry
+    return _issue(
+        DECISION,
+        decision_reference(event),
+        entry.provider,
+        lambda signer: decision_pdf(event, signer),
         application=entry.application,
         entry=entry,
     )

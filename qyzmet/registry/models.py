@@ -67,6 +67,8 @@ class EntryStatus(models.TextChoices):
     VALID = "valid", _("valid")
     SUSPENDED = "suspended", _("suspended")
     TERMINATED = "terminated", _("terminated")
+    # Its forms were declared lost or damaged and a duplicate stands for it (Law 202-V Art. 43 p.3)
+    VOID = "void", _("void: replaced by a duplicate")
 
 
 class RegisterEntryQuerySet(models.QuerySet):
@@ -151,7 +153,9 @@ class RegisterEvent(models.Model):
         ENTERED = "entered", _("entered in the register")
         SUSPENDED = "suspended", _("suspended")
         RESUMED = "resumed", _("resumed")
+        WITHDRAWN = "withdrawn", _("withdrawn")
         TERMINATED = "terminated", _("terminated")
+        VOIDED = "voided", _("void: replaced by a duplicate")
 
     seq = models.BigIntegerField(unique=True)  # 1, 2, 3... in chain order
     entry = models.ForeignKey(RegisterEntry, on_delete=models.PROTECT, related_name="events")
@@ -292,6 +296,8 @@ class IssuedDocument(models.Model):
         NOT_CONSIDERED = "not_considered", _("refusal of further consideration")
         PROTOCOL = "protocol", _("protocol of the meeting")
         PSC_RECEIPT = "psc_receipt", _("receipt of the service centre")
+        # The licensor's decision on a permit's status (suspension, withdrawal...), per register event
+        DECISION = "decision", _("decision on the permit's status")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     reference = models.CharField(max_length=60)
@@ -325,3 +331,42 @@ class IssuedDocument(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("issued documents cannot be deleted")
+
+
+class Proposal(models.Model):
+    """An end of a permit the register proposes to the licensor (watch.py).
+
+    The watch over the state databases found the holder liquidated (legal entities) or deceased
+    (individuals); or a suspension ended without being lifted (withdrawal, Law 202-V Art. 45 p.4).
+    The licensor's staff decide: end the entry on that ground, or dismiss the proposal. Nothing is
+    ended by the register itself.
+    """
+
+    class State(models.TextChoices):
+        OPEN = "open", _("awaiting the licensor's decision")
+        ACCEPTED = "accepted", _("terminated on this ground")
+        DISMISSED = "dismissed", _("dismissed")
+
+    entry = models.ForeignKey(RegisterEntry, on_delete=models.PROTECT, related_name="proposals")
+    ground = models.CharField(max_length=40)
+    found_on = models.DateField(help_text="the day the state database gave for the event")
+    evidence = models.JSONField(default=dict, help_text="what the state database answered")
+    lookup_id = models.BigIntegerField(null=True, blank=True, help_text="the gateway's DataLookup kept")
+    state = models.CharField(max_length=12, choices=State.choices, default=State.OPEN)
+    proposed_at = models.DateTimeField()
+    decided_by = models.CharField(max_length=150, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "ground"],
+                condition=models.Q(state="open"),
+                name="registry_one_open_proposal",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} {self.ground} {self.state}"

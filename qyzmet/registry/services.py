@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from dateutil.relativedelta import relativedelta
 from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,8 +20,10 @@ from qyzmet import access, clock
 from qyzmet.audit.actions import AuditAction
 from qyzmet.audit.log import append, new_entry, record
 from qyzmet.engine.models import Application, Status
+from qyzmet.outbox import events as outbox
+from qyzmet.outbox.subscribers import publish
 
-from . import chain, store, tasks
+from . import chain, events, grounds, store, tasks
 from .models import NUMBER_PREFIX, EntryStatus, Kind, RegisterEntry, RegisterEvent
 
 ISSUING_STATUSES = (Status.ISSUED, Status.DEEMED_ISSUED)
@@ -72,8 +75,17 @@ def _next_number(kind: str, year: int) -> str:
     return _number_after(prefix, last)
 
 
+def _derivation(application: Application, kind: str) -> str | None:
+    """ "reissue" or "duplicate" when the result stands for an earlier one, else None."""
+    if kind == Kind.DUPLICATE or application.variant == "duplicate":
+        return "duplicate"
+    if kind == Kind.REISSUED_LICENCE or application.variant == "reissue":
+        return "reissue"
+    return None
+
+
 def _original_for(application: Application, kind: str) -> RegisterEntry | None:
-    if kind not in DERIVED_KINDS and application.variant not in DERIVED_VARIANTS:
+    if _derivation(application, kind) is None:
         return None
     return (
         RegisterEntry.objects.with_current_status()
@@ -111,7 +123,9 @@ def enter_result(
     # No savepoint: inside the closing transaction a failure here must undo the close too.
     with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
-            entry = _enter_on_postgresql(connection, application, reg, result, issued_on, now)
+            entry, new = _enter_on_postgresql(connection, application, reg, result, issued_on, now)
+            if new:
+                _replace_original(entry, application, now)
             issue_documents(entry)
             return entry
         head = chain.locked_head()
@@ -127,6 +141,7 @@ def enter_result(
         event.save()
         chain.advance(head, event)
         record("system", AuditAction.REGISTER_ENTRY_CREATED, application, _audit_data(entry, event), at=now)
+        _replace_original(entry, application, now)
         issue_documents(entry)
     return entry
 
@@ -141,7 +156,7 @@ def _enter_on_postgresql(connection, application, reg, result, issued_on, now) -
     prefix = _number_prefix(result.kind, issued_on.year)
     found = store.lock_and_read(connection, application.pk, prefix)
     if found.existing_id is not None:
-        return RegisterEntry.objects.get(pk=found.existing_id)
+        return RegisterEntry.objects.get(pk=found.existing_id), False
     entry = _unsaved_entry(application, reg, result, issued_on, _number_after(prefix, found.last_number), now)
     event = _entered_event(found.head, entry, now)
     audit = new_entry(
@@ -149,7 +164,24 @@ def _enter_on_postgresql(connection, application, reg, result, issued_on, now) -
     )
     if not store.enter(connection, entry, event, audit):
         append(audit)  # the audit log was empty: it gets its head and this first entry now
-    return entry
+    return entry, True
+
+
+def _replace_original(entry: RegisterEntry, application: Application, now) -> None:
+    """A re-issued licence ends the one it replaces from its own issue (Law 202-V Art. 33); a
+    duplicate voids the lost or damaged forms from the day its application was received
+    (Art. 43 p.3). Both are events of the original, naming the new entry."""
+    if entry.original_id is None:
+        return
+    if _derivation(application, entry.kind) == "duplicate":
+        action, ground = RegisterEvent.Action.VOIDED, "duplicate-issued"
+        effective = timezone.localtime(application.registered_at or application.filed_at).date()
+    else:
+        action, ground = RegisterEvent.Action.TERMINATED, "reissued"
+        effective = entry.issued_on
+    change_status(
+        entry.original, action, "system", ground=ground, effective=effective, replaced_by=entry, at=now
+    )
 
 
 def _unsaved_entry(application, reg, result, issued_on: dt.date, number: str, now) -> RegisterEntry:
@@ -168,11 +200,24 @@ def _unsaved_entry(application, reg, result, issued_on: dt.date, number: str, no
         subtypes=list(application.data.get("subtypes") or []),
         provider=application.provider,
         issued_on=issued_on,
-        valid_until=None,  # the catalogue's results carry no term of validity: indefinite
+        valid_until=valid_until(result, issued_on),
         status=EntryStatus.VALID,
         original=_original_for(application, result.kind),
         entered_at=now,
     )
+
+
+def valid_until(result, issued_on: dt.date) -> dt.date | None:
+    """The last day of a result's term of validity; None when indefinite or no term is given.
+
+    A term of N years from the issue ends the day before the same date N years on (Civil Code
+    Art. 173: a period starts the day after the event)."""
+    validity = getattr(result, "validity", None)
+    if validity is None or validity.indefinite:
+        return None
+    step = {"years": relativedelta(years=validity.value), "months": relativedelta(months=validity.value)}
+    end = issued_on + step.get(validity.unit, relativedelta(days=validity.value))
+    return end - dt.timedelta(days=1)
 
 
 def _entered_event(head, entry: RegisterEntry, now) -> RegisterEvent:
@@ -192,8 +237,17 @@ def _audit_data(entry: RegisterEntry, event: RegisterEvent) -> dict:
 TRANSITIONS = {
     RegisterEvent.Action.SUSPENDED: (EntryStatus.SUSPENDED, (EntryStatus.VALID,)),
     RegisterEvent.Action.RESUMED: (EntryStatus.VALID, (EntryStatus.SUSPENDED,)),
+    RegisterEvent.Action.WITHDRAWN: (EntryStatus.TERMINATED, (EntryStatus.VALID, EntryStatus.SUSPENDED)),
     RegisterEvent.Action.TERMINATED: (EntryStatus.TERMINATED, (EntryStatus.VALID, EntryStatus.SUSPENDED)),
+    RegisterEvent.Action.VOIDED: (EntryStatus.VOID, (EntryStatus.VALID, EntryStatus.SUSPENDED)),
 }
+# The actions the licensor's staff take in the office (voiding follows a duplicate by itself).
+STAFF_ACTIONS = (
+    RegisterEvent.Action.SUSPENDED,
+    RegisterEvent.Action.RESUMED,
+    RegisterEvent.Action.WITHDRAWN,
+    RegisterEvent.Action.TERMINATED,
+)
 
 
 def current_status(entry: RegisterEntry) -> str:
@@ -201,41 +255,80 @@ def current_status(entry: RegisterEntry) -> str:
 
 
 def change_status(
-    entry: RegisterEntry, action: str, actor, note: str = "", at: dt.datetime | None = None
+    entry: RegisterEntry,
+    action: str,
+    actor,
+    note: str = "",
+    at: dt.datetime | None = None,
+    *,
+    ground: str,
+    until: dt.date | None = None,
+    effective: dt.date | None = None,
+    replaced_by: RegisterEntry | None = None,
 ) -> RegisterEvent:
-    """Suspend, resume or terminate an entry: a new event in the chain, the entry untouched.
+    """Suspend, resume, withdraw, terminate or void an entry: a new event in the chain, the
+    entry untouched, with its ground and the article of the law in force that day.
 
-    A person changes it only as `access` allows (the head of its provider); system actors (the
-    command line, an inspection feed) are strings."""
-    if hasattr(actor, "pk"):
+    A person changes it only as `access` allows (the staff of its provider) and only on the
+    grounds offered to staff; system actors (the register itself, the expiry job, the command
+    line) are strings. A suspension needs the day it ends (`until`). The event is audited and
+    published (`events.STATUS_CHANGED`), so the holder is told once it is committed."""
+    person = hasattr(actor, "pk")
+    if person:
         access.access_register_entry_to_change(actor, entry.number)
     if action not in TRANSITIONS:
         raise RegistryError(_("Unknown register action %(action)s.") % {"action": action})
-    if not note.strip():
-        raise RegistryError(_("A change of status needs its reason."))
-    new_status, allowed_from = TRANSITIONS[action]
+    found = grounds.get(ground)
+    if found is None or found.action != action or (person and not found.staff):
+        raise RegistryError(
+            _("%(ground)s is not a ground to record: %(action)s.")
+            % {"ground": ground, "action": RegisterEvent.Action(action).label}
+        )
     now = at or clock.now()
+    effective = effective or timezone.localtime(now).date()
+    if action == RegisterEvent.Action.SUSPENDED and (until is None or until <= effective):
+        raise RegistryError(_("A suspension needs the day it ends, after the day it starts."))
+    new_status, allowed_from = TRANSITIONS[action]
     actor_name = getattr(actor, "username", None) or str(actor or "system")
+    data = {
+        "ground": found.code,
+        "source": found.source(effective),
+        "from": effective.isoformat(),
+        "until": until.isoformat() if until else None,
+        "replaced_by": replaced_by.number if replaced_by else None,
+    }
     with transaction.atomic():
         head = chain.locked_head()
         status = current_status(entry)
         if status not in allowed_from:
             raise RegistryError(
                 _("Entry %(number)s is %(status)s; it cannot be %(action)s.")
-                % {"number": entry.number, "status": EntryStatus(status).label, "action": action}
+                % {
+                    "number": entry.number,
+                    "status": EntryStatus(status).label,
+                    "action": RegisterEvent.Action(action).label,
+                }
             )
-        event = chain.next_event(head, entry.number, action, new_status, now, actor_name, note=note)
+        event = chain.next_event(
+            head, entry.number, action, new_status, now, actor_name, note=note.strip(), data=data
+        )
         event.entry = entry
         event.save()
         chain.advance(head, event)
+        tasks.issue_decision_later(event)  # the signed decision, once this is committed
         if entry.application_id:
             record(
                 actor,
                 AuditAction(f"register_entry_{action}"),
                 entry.application,
-                {"number": entry.number, "note": note},
+                {"number": entry.number, "seq": event.seq, "note": note.strip(), **data},
                 at=now,
             )
+        published = outbox.new_event(
+            events.STATUS_CHANGED, now, number=entry.number, seq=event.seq, action=action, ground=found.code
+        )
+        outbox.record(published, entry.pk)
+        publish([published])
     return event
 
 
@@ -243,3 +336,72 @@ def is_in_force(entry: RegisterEntry, status: str, on: dt.date | None = None) ->
     """Valid, and not past its term of validity (if it has one)."""
     on = on or clock.today()
     return status == EntryStatus.VALID and (entry.valid_until is None or on <= entry.valid_until)
+
+
+def ancestors(entry: RegisterEntry) -> list[RegisterEntry]:
+    """The entries this one stands for, nearest first (a duplicate's licence, that one's original...)."""
+    found, seen = [], {entry.pk}
+    current = entry.original
+    while current is not None and current.pk not in seen:
+        found.append(current)
+        seen.add(current.pk)
+        current = current.original
+    return found
+
+
+def successors(entry: RegisterEntry) -> list[RegisterEntry]:
+    """The entries that stand for this one, in order: its duplicate or re-issue, then theirs."""
+    found, frontier, seen = [], [entry.pk], {entry.pk}
+    while frontier:
+        nxt = list(RegisterEntry.objects.filter(original_id__in=frontier).exclude(pk__in=seen).order_by("id"))
+        found.extend(nxt)
+        seen.update(e.pk for e in nxt)
+        frontier = [e.pk for e in nxt]
+    return found
+
+
+def _is_reissue(entry: RegisterEntry) -> bool:
+    return entry.kind == Kind.REISSUED_LICENCE or (
+        entry.application_id is not None and entry.application.variant == "reissue"
+    )
+
+
+def lineage_dates(entry: RegisterEntry) -> dict:
+    """The day the permit was first issued and the day it was last re-issued, as a duplicate
+    states them (Law 202-V Art. 43 p.4); None for an entry that stands for no other."""
+    if entry.original_id is None:
+        return {"first_issued_on": None, "reissued_on": None}
+    chain_ = [entry, *ancestors(entry)]
+    reissues = [e.issued_on for e in chain_ if _is_reissue(e)]
+    return {"first_issued_on": chain_[-1].issued_on, "reissued_on": max(reissues) if reissues else None}
+
+
+def suspended_until(entry: RegisterEntry) -> dt.date | None:
+    """The end of the current suspension (None when the entry is not suspended)."""
+    event = entry.events.order_by("-seq").first()
+    if event is None or event.action != RegisterEvent.Action.SUSPENDED or not event.data.get("until"):
+        return None
+    return dt.date.fromisoformat(event.data["until"])
+
+
+def validity_source(entry: RegisterEntry) -> str:
+    """Where the entry's term of validity (or its having none) is said: the regulation's result."""
+    if entry.application_id is None:
+        return ""
+    reg = entry.application.regulation.parsed
+    result = next((r for r in reg.results if r.code == entry.result_code), None)
+    validity = getattr(result, "validity", None)
+    if validity is None:
+        return ""
+    src = validity.source
+    if src.law:
+        return src.law
+    return f"{reg.id}, lines {src.lines[0]}-{src.lines[1]}" if src.lines else ""
+
+
+def licensor_staff(entry: RegisterEntry):
+    """The people who may change the entry (its provider's staff but the office clerks)."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(staff_roles__provider=entry.provider_id).distinct()
+    return [u for u in users if access.may_change_register_entry(u, entry)]

@@ -18,7 +18,7 @@ from django.db import transaction
 from qyzmet.engine.models import Application
 
 from . import documents
-from .models import RegisterEntry
+from .models import RegisterEntry, RegisterEvent
 
 log = logging.getLogger(__name__)
 
@@ -69,3 +69,42 @@ def publish_heads() -> dict[str, int]:
 
     published = heads.publish()
     return {"signed": len(published.signed), "broken": len(published.broken)}
+
+
+def issue_decision_later(event: RegisterEvent) -> None:
+    """The signed decision of a change of status, once the change is committed."""
+    if _on_demand.get():
+        return
+    event_id = event.pk
+    transaction.on_commit(lambda: issue_decision.delay(event_id))
+
+
+@shared_task(
+    name="qyzmet.registry.issue_decision", autoretry_for=(RegisterEvent.DoesNotExist,), max_retries=3
+)
+def issue_decision(event_id: int) -> str:
+    """Render, sign and store the decision of a register event; returns its SHA-256."""
+    event = RegisterEvent.objects.select_related("entry__provider", "entry__application").get(pk=event_id)
+    try:
+        return documents.issue_decision(event).sha256
+    except Exception:
+        # The change stands without it; the task may be run again for this event (idempotent).
+        log.exception("issuing the decision of register event #%s failed", event.seq)
+        return ""
+
+
+@shared_task(name="qyzmet.registry.permit_terms")
+def permit_terms() -> dict[str, int]:
+    """Daily: permits past their term are recorded as expired; holders are reminded 30 days before."""
+    from . import watch
+
+    return watch.end_terms()
+
+
+@shared_task(name="qyzmet.registry.watch_holders")
+def watch_holders() -> dict[str, int]:
+    """Daily: the state databases are asked whether each permit's holder still exists; a
+    liquidation or death is proposed to the licensor as a termination, never recorded by itself."""
+    from . import watch
+
+    return watch.watch()

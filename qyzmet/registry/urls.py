@@ -10,6 +10,7 @@ urlpatterns = [
     path("verify/", views.verify, name="verify"),
     path("verify/<str:number>/", views.verify_number, name="verify-number"),
     path("verify/<str:number>/pdf/", views.entry_pdf, name="entry-pdf"),
+    path("verify/<str:number>/decisions/<int:seq>.pdf", views.decision_pdf, name="decision-pdf"),
     path("head/", views.head, name="head"),
     path("heads/", views.heads, name="heads"),
     path("heads.jsonl", views.heads_file, name="heads-file"),

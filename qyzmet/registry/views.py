@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from qyzmet.engine.models import Application
 from qyzmet.identity.numbers import is_entity_number
 
-from . import documents, privacy, qr
+from . import documents, grounds, privacy, qr, services
 from .documents import APPLICATION_DOCUMENTS
 from .models import EntryStatus, IssuedDocument, RegisterEntry, RegisterHead, SignedHead
 from .services import is_in_force
@@ -84,15 +84,52 @@ def search(request):
     )
 
 
+def history(entry: RegisterEntry) -> list[dict]:
+    """The entry's events as the public reads them: what, on which ground and law, from when,
+    and the licensor's signed decision when it was issued."""
+    signed = {
+        d.reference: d
+        for d in IssuedDocument.objects.filter(kind=IssuedDocument.Kind.DECISION, register_entry=entry)
+    }
+    rows = []
+    for event in entry.events.order_by("seq"):
+        data = event.data if event.action != "entered" else {}
+        rows.append(
+            {
+                "event": event,
+                "ground": grounds.label_of(data["ground"]) if data.get("ground") else "",
+                "source": data.get("source", ""),
+                "from": data.get("from"),
+                "until": data.get("until"),
+                "replaced_by": data.get("replaced_by"),
+                "decision": signed.get(f"{entry.number}#{event.seq}"),
+            }
+        )
+    return rows
+
+
+def _chain_row(entry: RegisterEntry) -> dict:
+    status = services.current_status(entry)
+    return {"entry": entry, "status": status, "status_label": EntryStatus(status).label}
+
+
 def _entry_context(entry: RegisterEntry) -> dict:
-    status = entry.events.order_by("-seq").values_list("status", flat=True).first() or entry.status
+    """The live state of an entry: status (and till when a suspension lasts), term, history, and
+    the chain of entries it stands for and that stand for it (duplicates, re-issues)."""
+    status = services.current_status(entry)
     return {
         "entry": entry,
         "public_holder": privacy.public_holder(entry.holder),
         "status": status,
         "status_label": EntryStatus(status).label,
         "in_force": is_in_force(entry, status),
-        "events": entry.events.order_by("seq"),
+        "expired": status == EntryStatus.VALID and not is_in_force(entry, status),
+        "suspended_until": services.suspended_until(entry),
+        "validity_source": services.validity_source(entry),
+        "events": history(entry),
+        "before": [_chain_row(e) for e in reversed(services.ancestors(entry))],
+        "after": [_chain_row(e) for e in services.successors(entry)],
+        **services.lineage_dates(entry),
         "document": documents.stored(IssuedDocument.Kind.RESULT, entry.number),
     }
 
@@ -125,17 +162,12 @@ def verify(request):
     entry = RegisterEntry.objects.select_related("provider", "original").filter(number=data["n"]).first()
     if entry is None:
         return render(request, "registry/verify.html", {**context, "number": data["n"], "not_found": True})
-    # A genuine signature over data the register disagrees with is reported, not trusted.
-    mismatch = [
-        field
-        for field, value in (
-            ("h", entry.holder),
-            ("k", entry.kind),
-            ("d", entry.issued_on.isoformat()),
-            ("p", entry.provider.code),
-        )
-        if data[field] != value
-    ]
+    # A genuine signature over data the register disagrees with is reported, not trusted. A
+    # decision on the entry's status names the entry, its holder and provider, and its own day.
+    fields = [("h", entry.holder), ("p", entry.provider.code)]
+    if data["k"] != documents.DECISION:
+        fields += [("k", entry.kind), ("d", entry.issued_on.isoformat())]
+    mismatch = [field for field, value in fields if data[field] != value]
     return render(
         request,
         "registry/verify.html",
@@ -188,3 +220,11 @@ def entry_pdf(request, number: str):
     if document is None:
         raise Http404(_("The signed document of this entry is not available here yet."))
     return documents.http_response(document, f"{entry.number}.pdf")
+
+
+def decision_pdf(request, number: str, seq: int):
+    """The licensor's signed decision on an entry's status, as issued (never made here)."""
+    document = documents.stored(IssuedDocument.Kind.DECISION, f"{number}#{seq}")
+    if document is None:
+        raise Http404(_("No signed decision of this entry's event is available here."))
+    return documents.http_response(document, f"{number}-{seq}.pdf")

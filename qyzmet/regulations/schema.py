@@ -411,6 +411,24 @@ class InForce(Model):
         return self
 
 
+class Validity(Model):
+    """How long a result is valid: a term from its issue, or indefinite, and where that is said.
+
+    Law 202-V Art. 29 p.7: licences are issued without a term unless Annex 1 gives one; Art. 22
+    p.2 (3): the annexes note the term of other permits."""
+
+    indefinite: bool = False
+    value: int | None = Field(default=None, gt=0)
+    unit: Literal["years", "months", "days"] | None = None
+    source: Source
+
+    @model_validator(mode="after")
+    def _term_or_indefinite(self):
+        if self.indefinite == (self.value is not None) or (self.value is None) != (self.unit is None):
+            raise ValueError("give either `indefinite: true` or a term (`value` and `unit`)")
+        return self
+
+
 class Result(Model):
     code: Slug
     kind: Literal[
@@ -430,6 +448,9 @@ class Result(Model):
     name: Text
     forms: list[Literal["electronic", "paper"]] = Field(min_length=1)
     signed_by: Slug | None = None
+    validity: Validity | None = Field(
+        default=None, description="the term of validity, or indefinite; absent: the seed says nothing"
+    )
     source: Source
 
 

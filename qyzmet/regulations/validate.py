@@ -160,6 +160,45 @@ def _check_items(kind: str, flow: Flow):
                 )
 
 
+# The result kind of a licence's re-issue and duplicate (Law 202-V Arts. 33 and 43: a re-issued
+# licence; a duplicate marked as such), where the regulation declares a result of that kind.
+DERIVED_RESULT_KIND = {"reissue": "reissued_licence", "duplicate": "duplicate"}
+
+
+def _reached_by(flow: Flow, variant: str, variants: set[str]) -> set[str]:
+    """The steps a variant can reach: a branch on the variants is taken only for its own."""
+    seen, todo = set(), [flow.start]
+    while todo:
+        step = flow.steps_by_id.get(todo.pop())
+        if step is None or step.id in seen:
+            continue
+        seen.add(step.id)
+        on_variant = [b for b in step.branches if b.when in variants]
+        todo.extend([b.to for b in on_variant if b.when == variant] if on_variant else step.successors)
+    return seen
+
+
+def _variant_results(reg: Regulation):
+    """A re-issue or duplicate that ends in a step naming another kind of result (a plain
+    licence) would be entered in the register as a new ordinary licence."""
+    kinds = {r.code: r.kind for r in reg.results}
+    codes = {v.code for v in reg.variants}
+    for variant, wanted in DERIVED_RESULT_KIND.items():
+        if variant not in codes or wanted not in kinds.values():
+            continue
+        for kind, flows in (("channel", reg.channels), ("procedure", reg.procedures)):
+            for flow in flows:
+                if flow.variants and variant not in flow.variants:
+                    continue
+                for step_id in sorted(_reached_by(flow, variant, codes)):
+                    step = flow.steps_by_id[step_id]
+                    if step.end == "result" and step.result and kinds.get(step.result) != wanted:
+                        yield (
+                            f"{kind}s.{flow.code}.{step.id}: the {variant} variant ends in "
+                            f"{step.result!r} ({kinds.get(step.result)}), not a {wanted}"
+                        )
+
+
 def check_regulation(reg: Regulation, seed_lengths: dict[str, int] | None = None) -> list[str]:
     """Process-level problems of one regulation, as 'field: message' strings."""
     problems: list[str] = []
@@ -189,6 +228,7 @@ def check_regulation(reg: Regulation, seed_lengths: dict[str, int] | None = None
     for variant in reg.variants:
         if reg.procedures and reg.procedure_for(variant.code) is None:
             problems.append(f"variants.{variant.code}: no internal procedure applies to it")
+    problems.extend(_variant_results(reg))
     for result in reg.results:
         if result.signed_by and reg.actor(result.signed_by) is None:
             problems.append(f"results.{result.code}: signer {result.signed_by!r} is not declared")
