@@ -14,6 +14,7 @@ import json
 import pytest
 from django.db import connection
 
+from qyzmet import clock
 from qyzmet.audit import chain as hash_chain
 from qyzmet.audit import log as audit_log
 from qyzmet.audit.log import record, verify
@@ -126,7 +127,14 @@ def test_an_intact_log_agrees_with_its_published_heads(tmp_path, capsys):
 
 def test_deleting_the_newest_register_event_is_found_against_a_published_head(provider, tmp_path, capsys):
     licence = services.enter_result(drive(provider, LICENCE, "S6"))
-    services.change_status(licence, "suspended", "head", note="inspection")
+    services.change_status(
+        licence,
+        "suspended",
+        "head",
+        note="inspection",
+        ground="violations-found",
+        until=clock.today() + dt.timedelta(days=30),
+    )
     kept = _published_file(tmp_path)
     first, newest = RegisterEvent.objects.order_by("seq")
     _as_superuser(

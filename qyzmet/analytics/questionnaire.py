@@ -53,7 +53,7 @@ def offered(app: Application) -> bool:
     )
 
 
-def record(app: Application, answers: dict[str, str]) -> QuestionnaireAnswer:
+def keep_answers(app: Application, answers: dict[str, str]) -> QuestionnaireAnswer:
     """Keep the applicant's answers: each question's code to one of `ANSWERS` (a question left
     out is left unanswered). ValueError on anything else; AlreadyAnswered the second time."""
     codes = {q.code for q in questions(app)}

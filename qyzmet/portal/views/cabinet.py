@@ -259,7 +259,7 @@ def questionnaire(request, number: str):
     if request.method == "POST" and answered is None:
         answers = {q.code: request.POST[q.code] for q in questions if request.POST.get(q.code)}
         try:
-            quality.record(app, answers)
+            quality.keep_answers(app, answers)
         except quality.AlreadyAnswered:
             pass
         except ValueError:
