@@ -1,7 +1,5 @@
 """Compliance figures per service, provider, step, officer and period, against figures computed by hand."""
 
-import datetime as dt
-
 import pytest
 
 from qyzmet.analytics import figures

@@ -106,6 +106,18 @@ class Row:
         return share(getattr(self, channel), self.applications)
 
     @property
+    def portal_share(self) -> float | None:
+        return self.channel_share("portal")
+
+    @property
+    def office_share(self) -> float | None:
+        return self.channel_share("office")
+
+    @property
+    def psc_share(self) -> float | None:
+        return self.channel_share("psc")
+
+    @property
     def satisfied_share(self) -> float | None:
         return share(self.satisfied, self.answers)
 
