@@ -62,7 +62,10 @@ def figure_applications(user) -> QuerySet[Application]:
     """The applications counted in the figures `user` sees (counted, not shown)."""
     if is_superuser(user):
         return Application.objects.all()
-    return Application.objects.filter(provider__in=figure_providers(user))
+    # The few provider ids first: a plain IN list plans better than the OR of two subqueries.
+    return Application.objects.filter(
+        provider_id__in=list(figure_providers(user).values_list("pk", flat=True))
+    )
 
 
 def access_figures_of(user, code: str) -> Provider:

@@ -82,8 +82,10 @@ def applications(since: str | None = None, until: str | None = None):
 def service_titles(services) -> dict[str, dict]:
     """Each service's title (kk/ru/en) from its latest regulation version."""
     titles = {}
-    for reg in Regulation.objects.filter(service__in=set(services)).order_by("in_force_from"):
-        titles[reg.service] = reg.parsed.title.model_dump()
+    # The title is read out of the stored document by the database; no version is parsed.
+    found = Regulation.objects.filter(service__in=set(services)).order_by("in_force_from")
+    for service, title in found.values_list("service", "document__title"):
+        titles[service] = title
     return titles
 
 

@@ -19,7 +19,9 @@ def figures_page(request):
     chosen = request.GET.get("provider") or ""
     if chosen:
         providers = providers.filter(pk=access.access_figures_of(request.user, chosen).pk)
-    apps = access.figure_applications(request.user).filter(provider__in=providers)
+    apps = access.figure_applications(request.user)
+    if chosen:
+        apps = apps.filter(provider__in=providers)
     by_provider = figures.compliance(apps, by=("provider",))
     context = {
         "section": "figures",
