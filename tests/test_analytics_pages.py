@@ -37,9 +37,9 @@ def world():
     return cast, supervisor
 
 
-def _get(client, user, url, **params):
+def _get(client, user, url, HTTP_ACCEPT_LANGUAGE="en", **params):  # noqa: N803 (the header's name)
     client.force_login(user)
-    return client.get(url, params, HTTP_ACCEPT_LANGUAGE="en")
+    return client.get(url, params, HTTP_ACCEPT_LANGUAGE=HTTP_ACCEPT_LANGUAGE)
 
 
 def test_staff_see_their_own_providers_figures_and_no_drift(client, world):
@@ -67,6 +67,8 @@ def test_a_supervisor_sees_the_providers_it_supervises_and_their_refusal_drift(c
         0,
         1,
     )
+    kazakh = _get(client, supervisor, "/office/figures/", HTTP_ACCEPT_LANGUAGE="kk").content.decode()
+    assert "Бас тартулардағы ауытқу" in kazakh and "q-мәні 5% аспайтын жол белгіленеді" in kazakh
     html = response.content.decode()
     assert "Refusal drift" in html and "vendor/echarts.min.js" in html and 'data-table="by-month"' in html
 
