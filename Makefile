@@ -93,6 +93,7 @@ bench: $(VENV)/.dev  ## benchmarks under bench/
 	$(BIN)/python bench/portal.py
 	$(BIN)/python bench/overload.py
 	$(BIN)/python bench/chaos.py
+	$(BIN)/python bench/analytics.py
 
 lock: $(BIN)/activate  ## recompile the lock files from requirements*.in
 	$(BIN)/pip install -q uv
