@@ -47,7 +47,8 @@ run: setup  ## set everything up and serve on 127.0.0.1:$(PORT)
 	@echo ""
 	@echo "  Qyzmet is at http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
 	@echo "  demo logins: admin / admin (superuser); back office at /office/ as aed.office-clerk, aed.head,"
-	@echo "  aed.licensing-department (Almaty licensing department) ... all with password demo"
+	@echo "  aed.licensing-department (Almaty licensing department), moh.supervisor (figures of the health"
+	@echo "  providers at /office/figures/) ... all with password demo; open data at /portal/open-data/"
 	@echo "  the demo clock stands on $(DEMO_TODAY) (QYZMET_TODAY); 'make run DEMO_TODAY=' for real time"
 	@echo ""
 	QYZMET_TODAY=$(DEMO_TODAY) QYZMET_INPROCESS_SCHEDULER=1 $(BIN)/python -m qyzmet runserver 127.0.0.1:$(PORT)
@@ -97,6 +98,7 @@ bench: $(VENV)/.dev  ## benchmarks under bench/
 	$(BIN)/python bench/portal.py
 	$(BIN)/python bench/overload.py
 	$(BIN)/python bench/chaos.py
+	$(BIN)/python bench/analytics.py
 
 lock: $(BIN)/activate  ## recompile the lock files from requirements*.in
 	$(BIN)/pip install -q uv

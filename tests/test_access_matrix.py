@@ -10,7 +10,8 @@ acceptance at centre C with a result on its way back.
 
 The cast: anonymous; applicant A, who owns the objects, and applicant B, who does not; P's
 clerk (office-clerk), licensing officer and head; the clerk of another provider Q; the operator
-of centre C and of another centre D; a superuser. What the answers mean:
+of centre C and of another centre D; the supervisor at ministry M, which supervises P; a superuser.
+What the answers mean:
 
 * `login`: sent to a sign-in page (the office's, the portal's or the admin's);
 * `403`: past the face's door, but not allowed (or not through that door at all);
@@ -46,7 +47,7 @@ from qyzmet.intake.paper.models import ReceptionRefusal, Registration, ScannedDo
 from qyzmet.office.testing import load_regulations
 from qyzmet.outbox import subscribers as outbox_subscribers
 from qyzmet.portal.models import Draft
-from qyzmet.providers.models import StaffRole
+from qyzmet.providers.models import SUPERVISOR, StaffRole
 from qyzmet.psc.models import Acceptance, Transfer
 from qyzmet.registry import documents
 from qyzmet.registry import services as register
@@ -72,6 +73,7 @@ ROLES = (
     "other_clerk",
     "operator",
     "other_operator",
+    "supervisor",
     "admin",
 )
 WHO = {
@@ -84,6 +86,7 @@ WHO = {
     "other_clerk": "a clerk of another provider",
     "operator": "an operator of the centre",
     "other_operator": "an operator of another centre",
+    "supervisor": "a ministry's supervisor over the provider",
     "admin": "a superuser",
 }
 SAYS = {
@@ -98,7 +101,7 @@ SAYS = {
     "403": "is refused (403)",
     "404": "finds nothing (404)",
 }
-STAFF = ("clerk", "officer", "head", "other_clerk", "operator", "other_operator", "admin")
+STAFF = ("clerk", "officer", "head", "other_clerk", "operator", "other_operator", "supervisor", "admin")
 PROVIDER_STAFF = ("clerk", "officer", "head", "admin")  # who sees P's applications
 APPLICANTS = ("applicant", "other_applicant")
 SIGNED_IN = APPLICANTS + STAFF
@@ -225,6 +228,8 @@ RULES: dict[str, Rule] = {
     "office:inbox": Rule("GET", office(**given("200", *STAFF)), shows=("clerk", "admin")),
     "office:dashboard": Rule("GET", office(**given("200", *STAFF))),
     "office:conformance": Rule("GET", office(**given("200", *STAFF))),
+    # figures of their own providers, and a supervisor's of those it supervises (aggregates only)
+    "office:figures": Rule("GET", office(**given("200", *STAFF))),
     "office:task": Rule("GET", office(**given("200", *PROVIDER_STAFF)), args=app_number),
     "office:complete": Rule(
         "POST",
@@ -335,6 +340,10 @@ RULES: dict[str, Rule] = {
         args=lambda w: {"act": ACT, "slug": SLUG},
         data=lambda w: {"variant": "issue"},
     ),
+    # open data: every provider's figures per service, for anyone
+    "portal:open-data": Rule("GET", public()),
+    "portal:open-data-csv": Rule("GET", public()),
+    "portal:open-data-json": Rule("GET", public()),
     "portal:login": Rule("GET", public()),
     "portal:login-eds": Rule("POST", public("400"), data=lambda w: {}),
     "portal:logout": Rule("POST", public("302")),
@@ -562,6 +571,8 @@ def _build() -> World:
     q = provider_for(LICENCE, "matrix-q")
     c, operator = make_centre("matrix-c")
     _d, other_operator = make_centre("matrix-d")
+    ministry = provider_for(LICENCE, "matrix-m")
+    ministry.supervises.add(p)
     users = {
         "applicant": _person(ordinary_iin(seed=301)),
         "other_applicant": _person(ordinary_iin(seed=302)),
@@ -571,6 +582,7 @@ def _build() -> World:
         "other_clerk": _staff("q.clerk", q, "office-clerk"),
         "operator": operator,
         "other_operator": other_operator,
+        "supervisor": _staff("m.supervisor", ministry, SUPERVISOR),
         "admin": _person("root", superuser=True),
     }
     a = users["applicant"]

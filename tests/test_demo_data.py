@@ -28,6 +28,14 @@ def test_demo_fills_every_provider_and_leaves_some_work_open(monkeypatch):
     assert protocols and all(p.members and p.chair == p.members[0] and p.number for p in protocols)
     assert all(p.step_run.started_at <= p.meeting_at <= p.step_run.completed_at for p in protocols)
     assert verify()[1] is None
+    # the ministry's supervisor sees the health providers' figures, not the entrepreneurship department's
+    supervised = set(
+        Provider.objects.get(code="ministry-of-health").supervises.values_list("acts_as", flat=True)
+    )
+    assert (
+        "mh-public-health-committee" in supervised and "almaty-entrepreneurship-department" not in supervised
+    )
+    assert StaffRole.objects.filter(user__username="moh.supervisor", role="supervisor").exists()
     # every action the demo's journeys recorded is one the audit log knows
     assert set(AuditEntry.objects.values_list("action", flat=True)) <= set(AuditAction.values)
     before = Application.objects.count()

@@ -14,7 +14,8 @@ never a face or the intake (rows of the intake, drafts or acceptances, are passe
 
 Who is who (`people`): anonymous; an applicant (a username that is an IIN or BIN); staff by
 role at a provider (`head`, `office-clerk` and the regulations' actor codes); a centre's
-operator (`psc-operator`); a superuser.
+operator (`psc-operator`); a supervisor (`supervisor` at a ministry or akimat, over the providers
+it `supervises`: `figures`); a superuser.
 """
 
 from .applications import (
@@ -38,6 +39,13 @@ from .applications import (
 )
 from .centres import access_acceptance, access_centre, access_transfer
 from .errors import Forbidden, NotFound
+from .figures import (
+    access_figures_of,
+    figure_applications,
+    figure_providers,
+    is_supervisor,
+    supervised_providers,
+)
 from .intake import (
     access_draft,
     access_lookup,
@@ -79,6 +87,7 @@ __all__ = [
     "access_conclusion",
     "access_conclusion_to_answer",
     "access_draft",
+    "access_figures_of",
     "access_lookup",
     "access_own_application",
     "access_pause_answer",
@@ -93,6 +102,8 @@ __all__ = [
     "access_transfer",
     "applicant_number",
     "clerk_providers",
+    "figure_applications",
+    "figure_providers",
     "is_applicant",
     "is_clerk",
     "is_entity",
@@ -100,6 +111,7 @@ __all__ = [
     "is_operator_of",
     "is_staff",
     "is_superuser",
+    "is_supervisor",
     "lookups_for",
     "may_answer_pause",
     "may_act_given",
@@ -116,4 +128,5 @@ __all__ = [
     "staff_providers",
     "steps_user_may_act_on",
     "steps_waiting_for",
+    "supervised_providers",
 ]

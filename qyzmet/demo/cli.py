@@ -14,7 +14,7 @@ def _demo_load(args) -> int:
     from .applicants import seed_demo_applicants
     from .applications import create_demo_applications
     from .office import seed_reception_clerks
-    from .providers import DEMO_PASSWORD, seed_providers
+    from .providers import DEMO_PASSWORD, seed_providers, seed_supervisors
     from .psc import seed_centres
 
     User = get_user_model()
@@ -24,6 +24,7 @@ def _demo_load(args) -> int:
         admin.is_staff = admin.is_superuser = True
         admin.save()
     providers = seed_providers()
+    supervisors = seed_supervisors()
     seed_centres()
     seed_reception_clerks()
     applicants = seed_demo_applicants()
@@ -38,6 +39,8 @@ def _demo_load(args) -> int:
             sorted(User.objects.filter(username__startswith="aed.").values_list("username", flat=True))[:4]
         )
     )
+    for login in supervisors:
+        print(f"supervisor: {login} / {DEMO_PASSWORD} (figures and refusal drift at /office/figures/)")
     for a in applicants:
         print(f"portal: {a.username} / demo; key files {a.auth_key}, {a.sign_key} (password demo)")
     print(f"demo day {today:%d.%m.%Y}: " + " ".join(f"{k}={v}" for k, v in counts.items()))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from qyzmet.providers.models import Provider, StaffRole
+from qyzmet.providers.models import SUPERVISOR, Provider, StaffRole
 from qyzmet.regulations.models import Regulation
 
 REGIONS = {
@@ -68,3 +68,38 @@ def seed_providers(with_staff: bool = True) -> list[Provider]:
                     user.save()
                 StaffRole.objects.get_or_create(user=user, provider=provider, role=role)
     return providers
+
+
+# The Ministry of Health supervises its committees, their territorial units, the health insurance
+# fund's branches and the regions' health departments (every provider whose regulation code says
+# health), and `moh.supervisor` sees their figures and refusal drift in the office.
+MINISTRY = "ministry-of-health"
+SUPERVISOR_LOGIN = "moh.supervisor"
+
+
+def _health(acts_as: str) -> bool:
+    return (
+        acts_as.startswith("mh-")
+        or "health" in acts_as
+        or acts_as in ("shif-branches", "mangystau-pho-organisations")
+    )
+
+
+@transaction.atomic
+def seed_supervisors() -> list[str]:
+    """The ministry's supervisor and the providers it supervises (none when the ministry is not
+    in the catalogue); returns the supervisor logins."""
+    ministry = Provider.objects.filter(code=MINISTRY).first()
+    if ministry is None:
+        return []
+    supervised = [
+        p for p in Provider.objects.exclude(acts_as="psc") if _health(p.acts_as) or p.acts_as == MINISTRY
+    ]
+    ministry.supervises.add(*supervised)
+    user, created = get_user_model().objects.get_or_create(username=SUPERVISOR_LOGIN)
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.first_name = "Supervisor"
+        user.save()
+    StaffRole.objects.get_or_create(user=user, provider=ministry, role=SUPERVISOR)
+    return [user.username]

@@ -2,13 +2,14 @@
 
 from django.urls import path
 
-from . import conformance_views, reception_views, register_views, views
+from . import conformance_views, figures_views, reception_views, register_views, views
 
 app_name = "office"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("conformance/", conformance_views.conformance, name="conformance"),
+    path("figures/", figures_views.figures_page, name="figures"),
     path("applications/<str:number>/", views.task, name="task"),
     path("applications/<str:number>/complete/", views.complete, name="complete"),
     path("applications/<str:number>/assign/", views.assign, name="assign"),

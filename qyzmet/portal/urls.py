@@ -2,13 +2,16 @@
 
 from django.urls import path
 
-from .views import cabinet, catalogue, request, signin
+from .views import cabinet, catalogue, open_data, request, signin
 
 app_name = "portal"
 urlpatterns = [
     path("", catalogue.catalogue, name="catalogue"),
     path("services/<slug:act>/<slug:slug>/", catalogue.service, name="service"),
     path("services/<slug:act>/<slug:slug>/apply/", catalogue.start, name="start"),
+    path("open-data/", open_data.page, name="open-data"),
+    path("open-data/figures.csv", open_data.download_csv, name="open-data-csv"),
+    path("open-data/figures.json", open_data.download_json, name="open-data-json"),
     path("login/", signin.sign_in, name="login"),
     path("login/eds/", signin.sign_in_eds, name="login-eds"),
     path("logout/", signin.sign_out, name="logout"),

@@ -22,6 +22,9 @@ HEAD = "head"  # may act on any step of the provider, and overdue steps are esca
 OFFICE_CLERK = "office-clerk"  # accepts paper at the provider's office
 PSC_OPERATOR = "psc-operator"  # accepts and hands over documents at a Population Service Centre
 PSC = "psc"  # the `acts_as` of a Population Service Centre's provider row
+# Sees the compliance figures and refusal drift of the providers its provider supervises (a
+# ministry over its committees and departments, an akimat over its departments): `supervises`.
+SUPERVISOR = "supervisor"
 
 
 class Provider(models.Model):
@@ -35,6 +38,15 @@ class Provider(models.Model):
     closes = models.TimeField(default=dt.time(18, 30))
     lunch_start = models.TimeField(null=True, blank=True, default=dt.time(13, 0))
     lunch_end = models.TimeField(null=True, blank=True, default=dt.time(14, 30))
+    # The providers this one supervises (a ministry its committees and their territorial units,
+    # an akimat its departments): its `supervisor` staff see their figures.
+    supervises = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="supervisors",
+        help_text=_("providers it supervises"),
+    )
 
     class Meta:
         ordering = ["code"]
