@@ -407,6 +407,7 @@ def main() -> int:
     from django.db import connection
 
     from qyzmet import clock
+    from qyzmet.engine import figures
 
     settings.ALLOWED_HOSTS = ["*"]
     logging.disable(logging.INFO)  # one log line per request would be timed too
@@ -443,6 +444,9 @@ def main() -> int:
                 + f" steps={rows[0]} audit={rows[1]} register={rows[2]}",
                 flush=True,
             )
+        start = time.perf_counter()
+        mark = figures.roll_up()  # what Celery beat does every hour
+        print(f"roll_up.{size}.seconds={time.perf_counter() - start:.1f} upto_id={mark.upto_id}", flush=True)
         if args.explain:
             explain(ctx, only)
         for name, samples in time_pages(ctx, args.repeat, only).items():
