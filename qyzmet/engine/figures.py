@@ -52,13 +52,14 @@ def _step_sums(runs, *group):
     )
 
 
-def _live_parts(apps, mark: FiguresMark | None) -> list:
-    """The applications of `apps` that the totals of `mark` do not hold, as querysets of disjoint
-    parts (an OR of the two would make PostgreSQL read every application)."""
+def _live_parts(providers, mark: FiguresMark | None) -> list:
+    """The applications of `providers` that the totals of `mark` do not hold, as querysets of
+    disjoint parts (an OR of the two would make PostgreSQL read every application)."""
+    apps = Application.objects.filter(provider__in=providers)
     if mark is None:
         return [apps]
-    pending = PendingApplication.objects.filter(generation=mark.generation).values("application_id")
-    return [apps.filter(pk__gt=mark.upto_id), apps.filter(pk__lte=mark.upto_id, pk__in=pending)]
+    pending = PendingApplication.objects.filter(generation=mark.generation, provider__in=providers)
+    return [apps.filter(pk__gt=mark.upto_id), apps.filter(pk__in=pending.values("application_id"))]
 
 
 def newest_mark() -> FiguresMark | None:
@@ -72,7 +73,7 @@ def counts_by_status(providers) -> dict[str, int]:
     if mark is not None:
         totals = StatusTotal.objects.filter(generation=mark.generation, provider__in=providers)
         counts.update(dict(totals.values_list("status").annotate(n=Sum("count")).order_by()))
-    for part in _live_parts(Application.objects.filter(provider__in=providers), mark):
+    for part in _live_parts(providers, mark):
         counts.update(dict(part.values_list("status").annotate(n=Count("pk")).order_by()))
     return {status: n for status, n in counts.items() if n}
 
@@ -114,7 +115,7 @@ def step_sums(providers) -> list[dict]:
                     "provider_id": t.provider_id,
                 }
             )
-    for part in _live_parts(Application.objects.filter(provider__in=providers), mark):
+    for part in _live_parts(providers, mark):
         for row in _step_sums(StepRun.objects.filter(application__in=part), *key):
             add(row)
     return [merged[k] for k in sorted(merged)]
@@ -165,8 +166,10 @@ def roll_up() -> FiguresMark:
         )
         PendingApplication.objects.bulk_create(
             (
-                PendingApplication(generation=generation, application_id=pk)
-                for pk in upto_apps.filter(status__in=OPEN_STATUSES).values_list("pk", flat=True).iterator()
+                PendingApplication(generation=generation, provider_id=provider_id, application_id=pk)
+                for pk, provider_id in upto_apps.filter(status__in=OPEN_STATUSES)
+                .values_list("pk", "provider_id")
+                .iterator()
             ),
             batch_size=2000,
         )

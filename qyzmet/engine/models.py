@@ -235,7 +235,8 @@ class PendingApplication(models.Model):
     """An application up to a roll-up's `upto_id` that was open at the roll-up: counted live."""
 
     generation = models.BigIntegerField()
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
     application_id = models.BigIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["generation", "application_id"])]
+        indexes = [models.Index(fields=["generation", "provider", "application_id"])]
