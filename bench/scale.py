@@ -21,8 +21,10 @@ baseline: `SELECT COUNT(*) FROM engine_application` on the same connection in th
           cost of touching every application once. A page whose time grows like it reads the whole
           history; a flat page's ratio to it falls by the growth of the table.
 
-Printed, for each page and size: `<page>.<size>.p50=`, `.p99=` (milliseconds) and `.x_count=` (p50
-over the baseline's p50), then `<page>.growth=` (p50 at the largest size over p50 at the smallest).
+Printed, for each page and size: `<page>.<size>.p50=`, `.p99=` (milliseconds), `.x_count=` (p50
+over the baseline's p50) and `.buffers=` (shared buffers its statements touch, from EXPLAIN ANALYZE:
+the database's work, whatever the machine's load), then `<page>.growth=` (p50 at the largest size
+over p50 at the smallest) and `.buffers_growth=`.
 Targets (issue 14, item 3): at 1M every page p50 < 100 ms, p99 < 300 ms, growth <= 2.
 
     .venv/bin/python bench/scale.py [--sizes 10000,100000,1000000] [--repeat 40] [--open 2000]
@@ -355,6 +357,41 @@ def time_pages(ctx: dict, repeat: int, only: set[str] | None) -> dict:
     return results
 
 
+def buffers_of(sql: str) -> int:
+    """Shared buffers (8 kB pages, from cache or disk) one statement touches: the database's work,
+    which unlike milliseconds does not depend on what else the machine is doing."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql)
+        plan = cur.fetchone()[0]
+    if isinstance(plan, str):
+        import json
+
+        plan = json.loads(plan)
+    top = plan[0]["Plan"]
+    return top.get("Shared Hit Blocks", 0) + top.get("Shared Read Blocks", 0)
+
+
+def page_buffers(ctx: dict, only: set[str] | None) -> dict[str, int]:
+    """Per page, the buffers its SELECT statements touch (each re-run under EXPLAIN ANALYZE)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    found = {"count_baseline": buffers_of("SELECT COUNT(*) FROM engine_application")}
+    for name, (client, path, headers) in pages(ctx).items():
+        if only and name not in only:
+            continue
+        with CaptureQueriesContext(connection) as captured:
+            client.get(path, **headers)
+        found[name] = sum(
+            buffers_of(q["sql"])
+            for q in captured.captured_queries
+            if q["sql"].lstrip().upper().startswith("SELECT")
+        )
+    return found
+
+
 def explain(ctx: dict, only: set[str] | None) -> None:
     """EXPLAIN ANALYZE of every statement each page runs, slowest first (to stderr)."""
     from django.db import connection
@@ -415,6 +452,7 @@ def main() -> int:
     print(f"shapes={ctx['shapes']} providers={ctx['provider'].__class__.objects.count()}")
     now = clock.now()
     results: dict[str, dict[int, list[float]]] = {}
+    buffers: dict[str, dict[int, int]] = {}
     for size in sizes:
         connection.ensure_connection()
         raw = connection.connection
@@ -451,20 +489,23 @@ def main() -> int:
             explain(ctx, only)
         for name, samples in time_pages(ctx, args.repeat, only).items():
             results.setdefault(name, {})[size] = samples
+        for name, count in page_buffers(ctx, only).items():
+            buffers.setdefault(name, {})[size] = count
         base = statistics.median(results["count_baseline"][size])
         for name, by_size in results.items():
             samples = by_size[size]
             p50 = statistics.median(samples)
             print(
                 f"{name}.{size}.p50={p50:.1f} {name}.{size}.p99={percentile(samples, 0.99):.1f}"
-                f" {name}.{size}.x_count={p50 / base:.2f}",
+                f" {name}.{size}.x_count={p50 / base:.2f} {name}.{size}.buffers={buffers[name][size]}",
                 flush=True,
             )
     first, last = sizes[0], sizes[-1]
     for name, by_size in results.items():
         if first != last:
             growth = statistics.median(by_size[last]) / statistics.median(by_size[first])
-            print(f"{name}.growth={growth:.2f}")
+            grew = buffers[name][last] / max(1, buffers[name][first])
+            print(f"{name}.growth={growth:.2f} {name}.buffers_growth={grew:.2f}")
     return 0
 
 
