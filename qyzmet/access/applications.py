@@ -113,8 +113,12 @@ def steps_waiting_for(user) -> QuerySet[StepRun]:
     """The open steps that wait for `user`, a narrower set than those they may act on: assigned
     to them, of a role they hold at that provider, or, for a head, escalated there as overdue (a
     head may act on every step but is not asked to unless the scheduler escalates one)."""
-    runs = StepRun.objects.filter(completed_at__isnull=True).select_related(
-        "application__provider", "application__regulation", "assignee"
+    # The regulation's document is large and its parsed form is cached by digest (`parsed`):
+    # a list of steps reads the id and digest only.
+    runs = (
+        StepRun.objects.filter(completed_at__isnull=True)
+        .select_related("application__provider", "application__regulation", "assignee")
+        .defer("application__regulation__document")
     )
     if is_superuser(user):
         return runs

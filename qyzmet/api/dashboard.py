@@ -10,6 +10,7 @@ from ninja import Router
 
 from qyzmet import clock
 from qyzmet.access import access_provider_as_staff
+from qyzmet.engine import figures
 from qyzmet.engine.models import OPEN_STATUSES, Application, Status, StepRun
 
 from .schemas import Dashboard, Error
@@ -41,7 +42,7 @@ def provider_dashboard(request, code: str):
     end_of_day = midnight + dt.timedelta(days=1)
     apps = Application.objects.filter(provider=provider)
     by_status = dict.fromkeys(Status.values, 0)
-    by_status.update(apps.values_list("status").annotate(n=Count("pk")).order_by())
+    by_status.update(figures.counts_by_status([provider]))
     open_runs = StepRun.objects.filter(
         application__provider=provider, completed_at__isnull=True, application__status__in=OPEN_STATUSES
     )

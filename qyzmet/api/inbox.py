@@ -45,8 +45,10 @@ def inbox(request, filters: Query[InboxFilters]):
     if filters.q:
         q = filters.q.strip()
         runs = runs.filter(Q(application__number__iexact=q) | Q(application__applicant=q))
-    runs = runs.select_related("application__provider", "application__regulation", "assignee").order_by(
-        F("due_at").asc(nulls_last=True), "started_at", "id"
+    runs = (
+        runs.select_related("application__provider", "application__regulation", "assignee")
+        .defer("application__regulation__document")  # parsed from the cache by digest
+        .order_by(F("due_at").asc(nulls_last=True), "started_at", "id")
     )
     page = runs[filters.offset : filters.offset + filters.limit]
     return {

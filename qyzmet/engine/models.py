@@ -216,3 +216,52 @@ class Protocol(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("protocols cannot be deleted")
+
+
+# Figures of the past, rolled up (figures.py) ------------------------------------------------------
+
+
+class FiguresMark(models.Model):
+    """One roll-up of closed applications (`figures.roll_up`): the applications up to `upto_id`
+    that were closed then are counted in the totals of its generation; those still open then are
+    listed in `PendingApplication`. The newest generation and the one before are kept, so a page
+    that read a mark finds its rows even if a roll-up commits meanwhile."""
+
+    generation = models.BigIntegerField(unique=True)
+    upto_id = models.BigIntegerField()
+    made_at = models.DateTimeField()
+
+
+class StatusTotal(models.Model):
+    """Closed applications of a provider in one status, as of a roll-up."""
+
+    generation = models.BigIntegerField(db_index=True)
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=20)
+    count = models.BigIntegerField()
+
+
+class StepTotal(models.Model):
+    """Completed step runs (not superseded) of a provider's closed applications, per regulation
+    and step, as of a roll-up: the sums the dashboard's timings are made of."""
+
+    generation = models.BigIntegerField(db_index=True)
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
+    regulation_id = models.CharField(max_length=120)
+    flow = models.CharField(max_length=60)
+    step_id = models.CharField(max_length=40)
+    count = models.BigIntegerField()
+    minutes = models.FloatField(null=True)
+    judged = models.BigIntegerField()
+    kept = models.BigIntegerField()
+
+
+class PendingApplication(models.Model):
+    """An application up to a roll-up's `upto_id` that was open at the roll-up: counted live."""
+
+    generation = models.BigIntegerField()
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
+    application_id = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["generation", "provider", "application_id"])]

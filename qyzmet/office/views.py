@@ -14,7 +14,7 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Min, Q, Sum
+from django.db.models import Count, F, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -36,7 +36,7 @@ from qyzmet.access import (
 from qyzmet.analytics import questionnaire
 from qyzmet.audit.actions import label_of
 from qyzmet.audit.models import AuditEntry
-from qyzmet.engine import paths, services
+from qyzmet.engine import figures, paths, services
 from qyzmet.engine.law import rules_for
 from qyzmet.engine.models import OPEN_STATUSES, Application, ConclusionRequest, Status, StepRun
 from qyzmet.providers.models import Provider
@@ -104,7 +104,8 @@ def inbox(request):
             "query": query,
             "sort": sort,
             "statuses": [(s, Status(s).label) for s in OPEN_STATUSES],
-            "total": waiting.count(),
+            # without a search the role counts cover every waiting step: no second count
+            "total": waiting.count() if query else sum(r["count"] for r in per_role),
             "section": "inbox",
         },
     )
@@ -458,51 +459,37 @@ def pause_file(request, number: str, file_id: int):
 def dashboard(request):
     """My providers at a glance: applications by status, due today, overdue, and each step's timing."""
     now = clock.now()
-    apps = staff_applications(request.user)
-    open_apps = apps.filter(status__in=OPEN_STATUSES)
+    providers = staff_providers(request.user)
+    open_apps = staff_applications(request.user).filter(status__in=OPEN_STATUSES)
     today = timezone.localdate(now)
     start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
     end = start + dt.timedelta(days=1)
-    by_status = {
-        row["status"]: row["count"] for row in apps.values("status").annotate(count=Count("id")).order_by()
-    }
+    by_status = figures.counts_by_status(providers)
     return render(
         request,
         "office/dashboard.html",
         {
-            "providers": staff_providers(request.user),
+            "providers": providers,
             "by_status": [(Status(s).label, by_status.get(s, 0)) for s in Status.values],
             "total": sum(by_status.values()),
             "due_today": open_apps.filter(due_at__gte=start, due_at__lt=end).count(),
             "overdue": open_apps.filter(due_at__lt=now).count(),
-            "steps": _step_timings(apps),
-            "quality": questionnaire.indicators(apps),
+            "steps": _step_timings(providers),
+            "quality": questionnaire.indicators(staff_applications(request.user)),
             "section": "dashboard",
         },
     )
 
 
-def _step_timings(apps) -> list[dict]:
+def _step_timings(providers) -> list[dict]:
     """Per regulation and step: how long completed runs took in working hours, against the norm.
 
     Times are working time on each provider's calendar, the way norms are counted (stored with
     each completion), so a step started on Friday evening and done on Monday morning took minutes,
-    not days; the database sums them. Runs the scheduler closed ("superseded" by a deemed issue)
-    were never done by anyone and are left out.
+    not days; the database sums them (closed applications' once, `engine.figures`). Runs the
+    scheduler closed ("superseded" by a deemed issue) were never done by anyone and are left out.
     """
-    rows = list(
-        StepRun.objects.filter(application__in=apps, completed_at__isnull=False)
-        .exclude(outcome="superseded")
-        .values("application__regulation_id", "flow", "step_id")
-        .annotate(
-            count=Count("id"),
-            minutes=Sum("working_minutes"),
-            judged=Count("id", filter=Q(kept__isnull=False)),
-            kept_count=Count("id", filter=Q(kept=True)),
-            provider_id=Min("application__provider_id"),
-        )
-        .order_by("application__regulation_id", "flow", "step_id")
-    )
+    rows = figures.step_sums(providers)
     regulations = {
         r.pk: r
         for r in Regulation.objects.defer("document").filter(

@@ -80,6 +80,7 @@ def cabinet(request):
         _row(app)
         for app in own_applications(user)
         .select_related("regulation", "provider")
+        .defer("regulation__document")  # parsed from the cache by digest
         .prefetch_related("steps")
         .order_by("-filed_at")
     ]
