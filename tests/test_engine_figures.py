@@ -83,7 +83,7 @@ def test_figures_after_a_roll_up_are_those_of_a_count_over_every_application(cas
 
     # after the roll-up: an application open then closes, another is filed and paused
     refuse(cast, closes_later, FILED + dt.timedelta(days=1))
-    services.pause(cast.file().pk, "documents_requested", cast.clerk, note="diploma")
+    services.pause(cast.file().pk, "state_database_unavailable", "gateway", note="the register of diplomas")
     assert figures_of(a)[0] == {"refused": 2, "in_progress": 1, "paused": 1}
     assert_same(a)
 
