@@ -125,8 +125,10 @@ def test_every_main_page_fits_375_px_and_has_no_serious_accessibility_violation(
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: run `make assets` (npm ci)")
     problems = []
+    # made before the browser opens: Playwright's event loop would stop pyhanko signing the PDFs
+    world = _world()
     with chromium_page(15_000) as page:
-        for user, urls in _world().items():
+        for user, urls in world.items():
             page.context.clear_cookies()
             cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
             if user is not None:
