@@ -114,13 +114,14 @@ def test_a_role_holding_truncate_meets_the_trigger(app_role):
 
     conn, admin = app_role
     role = sql.Identifier(conn.info.user)
-    for table in (*EVIDENCE, "registry_issueddocument"):
+    for table in (*EVIDENCE, "registry_issueddocument", "registry_proposal"):
         admin.execute(sql.SQL("GRANT TRUNCATE ON {} TO {}").format(sql.Identifier(table), role))
-    # the register's entries are referenced by its events and documents: truncated together
+    # the register's entries are referenced by its events, documents and the watch's proposals:
+    # truncated together
     for tables in (
         *EVIDENCE[:1],
         *EVIDENCE[2:],
-        "registry_registerentry, registry_registerevent, registry_issueddocument",
+        "registry_registerentry, registry_registerevent, registry_issueddocument, registry_proposal",
     ):
         with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
             conn.execute(f"TRUNCATE {tables}")

@@ -112,8 +112,21 @@ def _snapshot(provider, apps) -> dict:
     requests = list(
         ConclusionRequest.objects.filter(application_id__in=app_ids).order_by("step_run_id", "body").values()
     )
+    pause_no = {
+        pk: i + 1
+        for i, pk in enumerate(
+            Pause.objects.filter(application_id__in=app_ids)
+            .order_by("started_at", "id")
+            .values_list("pk", flat=True)
+        )
+    }
+
+    def with_pause(data: dict) -> dict:
+        # an event or audit entry about a pause names its row: an ordinal here, as every other id
+        return data | {"pause": pause_no[data["pause"]]} if "pause" in data else data
+
     events = sorted(
-        Event.objects.filter(subject_id__in=app_ids).values(),
+        (e | {"data": with_pause(e["data"])} for e in Event.objects.filter(subject_id__in=app_ids).values()),
         key=lambda e: (app_no[e["subject_id"]], e["at"], e["kind"], json.dumps(e["data"], sort_keys=True)),
     )
     event_no = {row["id"]: i + 1 for i, row in enumerate(events)}
@@ -146,8 +159,8 @@ def _snapshot(provider, apps) -> dict:
             for row in Pause.objects.filter(application_id__in=app_ids).order_by("started_at").values()
         ],
         "audit": [
-            without(row, "id", "chain", "prev_hash", "hash", "subject_id")
-            | {"subject": app_no[int(row["subject_id"])]}
+            without(row, "id", "chain", "prev_hash", "hash", "subject_id", "data")
+            | {"subject": app_no[int(row["subject_id"])], "data": with_pause(row["data"])}
             for row in AuditEntry.objects.order_by("at", "id").values()
         ],
         "register_entries": [
