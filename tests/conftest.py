@@ -181,15 +181,3 @@ def documents_in_a_temporary_directory(tmp_path_factory):
         }
     ):
         yield
-
-
-# Tests that take several seconds each (a browser, a whole topology, the demo): started first, so
-# that the two workers do not end with one of them alone on a long test while the other is idle.
-LONG = ("test_prod.py", "test_demo_data.py", "test_eventlog.py")
-
-
-def pytest_collection_modifyitems(config, items):
-    def first(item):
-        return 0 if item.get_closest_marker("browser") or item.path.name in LONG else 1
-
-    items.sort(key=first)  # stable: the order within each part is kept
