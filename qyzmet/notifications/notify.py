@@ -108,7 +108,7 @@ def notify_status(application: Application, notice: str | None = None) -> list[N
     returns the notifications made now."""
     app = application
     event = notice or _event(app)
-    language = (app.data or {}).get("language") or settings.LANGUAGE_CODE
+    language = _language_of(app)
     made = []
     due = {channel: to for channel, to in _addresses(app).items() if to}
     if not due:  # nowhere to send: do not compose the message at all
@@ -116,41 +116,15 @@ def notify_status(application: Application, notice: str | None = None) -> list[N
     with translation.override(language):
         subject, body = _text(app, event)
         for channel, to in due.items():
-            if Notification.objects.filter(application=app, channel=channel, event=event).exists():
-                continue
-            sent, error = True, ""
-            try:
-                if channel == "email":
-                    send_mail(subject, body, None, [to])
-                else:
-                    sms.client().send(to, body)
-            except Exception as exc:  # noqa: BLE001 - any failure of delivery is recorded, never raised
-                log.warning("notification %s to %s for %s failed: %s", channel, to, app.number, exc)
-                sent, error = False, str(exc)
-            try:
-                with transaction.atomic():
-                    made.append(
-                        Notification.objects.create(
-                            application=app,
-                            channel=channel,
-                            event=event,
-                            to=to,
-                            text=body,
-                            sent=sent,
-                            error=error,
-                            sent_at=clock.now(),
-                        )
-                    )
-            except IntegrityError:  # another process sent it at the same moment
-                pass
+            sent = _send_once(app, channel, to, event, "", subject, body)
+            if sent is not None:
+                made.append(sent)
     return made
 
 
-# A permit's life after its issue (the register's events) ----------------------------------------
-
-
 def _send_once(app: Application, channel: str, to: str, event: str, reference: str, subject: str, body: str):
-    """Send one message unless this (application, channel, event, reference) was sent already."""
+    """Send one message unless this (application, channel, event, reference) was sent already;
+    a failed delivery is recorded, never raised. Returns the notification made, or None."""
     if Notification.objects.filter(
         application=app, channel=channel, event=event, reference=reference
     ).exists():
@@ -183,6 +157,9 @@ def _send_once(app: Application, channel: str, to: str, event: str, reference: s
 
 def _language_of(app: Application) -> str:
     return (app.data or {}).get("language") or settings.LANGUAGE_CODE
+
+
+# A permit's life after its issue (the register's events) ----------------------------------------
 
 
 def notify_holder(entry, event_kind: str, reference: str, compose) -> list[Notification]:
