@@ -5,7 +5,7 @@ is in their language.
 Not yet walked, because they still show English (issue 13, item 6): the regulation page and the
 portal's catalogue and service pages (legal and fee citations are one English string each,
 `Source.law`, and the team's readings of the seeds are English notes), and the office's task
-page (its history prints the audit entries' raw data). Each joins `PAGES` once it is clean.
+page (its history prints the audit entries' raw data). Each joins the walk once it is clean (`NOT_YET_CLEAN`).
 """
 
 import re
@@ -14,14 +14,10 @@ from html.parser import HTMLParser
 import pytest
 from django.test import Client
 
-from qyzmet.engine import services
-
-from . import cast
-from .registry_helpers import LICENCE, drive, filing_moment, make_provider
+from .page_walk import main_pages
 
 pytestmark = pytest.mark.django_db
 
-APPLICANT = "870412300129"
 # Latin-script words a kk or ru page may carry: names of systems, formats and standards, units.
 ALLOWED = {
     "qyzmet", "pdf", "json", "csv", "xes", "ocel", "bpmn", "api", "openapi", "eds", "iin", "bin",
@@ -94,62 +90,20 @@ def english_words(html: str, language: str) -> set[str]:
     return {w for w in WORD.findall(text) if w.lower() not in ALLOWED}
 
 
-def _world():
-    provider = make_provider(LICENCE)
-    person = cast.person(APPLICANT)
-    issued = drive(provider, LICENCE, "S6", applicant=APPLICANT)
-    refused = drive(provider, LICENCE, "S6-refusal", applicant=APPLICANT)
-    reg = issued.regulation.parsed
-    open_app = services.file_application(
-        service=reg.service,
-        provider=provider,
-        variant="issue",
-        channel="provider_office",
-        applicant=APPLICANT,
-        applicant_name="ТОО «Шипагер»",
-        filed_at=filing_moment(LICENCE, 12),
-    )
-    for app in (issued, refused, open_app):
-        type(app).objects.filter(pk=app.pk).update(applicant_user=person)
-    centre, operator = cast.service_centre("psc-words")
-    type(centre).objects.filter(pk=centre.pk).update(
-        name={"kk": "Алматы қаласының ХҚКО", "ru": "ЦОН города Алматы", "en": "Almaty PSC"}
-    )
-    return {
-        None: [
-            "/",
-            "/portal/login/",
-            "/accounts/login/",
-            "/register/",
-            f"/register/verify/{issued.register_entry.number}/",
-            "/register/head/",
-        ],
-        person: [
-            "/portal/cabinet/",
-            f"/portal/cabinet/applications/{issued.number}/",
-            f"/portal/cabinet/applications/{refused.number}/",
-            f"/portal/cabinet/applications/{open_app.number}/",
-        ],
-        cast.staff_for(provider, "head"): [
-            "/office/",
-            "/office/dashboard/",
-            "/office/conformance/",
-        ],
-        cast.staff_for(provider, "office-clerk"): ["/office/reception/"],
-        operator: ["/psc/", f"/psc/{centre.code}/", f"/psc/{centre.code}/accept/"],
-    }
+# Pages that still show English (see the module's docstring): left out of the walk until clean.
+NOT_YET_CLEAN = re.compile(r"^/(regulations/|portal/$|portal/services/|office/applications/)")
 
 
 @pytest.mark.parametrize("language", ["kk", "ru"])
 def test_every_main_page_is_in_the_readers_language(language, monkeypatch):
     monkeypatch.setenv("QYZMET_TODAY", "2015-10-14")
     found = {}
-    for user, urls in _world().items():
+    for user, urls in main_pages().items():
         client = Client(HTTP_ACCEPT_LANGUAGE=language)
         client.cookies["django_language"] = language
         if user is not None:
             client.force_login(user)
-        for url in urls:
+        for url in (u for u in urls if not NOT_YET_CLEAN.match(u)):
             answer = client.get(url, follow=True)
             assert answer.status_code == 200, url
             words = english_words(answer.content.decode(), language)

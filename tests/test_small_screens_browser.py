@@ -13,16 +13,12 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 
-from qyzmet.engine import services
-
-from . import cast
 from .browser import async_unsafe_allowed, chromium_page  # noqa: F401 (fixture)
-from .registry_helpers import LICENCE, drive, filing_moment, make_provider
+from .page_walk import main_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
-APPLICANT = "870412300129"
 # axe's impacts that fail the walk
 BLOCKING = {"serious", "critical"}
 
@@ -34,56 +30,6 @@ def _session(user) -> str:
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     return session.session_key
-
-
-def _world():
-    provider = make_provider(LICENCE)
-    person = cast.person(APPLICANT)
-    issued = drive(provider, LICENCE, "S6", applicant=APPLICANT)
-    refused = drive(provider, LICENCE, "S6-refusal", applicant=APPLICANT)
-    reg = issued.regulation.parsed
-    open_app = services.file_application(
-        service=reg.service,
-        provider=provider,
-        variant="issue",
-        channel="provider_office",
-        applicant=APPLICANT,
-        applicant_name="ТОО «Шипагер»",
-        filed_at=filing_moment(LICENCE, 12),
-    )
-    for app in (issued, refused, open_app):
-        type(app).objects.filter(pk=app.pk).update(applicant_user=person)
-    centre, operator = cast.service_centre("psc-small")
-    act, slug = LICENCE.split("/")
-    entry = issued.register_entry
-    return {
-        None: [
-            "/",
-            f"/regulations/{act}/{slug}/",
-            "/portal/",
-            f"/portal/services/{act}/{slug}/",
-            "/portal/login/",
-            "/accounts/login/",
-            "/register/",
-            f"/register/verify/{entry.number}/",
-            "/register/head/",
-        ],
-        person: [
-            "/portal/cabinet/",
-            f"/portal/cabinet/applications/{issued.number}/",
-            f"/portal/cabinet/applications/{refused.number}/",
-            f"/portal/cabinet/applications/{open_app.number}/",
-        ],
-        cast.staff_for(provider, "head"): [
-            "/office/",
-            "/office/dashboard/",
-            "/office/conformance/",
-            f"/office/applications/{open_app.number}/",
-            f"/office/applications/{refused.number}/",
-        ],
-        cast.staff_for(provider, "office-clerk"): ["/office/reception/"],
-        operator: ["/psc/", f"/psc/{centre.code}/", f"/psc/{centre.code}/accept/"],
-    }
 
 
 def _problems(page, url: str, width: int, axe: bool) -> list[str]:
@@ -126,7 +72,7 @@ def test_every_main_page_fits_375_px_and_has_no_serious_accessibility_violation(
         pytest.fail(f"{AXE} is missing: run `make assets` (npm ci)")
     problems = []
     # made before the browser opens: Playwright's event loop would stop pyhanko signing the PDFs
-    world = _world()
+    world = main_pages()
     with chromium_page(15_000) as page:
         for user, urls in world.items():
             page.context.clear_cookies()
