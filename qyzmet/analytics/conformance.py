@@ -189,7 +189,7 @@ def replay(provider: str | None = None, since=None) -> Report:
     """Replay every application (of a provider, filed since a day) and collect the findings."""
     report = Report()
     roles = _roles()
-    for chunk in _chunks(applications(provider, since).iterator(chunk_size=CHUNK), CHUNK):
+    for chunk in chunks(applications(provider, since).iterator(chunk_size=CHUNK), CHUNK):
         runs = _runs_by_application(chunk[0]["id"], chunk[-1]["id"], provider)
         for app in chunk:
             found = check_case(app, runs.get(app["id"], []), roles)
@@ -201,7 +201,8 @@ def replay(provider: str | None = None, since=None) -> Report:
     return report
 
 
-def _chunks(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
+def chunks(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
+    """Rows in lists of `size` (the last one shorter), so that each list's step runs are read at once."""
     chunk: list[dict] = []
     for row in rows:
         chunk.append(row)

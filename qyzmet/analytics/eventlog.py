@@ -28,6 +28,8 @@ from django.contrib.auth import get_user_model
 from qyzmet.engine.models import Application, StepRun
 from qyzmet.regulations.models import parsed_document
 
+from .conformance import chunks
+
 CHUNK = 5000
 FILED = "application filed"
 CLOSED = "application closed"
@@ -58,13 +60,7 @@ def cases(since=None) -> Iterator[tuple[dict, list[dict]]]:
         "filed_at",
         "closed_at",
     ).iterator(chunk_size=CHUNK)
-    chunk: list[dict] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == CHUNK:
-            yield from _with_steps(chunk, users)
-            chunk = []
-    if chunk:
+    for chunk in chunks(rows, CHUNK):
         yield from _with_steps(chunk, users)
 
 
