@@ -22,6 +22,7 @@ from qyzmet.access import (
     own_applications,
     own_drafts,
 )
+from qyzmet.analytics import questionnaire as quality
 from qyzmet.engine import services
 from qyzmet.engine.models import Status
 from qyzmet.engine.statuses import TERM_KEPT, account, refusal_act, regulation_status, term_state
@@ -135,9 +136,7 @@ def application(request, number: str, *, error: str = "", status: int = 200):
 
 
 def questionnaire_offered(app) -> bool:
-    from qyzmet.analytics.questionnaire import offered
-
-    return offered(app)
+    return quality.offered(app)
 
 
 def _pauses(app):
@@ -247,11 +246,6 @@ def document(request, number: str):
 @access.applicant_required
 def questionnaire(request, number: str):
     """The regulation's quality questionnaire for my decided application: optional, answered once."""
-    from django.contrib import messages
-    from django.shortcuts import redirect
-
-    from qyzmet.analytics import questionnaire as quality
-
     app = access_own_application(request.user, number)
     questions = quality.questions(app)
     # the reverse one-to-one raises an AttributeError subclass when there is no answer yet
