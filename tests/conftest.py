@@ -1,5 +1,5 @@
-"""What every test shares, made once: the fast password hasher, the regulation catalogue in the
-test database, the test certification centre, and the cast of people (tests/cast.py).
+"""What every test shares, made once: the fast password hasher, RSA keys made ahead, the regulation
+catalogue in the test database, the test certification centre, and the cast of people (tests/cast.py).
 
 Made once per run (per worker under pytest-xdist, each with its own test database): the hasher
 setting, the catalogue (loaded with the test database, and again before each transactional test,
@@ -28,6 +28,36 @@ def fast_password_hasher():
     from django.test.utils import override_settings
 
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def keys_made_ahead():
+    """RSA keys for the run's certification centre come from tests/data/rsa-2048-keys.pem, each used
+    once per run (worker), then freshly generated ones: generating a 2048-bit key costs a tenth of
+    a second and the suite issues over a hundred key files. Only the generation is skipped; every
+    key is still a distinct real key, so a signature checked against another person's certificate
+    still fails."""
+    import re
+    from pathlib import Path
+
+    from cryptography.hazmat.primitives import serialization
+
+    from qyzmet.pki import ca
+
+    text = (Path(__file__).parent / "data" / "rsa-2048-keys.pem").read_text()
+    blocks = re.findall(r"-----BEGIN PRIVATE KEY-----.+?-----END PRIVATE KEY-----", text, re.S)
+    generate = ca.new_key
+
+    def new_key():
+        if not blocks:
+            return generate()
+        return serialization.load_pem_private_key(
+            blocks.pop().encode(), password=None, unsafe_skip_rsa_key_validation=True
+        )
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ca, "new_key", new_key)
         yield
 
 

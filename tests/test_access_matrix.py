@@ -58,6 +58,10 @@ from .engine_helpers import complete_as_staff
 from .pause_helpers import RULE, export_control_application
 from .psc_helpers import make_centre, provider_for
 
+# On one worker: the world below takes seconds to make and each of its 900 cases milliseconds, so a
+# second worker making it again would cost more than it saves.
+pytestmark = pytest.mark.xdist_group("access-matrix")
+
 LICENCE = "almaty-2015-2-279/medical-licence"  # portal, office and PSC channels; asks for conclusions
 ACT, SLUG = LICENCE.split("/")
 DEMO_DAY = "2015-10-14"  # a Wednesday while the licence regulation was in force

@@ -158,7 +158,7 @@ def test_make_prod_topology_starts_reports_healthy_and_stops(tmp_path):
             answer = health(web)
             if answer and answer[0] == 200:
                 break
-            time.sleep(1)
+            time.sleep(0.25)
         assert answer is not None and answer[0] == 200, f"{answer}\n{log.read_text()[-3000:]}"
         assert answer[1] == {"Database(alias='default')": "OK", "Broker": "OK", "Gateway": "OK"}
         started = log.read_text()

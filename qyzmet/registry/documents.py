@@ -165,6 +165,11 @@ def _render(template: str, context: dict, signer: Signer, title: str, reason: st
     return sign_pdf(pdf, signer, reason=reason)
 
 
+# Bytes kept in the PDF for the CMS signature (hex, so twice its DER): an RSA-2048 signature with
+# the signer's and the issuing CA's certificates takes about 4 kB of DER.
+SIGNATURE_ROOM = 16384
+
+
 def sign_pdf(pdf: bytes, signer: Signer, reason: str = "", location: str = "Қазақстан / Казахстан") -> bytes:
     """PAdES signature (baseline B) by the provider's key, the issuing CA's certificate embedded."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -190,7 +195,10 @@ def sign_pdf(pdf: bytes, signer: Signer, reason: str = "", location: str = "Қа
         reason=reason or None,
         location=location,
     )
-    out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=pdf_signer)
+    # Room for the signature given up front: otherwise pyhanko signs once more only to measure it.
+    out = signers.sign_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=pdf_signer, bytes_reserved=SIGNATURE_ROOM
+    )
     return out.getvalue()
 
 

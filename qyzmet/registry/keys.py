@@ -9,7 +9,6 @@ first key gives the provider a valid demo BIN, kept with the key.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import hmac
 import random
@@ -58,10 +57,17 @@ class Signer:
 PLATFORM = "qyzmet-platform"
 
 
-def install_key(provider: Provider | None, p12: bytes, now: dt.datetime | None = None) -> ProviderKey:
+def install_key(
+    provider: Provider | None,
+    p12: bytes,
+    now: dt.datetime | None = None,
+    certificate: x509.Certificate | None = None,
+) -> ProviderKey:
     """Keep a key file issued for `provider`, or for the platform when None (its password must be
-    `key_password` of the provider's code, or of PLATFORM)."""
-    _, certificate = load_p12(p12, key_password(provider.code if provider else PLATFORM))
+    `key_password` of the provider's code, or of PLATFORM). `certificate`, when the caller has just
+    issued the file, spares opening it (a key derivation of 20,000 rounds) only to read it back."""
+    if certificate is None:
+        _, certificate = load_p12(p12, key_password(provider.code if provider else PLATFORM))
     _, bin_ = subject_numbers(certificate)
     return ProviderKey.objects.create(
         provider=provider,
@@ -91,7 +97,8 @@ def issue_key(provider: Provider, ca: CertificationCentre | None = None) -> Prov
         purpose=SIGN,
         password=key_password(provider.code),
     )
-    return install_key(provider, issued.p12)
+    _remember(issued.p12, issued.private_key, issued.certificate)
+    return install_key(provider, issued.p12, certificate=issued.certificate)
 
 
 def signer_for(provider: Provider, now: dt.datetime | None = None) -> Signer:
@@ -101,14 +108,29 @@ def signer_for(provider: Provider, now: dt.datetime | None = None) -> Signer:
     record = provider.signing_keys.filter(not_after__gt=now).first()
     if record is None:
         record = issue_key(provider)
-    key, certificate = _load(record.pk, record.serial, bytes(record.p12), provider.code)
+    key, certificate = _load(bytes(record.p12), provider.code)
     return Signer(record=record, private_key=key, certificate=certificate)
 
 
-@functools.lru_cache(maxsize=32)
-def _load(pk: int, serial: str, p12: bytes, provider_code: str):
-    # Opening a key file runs its key derivation (20,000 rounds); once per process is enough.
-    return load_p12(p12, key_password(provider_code))
+# Keys opened in this process, by their file's digest. Opening a key file runs its key derivation
+# (20,000 rounds, a tenth of a second); once per process is enough, and a key issued here is known
+# without opening it at all.
+_opened: dict[bytes, tuple] = {}
+_OPENED_AT_MOST = 64
+
+
+def _remember(p12: bytes, key, certificate) -> None:
+    if len(_opened) >= _OPENED_AT_MOST:
+        _opened.pop(next(iter(_opened)))
+    _opened[hashlib.sha256(p12).digest()] = (key, certificate)
+
+
+def _load(p12: bytes, provider_code: str):
+    found = _opened.get(hashlib.sha256(p12).digest())
+    if found is None:
+        found = load_p12(p12, key_password(provider_code))
+        _remember(p12, *found)
+    return found
 
 
 def platform_bin() -> str:
@@ -133,8 +155,9 @@ def platform_signer(now: dt.datetime | None = None) -> Signer:
             purpose=SIGN,
             password=key_password(PLATFORM),
         )
-        record = install_key(None, issued.p12)
-    key, certificate = _load(record.pk, record.serial, bytes(record.p12), PLATFORM)
+        _remember(issued.p12, issued.private_key, issued.certificate)
+        record = install_key(None, issued.p12, certificate=issued.certificate)
+    key, certificate = _load(bytes(record.p12), PLATFORM)
     return Signer(record=record, private_key=key, certificate=certificate)
 
 
