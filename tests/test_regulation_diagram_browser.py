@@ -1,7 +1,8 @@
 """The regulation page draws each channel's and procedure's BPMN export with bpmn-js (from the npm
 lock), in the page's language: a shape for every step, and no label over another label or over a
 shape not its own (a task's label inside its box), in Kazakh and Russian, for a regulation with
-long steps and six lanes and for a short one; axe finds no serious or critical violation."""
+long steps and six lanes and for a short one; a step selected in the diagram is found in the step
+table; axe finds no serious or critical violation; without JavaScript the table alone is shown."""
 
 from pathlib import Path
 
@@ -97,6 +98,18 @@ def test_regulation_page_draws_its_bpmn_with_no_label_over_another(live_server, 
                 for _code, name in bpmn.build_graph(reg, flow.code, language).lanes:
                     assert figure.locator("g.djs-element text", has_text=name.split()[0]).count(), name
                 problems += _problems(figure.evaluate(GEOMETRY), xml, f"{reg_id}:{flow.code} ({language})")
+            if number == 1:
+                # a step selected in the diagram is found in the table; Ctrl and the arrow keys move the diagram
+                flow = flows[0]
+                first = flow.steps_by_id[flow.start]
+                figure = page.locator("figure.diagram").first
+                figure.locator(f'g.djs-element[data-element-id="t_{first.id}"]').click()
+                row = page.locator(f"#{flow.code}-{first.id}")
+                assert "found" in (row.get_attribute("class") or "")
+                before = figure.locator("g.viewport").get_attribute("transform")
+                figure.locator("svg").first.focus()
+                page.keyboard.press("Control+ArrowRight")
+                assert figure.locator("g.viewport").get_attribute("transform") != before
             if number == 0 and language == "kk":
                 page.add_script_tag(path=str(AXE))
                 result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
