@@ -30,7 +30,7 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.lock
 /usr/bin/chromium:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
-assets:  ## front-end packages from the npm lock file (node-forge for in-browser signing) into qyzmet/static/vendor/
+assets:  ## front-end packages from the npm lock file (node-forge for in-browser signing, bpmn-js for the process diagrams) into qyzmet/static/vendor/
 	npm ci --no-audit --no-fund --loglevel=error
 	npm run build
 

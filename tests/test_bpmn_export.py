@@ -48,3 +48,66 @@ def test_refusal_path_in_spiff_follows_the_failed_eds_check():
     pid = bpmn.build_graph(reg, "egov_portal").process_id
     assert bpmn.run_in_spiff(xml, pid, {"C1": "yes", "C2": "no"}) == ["P1", "C1", "P3", "C2", "P4"]
     assert flow.path_to("P4") == {"C1": "yes", "C2": "no"}
+
+
+def _crosses(p, q, box) -> bool:
+    (x1, y1), (x2, y2) = p, q
+    return (
+        min(x1, x2) < box.x + box.w - 0.5
+        and max(x1, x2) > box.x + 0.5
+        and min(y1, y2) < box.y + box.h - 0.5
+        and max(y1, y2) > box.y + 0.5
+    )
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_layout_puts_no_label_over_another_and_no_edge_through_a_shape_or_label(lang):
+    import itertools
+
+    problems = []
+    for reg in catalogue().values():
+        for flow in list(reg.channels) + list(reg.procedures):
+            graph = bpmn.build_graph(reg, flow.code, lang)
+            placed = graph.placed
+            boxes = [(k, v) for k, v in placed.shapes.items()] + [(k, v) for k, v in placed.labels.items()]
+            for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2):
+                if a != b and box_a.overlaps(box_b):
+                    problems.append(f"{reg.id}:{flow.code}: {a} over {b}")
+            for f in graph.flows:
+                assert len(f.waypoints) >= 2
+                for p, q in itertools.pairwise(f.waypoints):
+                    for other, box in boxes:
+                        if other not in (f.source, f.target, f.id) and _crosses(p, q, box):
+                            problems.append(f"{reg.id}:{flow.code}: {f.id} through {other}")
+            lanes = list(placed.lanes.values())
+            for upper, lower in itertools.pairwise(lanes):
+                assert upper.y + upper.h <= lower.y
+            assert all(
+                placed.pool.x <= s.x and s.x + s.w <= placed.pool.x + placed.pool.w
+                for s in placed.shapes.values()
+            )
+    assert not problems, "\n".join(problems[:20])
+
+
+def test_every_label_of_the_diagram_is_in_the_readers_language_with_its_place_in_the_export():
+    from lxml import etree
+
+    reg = catalogue()["mhsd-2015-401/specialist-certificate"]
+    doc = etree.fromstring(bpmn.to_bpmn_xml(reg, "egov_portal", "ru").encode())
+    ns = {"bpmn": bpmn.BPMN, "bpmndi": bpmn.BPMNDI}
+    names = {f.get("name") for f in doc.iterfind(".//bpmn:sequenceFlow", ns) if f.get("name")}
+    assert {"да", "нет"} <= names
+    ends = {e.get("name") for e in doc.iterfind(".//bpmn:endEvent", ns)}
+    assert ends <= {"результат", "отказ"} and ends
+    assert doc.find(".//bpmn:participant", ns).get("name") == reg.channel("egov_portal").name.ru
+    labelled = {
+        e.get("bpmnElement")
+        for e in doc.iterfind(".//bpmndi:BPMNEdge", ns)
+        if e.find("bpmndi:BPMNLabel", ns) is not None
+    }
+    assert labelled == {f.get("id") for f in doc.iterfind(".//bpmn:sequenceFlow", ns) if f.get("name")}
+    # a branch that chooses a variant reads as the variant's name
+    licence = catalogue()["almaty-2015-2-279/narcotics-licence"]
+    kk = etree.fromstring(bpmn.to_bpmn_xml(licence, "provider_office", "kk").encode())
+    flows = {f.get("name") for f in kk.iterfind(".//bpmn:sequenceFlow", ns)}
+    assert licence.variant("reissue").name.kk in flows

@@ -42,9 +42,11 @@ def test_regulation_page_lays_out_every_step_with_norm_and_source(client):
             assert f'id="{flow.code}-{step.id}"' in html
     assert "2 working days" in html
     assert "171–174" in html  # the completeness check's source lines
-    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="bpmn"') == len(reg.channels) + len(
-        reg.procedures
-    )
+    # each process drawn from its BPMN export (by bpmn-js), the export in the page beside its table
+    flows = len(reg.channels) + len(reg.procedures)
+    assert html.count('<figure class="diagram" data-bpmn="bpmn-') == flows
+    assert html.count('type="application/json">"\\u003C?xml') == flows
+    assert html.count('<table class="steps"') == flows
 
 
 def test_bpmn_and_json_downloads(client):

@@ -39,7 +39,10 @@ def _drive(
     while run is not None and done < stop_after:
         done += 1
         step = proc.step(run.step_id)
+        # a step can start already past its due moment (the term ran out on an earlier step):
+        # it is then done within two hours, never before it started
         span = (run.due_at - run.started_at) if run.due_at else dt.timedelta(hours=2)
+        span = max(span, dt.timedelta(hours=2))
         done_at = run.started_at + span * rng.uniform(0.2, 1.25)
         if done_at > until:
             return

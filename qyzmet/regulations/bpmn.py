@@ -9,14 +9,17 @@ followed by an end event. `run_in_spiff` does exactly that, for tests and the be
 from __future__ import annotations
 
 import re
-from collections import defaultdict, deque
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from lxml import etree
 
 from qyzmet.i18n import in_language
 
+from . import layout
 from .export import format_norm
 from .schema import Regulation, Step
 
@@ -26,13 +29,6 @@ DC = "http://www.omg.org/spec/DD/20100524/DC"
 DI = "http://www.omg.org/spec/DD/20100524/DI"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 NSMAP = {"bpmn": BPMN, "bpmndi": BPMNDI, "dc": DC, "di": DI, "xsi": XSI}
-
-TASK_W, TASK_H = 120, 80
-GATEWAY = 50
-EVENT = 36
-COL_W = 170
-ROW_H = 120
-LANE_HEADER = 30
 
 
 def _ncname(text: str) -> str:
@@ -55,6 +51,7 @@ class Node:
     y: float = 0
     w: float = 0
     h: float = 0
+    label: layout.Box | None = None  # an end event's label, under it
 
 
 @dataclass
@@ -64,6 +61,8 @@ class Flow:
     target: str
     name: str = ""
     condition: str | None = None
+    waypoints: list[tuple[float, float]] = field(default_factory=list)
+    label: layout.Box | None = None
 
 
 @dataclass
@@ -71,8 +70,10 @@ class Graph:
     process_id: str
     name: str
     lanes: list[tuple[str, str]]  # (actor code, display name)
+    pool_name: str = ""
     nodes: dict[str, Node] = field(default_factory=dict)
     flows: list[Flow] = field(default_factory=list)
+    placed: layout.Placed | None = None
 
 
 def flow_of(reg: Regulation, channel: str | None):
@@ -88,6 +89,38 @@ def flow_of(reg: Regulation, channel: str | None):
     return reg.channels[0]
 
 
+# What a branch's outcome reads as on the diagram, when the regulation gives it no label and it
+# does not choose a variant (whose name it then reads as).
+OUTCOME_LABELS = {
+    "yes": _("yes"),
+    "no": _("no"),
+    "complete": _("documents complete"),
+    "incomplete": _("documents incomplete"),
+    "approve": _("approve"),
+    "refuse": _("refuse"),
+    "positive": _("positive"),
+    "negative": _("negative"),
+}
+END_LABELS = {"result": _("result"), "refusal": _("refusal")}
+
+
+def _in(text, lang: str) -> str:
+    with translation.override(lang):
+        return str(text)
+
+
+def branch_label(reg: Regulation, branch, lang: str) -> str:
+    """A branch's outcome in `lang`: the regulation's label, the variant it chooses, or the outcome's name."""
+    if branch.label:
+        return in_language(branch.label, lang)
+    variant = next((v for v in reg.variants if v.code == branch.when), None)
+    if variant is not None:
+        return in_language(variant.name, lang)
+    if branch.when in OUTCOME_LABELS:
+        return _in(OUTCOME_LABELS[branch.when], lang)
+    return branch.when
+
+
 def build_graph(reg: Regulation, channel: str | None = None, lang: str = "en") -> Graph:
     flow = flow_of(reg, channel)
     lane_order: list[str] = []
@@ -99,6 +132,7 @@ def build_graph(reg: Regulation, channel: str | None = None, lang: str = "en") -
         process_id=_ncname(f"{reg.id.replace('/', '.')}.{flow.code}"),
         name=f"{in_language(reg.title, lang)}: {in_language(flow.name, lang)}",
         lanes=lanes,
+        pool_name=in_language(flow.name, lang),
     )
     first = flow.steps_by_id[flow.start]
     graph.nodes["start"] = Node("start", "startEvent", "", first.actor)
@@ -120,71 +154,36 @@ def build_graph(reg: Regulation, channel: str | None = None, lang: str = "en") -
                         f"f_{gid}_{_ncname(b.when)}",
                         gid,
                         "t_" + _ncname(b.to),
-                        name=b.when,
+                        name=branch_label(reg, b, lang),
                         condition=f'{var} == "{b.when}"',
                     )
                 )
         else:
             eid = "e_" + _ncname(s.id)
-            graph.nodes[eid] = Node(eid, "endEvent", s.end or "", s.actor, refusal=s.end == "refusal")
+            name = _in(END_LABELS[s.end], lang) if s.end in END_LABELS else (s.end or "")
+            graph.nodes[eid] = Node(eid, "endEvent", name, s.actor, refusal=s.end == "refusal")
             graph.flows.append(Flow(f"f_{tid}", tid, eid))
     _layout(graph)
     return graph
 
 
 def _layout(graph: Graph) -> None:
-    """Columns by distance from the start, rows by lane; nodes sharing a cell are stacked."""
-    out = defaultdict(list)
+    """Sizes and places every shape, edge and label (see `layout`), without overlaps."""
+    placed = layout.lay_out(
+        graph.lanes,
+        graph.pool_name,
+        {nid: (n.kind, n.name, n.lane) for nid, n in graph.nodes.items()},
+        [(f.id, f.source, f.target, f.name) for f in graph.flows],
+        "start",
+    )
+    for nid, node in graph.nodes.items():
+        box = placed.shapes[nid]
+        node.x, node.y, node.w, node.h = box.x, box.y, box.w, box.h
+        node.label = placed.labels.get(nid)
     for f in graph.flows:
-        out[f.source].append(f.target)
-    column = {"start": 0}
-    queue = deque(["start"])
-    while queue:
-        nid = queue.popleft()
-        for t in out[nid]:
-            if t not in column:
-                column[t] = column[nid] + 1
-                queue.append(t)
-    stacks = defaultdict(int)
-    depth_of_lane = defaultdict(lambda: 1)
-    slot = {}
-    for nid, node in graph.nodes.items():
-        key = (node.lane, column.get(nid, 0))
-        slot[nid] = stacks[key]
-        stacks[key] += 1
-        depth_of_lane[node.lane] = max(depth_of_lane[node.lane], stacks[key])
-    lane_top, top = {}, 0
-    for code, _ in graph.lanes:
-        lane_top[code] = top
-        top += depth_of_lane[code] * ROW_H
-    for nid, node in graph.nodes.items():
-        size = {"task": (TASK_W, TASK_H), "exclusiveGateway": (GATEWAY, GATEWAY)}.get(
-            node.kind, (EVENT, EVENT)
-        )
-        node.w, node.h = size
-        cx = LANE_HEADER + 40 + column.get(nid, 0) * COL_W + TASK_W / 2
-        cy = lane_top[node.lane] + slot[nid] * ROW_H + ROW_H / 2
-        node.x, node.y = cx - node.w / 2, cy - node.h / 2
-    graph.width = LANE_HEADER + 80 + (max(column.values(), default=0) + 1) * COL_W
-    graph.height = top
-    graph.lane_bounds = {code: (lane_top[code], depth_of_lane[code] * ROW_H) for code, _ in graph.lanes}
-
-
-def _waypoints(a: Node, b: Node) -> list[tuple[float, float]]:
-    start = (a.x + a.w, a.y + a.h / 2)
-    end = (b.x, b.y + b.h / 2)
-    if b.x <= a.x:  # a backward flow goes round underneath
-        below = max(a.y + a.h, b.y + b.h) + 15
-        return [
-            (a.x + a.w / 2, a.y + a.h),
-            (a.x + a.w / 2, below),
-            (b.x + b.w / 2, below),
-            (b.x + b.w / 2, b.y + b.h),
-        ]
-    if abs(start[1] - end[1]) < 1:
-        return [start, end]
-    mid = (start[0] + end[0]) / 2
-    return [start, (mid, start[1]), (mid, end[1]), end]
+        f.waypoints = placed.waypoints[f.id]
+        f.label = placed.labels.get(f.id)
+    graph.placed = placed
 
 
 def to_bpmn_xml(reg: Regulation, channel: str | None = None, lang: str = "en") -> str:
@@ -199,7 +198,7 @@ def to_bpmn_xml(reg: Regulation, channel: str | None = None, lang: str = "en") -
     )
     collab = etree.SubElement(defs, f"{{{BPMN}}}collaboration", id="collab_" + graph.process_id)
     etree.SubElement(
-        collab, f"{{{BPMN}}}participant", id="pool", name=graph.name, processRef=graph.process_id
+        collab, f"{{{BPMN}}}participant", id="pool", name=graph.pool_name, processRef=graph.process_id
     )
     process = etree.SubElement(
         defs, f"{{{BPMN}}}process", id=graph.process_id, name=graph.name, isExecutable="true"
@@ -253,16 +252,33 @@ def to_bpmn_xml(reg: Regulation, channel: str | None = None, lang: str = "en") -
         )
         etree.SubElement(s, f"{{{DC}}}Bounds", x=f"{x:g}", y=f"{y:g}", width=f"{w:g}", height=f"{h:g}")
 
-    shape("pool", 0, 0, graph.width, graph.height, isHorizontal="true")
-    for code, _ in graph.lanes:
-        top, height = graph.lane_bounds[code]
-        shape(lane_ids[code], LANE_HEADER, top, graph.width - LANE_HEADER, height, isHorizontal="true")
+    def label(parent, box):
+        if box is not None:
+            lab = etree.SubElement(parent, f"{{{BPMNDI}}}BPMNLabel")
+            etree.SubElement(
+                lab,
+                f"{{{DC}}}Bounds",
+                x=f"{box.x:g}",
+                y=f"{box.y:g}",
+                width=f"{box.w:g}",
+                height=f"{box.h:g}",
+            )
+
+    placed = graph.placed
+    pool = placed.pool
+    shape("pool", pool.x, pool.y, pool.w, pool.h, isHorizontal="true")
+    for code, _name in graph.lanes:
+        lane = placed.lanes[code]
+        shape(lane_ids[code], lane.x, lane.y, lane.w, lane.h, isHorizontal="true")
     for nid, node in graph.nodes.items():
         shape(nid, node.x, node.y, node.w, node.h)
+        if node.label is not None:
+            label(plane[-1], node.label)
     for f in graph.flows:
         e = etree.SubElement(plane, f"{{{BPMNDI}}}BPMNEdge", id=f"di_{f.id}", bpmnElement=f.id)
-        for x, y in _waypoints(graph.nodes[f.source], graph.nodes[f.target]):
+        for x, y in f.waypoints:
             etree.SubElement(e, f"{{{DI}}}waypoint", x=f"{x:g}", y=f"{y:g}")
+        label(e, f.label)
     return etree.tostring(defs, pretty_print=True, xml_declaration=True, encoding="UTF-8").decode()
 
 
@@ -297,7 +313,7 @@ def run_in_spiff(xml: str, process_id: str, choices: dict[str, str], max_tasks: 
     workflow = BpmnWorkflow(parser.get_spec(process_id))
     workflow.do_engine_steps()
     done = []
-    for _ in range(max_tasks):
+    for _turn in range(max_tasks):
         if workflow.is_completed():
             return done
         ready = workflow.get_tasks(state=TaskState.READY, manual=True)

@@ -9,7 +9,6 @@ from qyzmet import clock
 from qyzmet.i18n import current_language, in_language
 
 from . import bpmn, export, receiving
-from .diagram import render_svg
 from .models import Regulation
 
 
@@ -77,7 +76,8 @@ def regulation_detail(request, act: str, slug: str):
                 {
                     "kind": kind,
                     "flow": flow,
-                    "svg": render_svg(xml),
+                    "xml": xml,
+                    "script_id": f"bpmn-{kind}-{flow.code}",
                     "variants": [
                         in_language(v.name) if v else code for v, code in zip(variants, flow.variants or [])
                     ],
