@@ -29,9 +29,10 @@ from qyzmet import clock
 from qyzmet.audit.actions import AuditAction
 from qyzmet.audit.log import record
 from qyzmet.i18n import in_language
-from qyzmet.identity.numbers import is_entity_number
+from qyzmet.identity.numbers import applicant_kind, is_entity_number
 
 from . import paths
+from .applicants import not_admitted
 from .fees import fee_for
 
 PROVIDER_CHECKS = paths.PROVIDER_CHECKS
@@ -271,6 +272,9 @@ def walk(sub: Submission, *, ensure: tuple[str, ...] = ()) -> Ready | ChannelRes
     if flow is None:
         raise services.EngineError(f"{reg.id} has no channel {sub.channel}")
     now = sub.at or clock.now()
+    kind = submitted_kind(sub)
+    if not reg.admits(sub.variant, kind, sub.channel):
+        return _not_admitted(sub, reg, kind, now)
     calendar = sub.provider.calendar()
     trace: list[Passed] = []
     checked: set[str] = set()
@@ -278,6 +282,10 @@ def walk(sub: Submission, *, ensure: tuple[str, ...] = ()) -> Ready | ChannelRes
     sid = flow.start
     while sid is not None:
         step = flow.steps_by_id[sid]
+        if not step.applies(sub.channel, kind):
+            # A step the regulation ties to other applicant kinds is passed over (paths.passed_over).
+            sid = step.after(paths.choose(step, sub.variant) if step.branches else None)
+            continue
         due = calendar.due(now, step.norm, paths.is_continuous(reg, step)) if step.norm else None
         hands_over = paths.hands_over(step)
         if hands_over:
@@ -338,6 +346,35 @@ def walk(sub: Submission, *, ensure: tuple[str, ...] = ()) -> Ready | ChannelRes
             outcome = None
         sid = step.after(outcome)
     return ChannelResult("filed", trace)
+
+
+def submitted_kind(sub: Submission) -> str | None:
+    """The applicant's kind: by the signed request where there is one (the BIN it is made for, or
+    only the signer's IIN), else by the number (`applicant_kind`; None when it cannot tell)."""
+    request = (sub.signed_request or {}).get("request") or {}
+    if request.get("bin") and request.get("bin") == sub.applicant:
+        return applicant_kind(sub.applicant, entity=True)
+    if request and not request.get("bin") and request.get("iin") == sub.applicant:
+        return applicant_kind(sub.applicant, entity=False)
+    return applicant_kind(sub.applicant)
+
+
+def _not_admitted(sub: Submission, reg, kind: str, now: dt.datetime) -> ChannelResult:
+    """Refuse, before any check, an applicant of a kind the regulation does not admit (a person
+    where it admits legal entities only), with the regulation's restriction in kk/ru/en."""
+    kinds = reg.admitted_applicants(sub.variant)
+    detail = f"{kind} not admitted (only {', '.join(kinds)})"
+    trace = [Passed("applicant_kind", "no", now, None, detail)]
+    record(
+        sub.initiated_by,
+        AuditAction.CHANNEL_REFUSED,
+        ("applicant", sub.applicant),
+        {"regulation": reg.id, "channel": sub.channel, "step": "applicant_kind", "trace": _as_json(trace)},
+        at=now,
+    )
+    return ChannelResult(
+        "refused", trace, message=not_admitted(reg, sub.variant, sub.applicant), reason=detail
+    )
 
 
 def _ensured(check: str, sub: Submission, reg) -> tuple[bool, str, str | None]:
