@@ -91,6 +91,14 @@ def test_intake_refuses_individual_where_only_entities_admitted(client, centre):
     assert answer.status_code == 422 and answer.json()["status"] == "refused"
     assert answer.json()["text"] == MESSAGE["ru"]
 
+    # the web portal does not even start the request (the fee would be paid in vain)
+    client.force_login(user)
+    started = client.post(
+        f"/portal/services/{NARCOTICS}/apply/", {"variant": "issue"}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert started.redirect_chain[-1][0] == f"/portal/services/{NARCOTICS}/"
+    assert MESSAGE["en"] in unescape(started.content.decode())
+
     # the provider's office desk shows the message to the clerk
     client.force_login(staff(provider, "desk.clerk", "office-clerk"))
     from django.core.files.uploadedfile import SimpleUploadedFile
