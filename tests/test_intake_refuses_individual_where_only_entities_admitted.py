@@ -25,7 +25,7 @@ from qyzmet.regulations.loader import catalogue
 from qyzmet.regulations.models import Regulation
 
 from . import cast
-from .portal_api_helpers import applicant, paid, platform, post, provider_of, signed  # noqa: F401
+from .portal_api_helpers import applicant, platform, post, provider_of, signed  # noqa: F401
 from .psc_helpers import working_moment
 
 pytestmark = pytest.mark.django_db
@@ -77,17 +77,20 @@ def test_intake_refuses_individual_where_only_entities_admitted(client, centre):
         c.code for c in reg.channels
     )
 
-    # the applicant API (the portal's door): the refusal's text in the caller's language
+    # the applicant API (the portal's door): no fee is taken, and a request is refused, in the
+    # caller's language
     user, headers = applicant(PERSON)
+    russian = {**headers, "Accept-Language": "ru"}
+    fee = post(client, "/payments", russian, {"provider": "aed", "service": reg.service, "variant": "issue"})
+    assert fee.status_code == 409 and fee.json()["detail"] == MESSAGE["ru"]
     request = {"iin": PERSON, "service": reg.service, "variant": "issue", "provider": "aed"}
     payload = {
         "provider": "aed",
         "service": reg.service,
         "variant": "issue",
         "signed_request": signed(centre, PERSON, request),
-        "payment_id": paid(client, headers, "aed", reg.service),
     }
-    answer = post(client, "/submissions", {**headers, "Accept-Language": "ru"}, payload)
+    answer = post(client, "/submissions", russian, payload)
     assert answer.status_code == 422 and answer.json()["status"] == "refused"
     assert answer.json()["text"] == MESSAGE["ru"]
 

@@ -49,7 +49,10 @@ def test_regulations_validate_checks_applies_to():
 
     # a channel's own step tied to another channel never runs; a flow's start cannot be passed over
     document = _document(PASSENGER)
-    _step(document, "psc", "P2")["applies_to"] = {"channels": ["egov_portal"], "source": {"lines": [7244, 7250]}}
+    _step(document, "psc", "P2")["applies_to"] = {
+        "channels": ["egov_portal"],
+        "source": {"lines": [7244, 7250]},
+    }
     _step(document, "examination", "S1")["applies_to"] = {
         "channels": ["egov_portal"],
         "source": {"lines": [7244, 7250]},
@@ -69,6 +72,9 @@ def test_regulations_validate_checks_applies_to():
     with pytest.raises(ValidationError, match="needs `channels` or `applicants`"):
         Regulation.model_validate(document)
     document = _document(PASSENGER)
-    _step(document, "examination", "S4")["applies_to"] = {"channels": ["psc"], "source": {"lines": [7244, 7250]}}
+    _step(document, "examination", "S4")["applies_to"] = {
+        "channels": ["psc"],
+        "source": {"lines": [7244, 7250]},
+    }
     with pytest.raises(ValidationError, match="an end cannot be passed over"):
         Regulation.model_validate(document)

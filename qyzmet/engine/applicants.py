@@ -54,3 +54,13 @@ def not_admitted(reg, variant: str | None, applicant: str, kind: str | None = No
             "en": f"Under its regulation this service is provided only to {whom}; the applicant ({applicant}) is {who}. The application cannot be accepted.",
         }[lang]
     return texts
+
+
+def refusal_for(
+    reg, variant: str | None, applicant: str, kind: str | None, channel: str | None = None
+) -> dict | None:
+    """The kk/ru/en refusal of an applicant (number `applicant`, of `kind`) the regulation or the
+    variant does not admit in `channel`; None when it does (or the kind is unknown)."""
+    if reg.admits(variant, kind, channel):
+        return None
+    return not_admitted(reg, variant, applicant, kind)

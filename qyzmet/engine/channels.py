@@ -32,7 +32,7 @@ from qyzmet.i18n import in_language
 from qyzmet.identity.numbers import applicant_kind, is_entity_number
 
 from . import paths
-from .applicants import not_admitted
+from .applicants import refusal_for
 from .fees import fee_for
 
 PROVIDER_CHECKS = paths.PROVIDER_CHECKS
@@ -273,8 +273,9 @@ def walk(sub: Submission, *, ensure: tuple[str, ...] = ()) -> Ready | ChannelRes
         raise services.EngineError(f"{reg.id} has no channel {sub.channel}")
     now = sub.at or clock.now()
     kind = submitted_kind(sub)
-    if not reg.admits(sub.variant, kind, sub.channel):
-        return _not_admitted(sub, reg, kind, now)
+    refusal = refusal_for(reg, sub.variant, sub.applicant, kind, sub.channel)
+    if refusal is not None:
+        return _not_admitted(sub, reg, kind, refusal, now)
     calendar = sub.provider.calendar()
     trace: list[Passed] = []
     checked: set[str] = set()
@@ -359,11 +360,10 @@ def submitted_kind(sub: Submission) -> str | None:
     return applicant_kind(sub.applicant)
 
 
-def _not_admitted(sub: Submission, reg, kind: str, now: dt.datetime) -> ChannelResult:
+def _not_admitted(sub: Submission, reg, kind: str, message: dict, now: dt.datetime) -> ChannelResult:
     """Refuse, before any check, an applicant of a kind the regulation does not admit (a person
     where it admits legal entities only), with the regulation's restriction in kk/ru/en."""
-    kinds = reg.admitted_applicants(sub.variant)
-    detail = f"{kind} not admitted (only {', '.join(kinds)})"
+    detail = f"{kind} not admitted (only {', '.join(reg.admitted_applicants(sub.variant))})"
     trace = [Passed("applicant_kind", "no", now, None, detail)]
     record(
         sub.initiated_by,
@@ -372,9 +372,7 @@ def _not_admitted(sub: Submission, reg, kind: str, now: dt.datetime) -> ChannelR
         {"regulation": reg.id, "channel": sub.channel, "step": "applicant_kind", "trace": _as_json(trace)},
         at=now,
     )
-    return ChannelResult(
-        "refused", trace, message=not_admitted(reg, sub.variant, sub.applicant), reason=detail
-    )
+    return ChannelResult("refused", trace, message=message, reason=detail)
 
 
 def _ensured(check: str, sub: Submission, reg) -> tuple[bool, str, str | None]:

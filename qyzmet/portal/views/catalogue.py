@@ -8,10 +8,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from qyzmet import clock
-from qyzmet.access.people import is_entity
-from qyzmet.engine.applicants import not_admitted
+from qyzmet.access.people import applicant_kind_of
+from qyzmet.engine.applicants import refusal_for
 from qyzmet.i18n import in_language
-from qyzmet.identity.numbers import applicant_kind
 from qyzmet.intake.online import drafts
 from qyzmet.regulations.templatetags.regulations import tr
 
@@ -64,10 +63,12 @@ def start(request, act: str, slug: str):
         raise Http404("this variant cannot be requested on the portal")
     # A regulation admitting only legal entities (or only individuals) is not started by anyone
     # else: the intake would refuse the request, after the fee was paid.
-    number = request.user.get_username()
-    kind = applicant_kind(number, entity=is_entity(request.user))
-    if not row.parsed.admits(variant, kind, offer.portal_channel(row.parsed, variant)):
-        messages.error(request, in_language(not_admitted(row.parsed, variant, number, kind)))
+    channel = offer.portal_channel(row.parsed, variant)
+    refusal = refusal_for(
+        row.parsed, variant, request.user.get_username(), applicant_kind_of(request.user), channel
+    )
+    if refusal is not None:
+        messages.error(request, in_language(refusal))
         return redirect("portal:service", act=act, slug=slug)
     draft = drafts.start(request.user, row, variant)
     return redirect("portal:draft", draft_id=draft.pk)
