@@ -120,13 +120,14 @@ def _check(step, sub: Submission, reg) -> tuple[bool, str]:
     if check == "login":
         return sub.authenticated, "" if sub.authenticated else "not signed in"
     if check == "applicant_record":
-        system = (
-            "legal_entities"
-            if sub.signed_request
-            and sub.signed_request.get("request", {}).get("bin") == sub.applicant
-            or is_entity_number(sub.applicant)
-            else "individuals"
-        )
+        # The applicant's kind, or where the number cannot tell it, the one kind the regulation
+        # admits: a regulation for legal entities only asks their database alone (e.g. seed 003
+        # lines 1405-1412, 1476-1480).
+        kinds = reg.admitted_applicants(sub.variant)
+        kind = submitted_kind(sub) or (kinds[0] if len(kinds) == 1 else None)
+        if kind is None:
+            kind = "legal_entity" if is_entity_number(sub.applicant) else "individual"
+        system = "individuals" if kind == "individual" else "legal_entities"
         try:
             found = look_up_or_queue(
                 system,
