@@ -12,6 +12,17 @@ from . import cast
 COMMISSION = ["Ахметов Н. С.", "Омарова Г. Б.", "Қасымов А. Қ.", "Сәрсенбаева Д. М."]
 
 
+def applicant_for(reg, seed: int | None = None) -> str:
+    """An applicant's number the regulation admits: a legal entity's BIN where it admits legal
+    entities only (e.g. the narcotics licence, seed 004 lines 2620-2621), else a person's IIN."""
+    from qyzmet.gateway.testing import entity_bin
+    from qyzmet.identity.numbers import generate_iin
+
+    if reg.admitted_applicants() == ["legal_entity"]:
+        return entity_bin(seed or 0)
+    return generate_iin()
+
+
 def provider_for(reg) -> Provider:
     """A provider acting as the one the regulation names."""
     return cast.provider_for(reg)

@@ -26,6 +26,12 @@ OTHER_HOLDER = "900101300156"
 ENTITY = "150340000003"
 
 
+def holder_for(reg_id: str) -> str:
+    """The applicant of a test application: HOLDER (a person), or ENTITY where the regulation
+    admits legal entities only (e.g. the narcotics licence, seed 004 lines 2620-2621)."""
+    return ENTITY if catalogue()[reg_id].admitted_applicants() == ["legal_entity"] else HOLDER
+
+
 @pytest.fixture(scope="session")
 def centre(centre):
     """The run's test certification centre, which is the platform's ($QYZMET_PKI_DIR; conftest)."""
@@ -72,10 +78,12 @@ def filing_moment(reg_id: str, days: int = 10) -> dt.datetime:
 
 
 def drive(
-    provider, reg_id, end_id, *, variant="issue", applicant=HOLDER, name="ТОО «Шипагер»", days=10, data=None
+    provider, reg_id, end_id, *, variant="issue", applicant=None, name="ТОО «Шипагер»", days=10, data=None
 ):
-    """File an application and have the provider's staff complete every step on the way to `end_id`."""
+    """File an application and have the provider's staff complete every step on the way to `end_id`
+    (by `applicant`, by default `holder_for` the regulation)."""
     reg = catalogue()[reg_id]
+    applicant = applicant or holder_for(reg_id)
     app = services.file_application(
         service=reg.service,
         provider=provider,

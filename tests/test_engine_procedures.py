@@ -18,7 +18,7 @@ from qyzmet.identity.numbers import generate_iin
 from qyzmet.regulations.loader import catalogue
 from qyzmet.regulations.models import Regulation
 
-from .engine_helpers import filing_moment, protocol_for, provider_for, staff_for
+from .engine_helpers import applicant_for, filing_moment, protocol_for, provider_for, staff_for
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,7 @@ def test_procedure_runs_to_each_end_with_due_moments_from_its_norms(loaded, reg_
         provider=provider,
         variant=variant,
         channel="provider_office",
-        applicant=generate_iin(),
+        applicant=applicant_for(reg),
         filed_at=filed,
     )
     assert app.regulation_id == reg.id and app.procedure == proc.code
@@ -299,7 +299,7 @@ def test_provider_check_of_a_channel_runs_to_each_end(loaded, reg_id, channel, h
         provider=provider,
         variant=reg.variants[0].code,
         channel=channel,
-        applicant=generate_iin(),
+        applicant=applicant_for(reg),
         filed_at=filing_moment(reg),
         channel_step=handover,
     )

@@ -27,6 +27,7 @@ from django.db import connection
 from django.utils import timezone
 
 from qyzmet import clock
+from qyzmet.access.people import is_entity
 from qyzmet.cli import main
 from qyzmet.engine import channels
 from qyzmet.engine.fees import fee_for
@@ -34,6 +35,7 @@ from qyzmet.engine.models import Application
 from qyzmet.gateway import faults, resilience, transport
 from qyzmet.gateway.clients.payments import PaymentsClient
 from qyzmet.gateway.models import Message
+from qyzmet.gateway.testing import entity_bin
 from qyzmet.intake.online import drafts
 from qyzmet.intake.online.models import Draft, Submission
 from qyzmet.intake.online.submissions import STALE_CLAIM, signature_key
@@ -45,10 +47,10 @@ from qyzmet.providers.models import Provider
 from qyzmet.regulations.loader import catalogue
 from qyzmet.regulations.models import Regulation
 
-from . import portal_helpers
+from . import cast, portal_helpers
 from .api_helpers import bearer
 from .openssl import cms_verify
-from .portal_helpers import APPLICANT, LICENCE, OTHER, PDF
+from .portal_helpers import APPLICANT, KEY_PASSWORD, LICENCE, OTHER, PDF
 
 centre, keys, platform = portal_helpers.centre, portal_helpers.keys, portal_helpers.platform
 
@@ -153,8 +155,11 @@ class ApiDoor(Door):
         self.payment_id = payment_id
 
     def request(self) -> dict:
+        # an entity's request names its BIN and is signed by an employee (OTHER)
+        entity = {"iin": OTHER, "bin": self.user.username} if is_entity(self.user) else {}
         return {
             "iin": self.user.username,
+            **entity,
             "regulation": self.reg_id,
             "service": self.reg.service,
             "variant": self.variant,
@@ -287,16 +292,19 @@ def test_an_unreachable_payment_gateway_keeps_the_request_waiting_and_the_same_p
 
 
 def test_an_unreachable_state_database_keeps_the_request_waiting_and_the_same_post_files_it(
-    client, keys, monkeypatch
+    client, centre, monkeypatch
 ):
-    """The stem-cells conclusion checks the applicant's record in the state database."""
+    """The stem-cells conclusion, for legal entities (seed 003 lines 1405-1412), checks the
+    applicant's record in the Legal entities database; the entity's employee signs."""
     monkeypatch.setenv("QYZMET_TODAY", "2018-03-14")
     stem = "mhsd-2015-401/stem-cells-import-export-conclusion"
-    for kind in ("web", "api"):
-        door = _door(kind, client, stem, username=APPLICANT if kind == "web" else OTHER)
-        key = keys[(door.user.username, SIGN)]
+    for kind, bin_ in (("web", entity_bin(1)), ("api", entity_bin(2))):
+        door = _door(kind, client, stem, username=bin_)
+        if kind == "web":
+            drafts.sign_as(door.draft, OTHER)
+        key = cast.key_file(centre, OTHER, SIGN, password=KEY_PASSWORD, bin=bin_)
         envelope = door.sign(door.request(), key)
-        with faults.injected(timeout_rate=1.0, systems={"individuals"}):
+        with faults.injected(timeout_rate=1.0, systems={"legal_entities"}):
             waiting = door.post(envelope)
         assert waiting.status == "waiting", (kind, waiting.text[:300])
         resilience.reset_breakers()

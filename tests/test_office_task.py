@@ -5,6 +5,7 @@ import pytest
 from qyzmet.audit.models import AuditEntry
 from qyzmet.engine import services
 from qyzmet.engine.models import ConclusionRequest, Status, StepRun
+from qyzmet.gateway.testing import entity_bin
 from qyzmet.office.testing import FILED, load_regulations, make_cast, provider_for, staff
 
 from .pause_helpers import export_control_application
@@ -231,7 +232,7 @@ def test_conclusions_and_the_law_rule_that_set_the_due_moment(client):
         provider=provider,
         variant="issue",
         channel="provider_office",
-        applicant="870412300129",
+        applicant=entity_bin(),  # the cotton warehouse licence is for legal entities (seed 004 line 6178)
         filed_at=FILED.replace(year=2015, month=9, day=14),
     )
     run = services.complete_step(app.steps.get().pk, clerk)

@@ -9,7 +9,7 @@ from qyzmet.calendar.workcal import ALMATY, calendar_for
 from qyzmet.cli import main
 from qyzmet.engine import paths, services
 from qyzmet.engine.law import rules_for
-from qyzmet.identity.numbers import generate_iin
+from qyzmet.gateway.testing import entity_bin
 from qyzmet.regulations.loader import catalogue
 from qyzmet.regulations.schema import FixedNorm
 
@@ -135,7 +135,7 @@ def test_engine_registers_a_saturday_filing_on_monday_and_counts_the_term_from_t
         provider=provider,
         variant="issue",
         channel="provider_office",
-        applicant=generate_iin(),
+        applicant=entity_bin(),  # the cotton warehouse licence is for legal entities (seed 004 line 6178)
         filed_at=saturday,
     )
     monday = at(2015, 6, 22, 9, 0)

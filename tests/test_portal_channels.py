@@ -18,7 +18,7 @@ from qyzmet.engine.models import Application
 from qyzmet.gateway import faults
 from qyzmet.gateway.clients.payments import PaymentsClient
 from qyzmet.gateway.models import PendingLookup
-from qyzmet.gateway.testing import FAST_POLICY, fresh_gateway, ordinary_iin
+from qyzmet.gateway.testing import FAST_POLICY, entity_bin, fresh_gateway, ordinary_iin
 from qyzmet.pki.signing import sign
 from qyzmet.regulations.loader import catalogue
 from qyzmet.regulations.models import Regulation
@@ -29,6 +29,7 @@ pytestmark = pytest.mark.django_db
 
 PORTALS = ("egov_portal", "elicense_portal")
 PORTAL_CHECKS = ("login", "applicant_record", "payment", "eds")
+SIGNER = ordinary_iin(seed=9)  # an entity's employee
 
 
 @pytest.fixture(autouse=True)
@@ -79,16 +80,26 @@ def _reachable(channel, step_id):
     return False
 
 
+def _entities_only(reg) -> bool:
+    """The regulation admits legal entities only (e.g. the narcotics licence, seed 004 lines 2620-2621)."""
+    return reg.admitted_applicants() == ["legal_entity"]
+
+
 def _submission(reg_id, channel, centre, **overrides):
     reg = catalogue()[reg_id]
     row = Regulation.objects.get(pk=reg_id)
     provider = cast.provider_for(reg, existing=True)
     day = reg.in_force.from_ + dt.timedelta(days=10)
     at = dt.datetime(day.year, day.month, day.day, 10, tzinfo=ALMATY)
-    applicant = overrides.pop("applicant", None) or ordinary_iin(seed=7)
+    applicant = overrides.pop("applicant", None) or (
+        entity_bin(7) if _entities_only(reg) else ordinary_iin(seed=7)
+    )
     variant = next(v.code for v in reg.variants if reg.procedure_for(v.code) or not reg.procedures)
     request = {"iin": applicant, "regulation": reg_id, "service": reg.service, "variant": variant}
     key = cast.key_file(centre, applicant)
+    if _entities_only(reg):  # the entity's employee signs its request
+        request = {**request, "iin": SIGNER, "bin": applicant}
+        key = cast.key_file(centre, SIGNER, bin=applicant)
     signed = sign(request, key.private_key, key.certificate)
     fee = fee_for(reg, variant, at.year)
     payment_id = None
@@ -147,13 +158,16 @@ def test_portal_refuses_when_a_check_fails_with_the_regulations_message(reg_id, 
     if check == "login":
         sub = _submission(reg_id, channel, centre, authenticated=False)
     elif check == "applicant_record":
-        sub = _submission(reg_id, channel, centre, applicant=faults.magic_iin("not_found"))
+        entity = _entities_only(catalogue()[reg_id])
+        unknown = faults.magic_bin("not_found") if entity else faults.magic_iin("not_found")
+        sub = _submission(reg_id, channel, centre, applicant=unknown)
     elif check == "payment":
         sub = _submission(reg_id, channel, centre, payment_id=None)
         if fee_for(catalogue()[reg_id], sub.variant, sub.at.year) is None:
             pytest.skip("this variant carries no licence fee")  # the branch exists for fee-bearing variants
     else:  # eds: a request signed by someone else's key
-        other = _submission(reg_id, channel, centre, applicant=ordinary_iin(seed=8))
+        someone = entity_bin(8) if _entities_only(catalogue()[reg_id]) else ordinary_iin(seed=8)
+        other = _submission(reg_id, channel, centre, applicant=someone)
         sub = _submission(reg_id, channel, centre, signed_request=other.signed_request)
     result = channels.submit(sub)
     expected = _expected_refusal(reg_id, channel, step_id)

@@ -105,7 +105,7 @@ def test_an_incomplete_set_is_refused_with_the_channels_message_where_it_checks_
 
 def test_an_applicant_the_state_database_does_not_know_is_refused_with_the_regulations_message():
     centre, operator = make_centre()
-    acceptance = _accept(NARCOTICS, centre, operator, provider_for(NARCOTICS), faults.magic_iin("not_found"))
+    acceptance = _accept(NARCOTICS, centre, operator, provider_for(NARCOTICS), faults.magic_bin("not_found"))
     refusal = next(s for s in catalogue()[NARCOTICS].channel("psc").steps if s.id == "P4")
     assert not acceptance.identified
     assert acceptance.state == Acceptance.State.REFUSED and acceptance.message == refusal.message.model_dump()

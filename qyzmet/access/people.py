@@ -34,6 +34,12 @@ def is_entity(user) -> bool:
     return numbers.is_entity_number(user.get_username())
 
 
+def applicant_kind_of(user) -> str | None:
+    """The kind of applicant an applicant's account is, in the regulations' terms: a legal
+    entity's (or a joint business's) by its BIN, else a person's (`numbers.applicant_kind`)."""
+    return numbers.applicant_kind(user.get_username(), entity=is_entity(user))
+
+
 def applicant_number(user) -> str:
     """The applicant's IIN/BIN; anyone else (staff, anonymous) is refused (403)."""
     if not is_applicant(user):

@@ -33,7 +33,12 @@ def _drive(
 ) -> None:
     """Complete steps along the expected path while they fall before `until`, at most `stop_after`."""
     proc = reg.procedure(app.procedure)
-    outcomes = dict((s.id, o) for s, o in paths.walk(proc, app.variant, "refuse" if refuse else "approve"))
+    outcomes = dict(
+        (s.id, o)
+        for s, o in paths.walk(
+            proc, app.variant, "refuse" if refuse else "approve", app.channel, app.applicant_kind
+        )
+    )
     run = app.steps.get()
     done = 0
     while run is not None and done < stop_after:
@@ -115,6 +120,10 @@ def _file(reg, provider, rng, filed):
     if variant is None:
         return None
     entity = rng.random() < 0.6
+    # a regulation that admits only legal entities (or only individuals) is applied for by them
+    admitted = reg.admitted_applicants(variant)
+    if admitted:
+        entity = "individual" not in admitted
     applicant = generate_bin(rng=rng) if entity else generate_iin(rng=rng)
     # the name the state database simulator gives this number, as a clerk would see it
     if entity:

@@ -29,9 +29,10 @@ from qyzmet import clock
 from qyzmet.audit.actions import AuditAction
 from qyzmet.audit.log import record
 from qyzmet.i18n import in_language
-from qyzmet.identity.numbers import is_entity_number
+from qyzmet.identity.numbers import applicant_kind, is_entity_number
 
 from . import paths
+from .applicants import refusal_for
 from .fees import fee_for
 
 PROVIDER_CHECKS = paths.PROVIDER_CHECKS
@@ -119,13 +120,14 @@ def _check(step, sub: Submission, reg) -> tuple[bool, str]:
     if check == "login":
         return sub.authenticated, "" if sub.authenticated else "not signed in"
     if check == "applicant_record":
-        system = (
-            "legal_entities"
-            if sub.signed_request
-            and sub.signed_request.get("request", {}).get("bin") == sub.applicant
-            or is_entity_number(sub.applicant)
-            else "individuals"
-        )
+        # The applicant's kind, or where the number cannot tell it, the one kind the regulation
+        # admits: a regulation for legal entities only asks their database alone (e.g. seed 003
+        # lines 1405-1412, 1476-1480).
+        kinds = reg.admitted_applicants(sub.variant)
+        kind = submitted_kind(sub) or (kinds[0] if len(kinds) == 1 else None)
+        if kind is None:
+            kind = "legal_entity" if is_entity_number(sub.applicant) else "individual"
+        system = "individuals" if kind == "individual" else "legal_entities"
         try:
             found = look_up_or_queue(
                 system,
@@ -271,6 +273,10 @@ def walk(sub: Submission, *, ensure: tuple[str, ...] = ()) -> Ready | ChannelRes
     if flow is None:
         raise services.EngineError(f"{reg.id} has no channel {sub.channel}")
     now = sub.at or clock.now()
+    kind = submitted_kind(sub)
+    refusal = refusal_for(reg, sub.variant, sub.applicant, kind, sub.channel)
+    if refusal is not None:
+        return _not_admitted(sub, reg, kind, refusal, now)
     calendar = sub.provider.calendar()
     trace: list[Passed] = []
     checked: set[str] = set()
@@ -278,6 +284,10 @@ def walk(sub: Submission, *, ensure: tuple[str, ...] = ()) -> Ready | ChannelRes
     sid = flow.start
     while sid is not None:
         step = flow.steps_by_id[sid]
+        if not step.applies(sub.channel, kind):
+            # A step the regulation ties to other applicant kinds is passed over (paths.passed_over).
+            sid = step.after(paths.choose(step, sub.variant) if step.branches else None)
+            continue
         due = calendar.due(now, step.norm, paths.is_continuous(reg, step)) if step.norm else None
         hands_over = paths.hands_over(step)
         if hands_over:
@@ -338,6 +348,32 @@ def walk(sub: Submission, *, ensure: tuple[str, ...] = ()) -> Ready | ChannelRes
             outcome = None
         sid = step.after(outcome)
     return ChannelResult("filed", trace)
+
+
+def submitted_kind(sub: Submission) -> str | None:
+    """The applicant's kind: by the signed request where there is one (the BIN it is made for, or
+    only the signer's IIN), else by the number (`applicant_kind`; None when it cannot tell)."""
+    request = (sub.signed_request or {}).get("request") or {}
+    if request.get("bin") and request.get("bin") == sub.applicant:
+        return applicant_kind(sub.applicant, entity=True)
+    if request and not request.get("bin") and request.get("iin") == sub.applicant:
+        return applicant_kind(sub.applicant, entity=False)
+    return applicant_kind(sub.applicant)
+
+
+def _not_admitted(sub: Submission, reg, kind: str, message: dict, now: dt.datetime) -> ChannelResult:
+    """Refuse, before any check, an applicant of a kind the regulation does not admit (a person
+    where it admits legal entities only), with the regulation's restriction in kk/ru/en."""
+    detail = f"{kind} not admitted (only {', '.join(reg.admitted_applicants(sub.variant))})"
+    trace = [Passed("applicant_kind", "no", now, None, detail)]
+    record(
+        sub.initiated_by,
+        AuditAction.CHANNEL_REFUSED,
+        ("applicant", sub.applicant),
+        {"regulation": reg.id, "channel": sub.channel, "step": "applicant_kind", "trace": _as_json(trace)},
+        at=now,
+    )
+    return ChannelResult("refused", trace, message=message, reason=detail)
 
 
 def _ensured(check: str, sub: Submission, reg) -> tuple[bool, str, str | None]:

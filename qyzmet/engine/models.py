@@ -73,6 +73,13 @@ class Application(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def applicant_kind(self) -> str:
+        """The applicant's kind (individual, legal entity, individual entrepreneur) by their number."""
+        from qyzmet.identity.numbers import applicant_kind
+
+        return applicant_kind(self.applicant)
+
     def kept_term(self) -> bool | None:
         """Whether the application was closed within its term (None while open or without a term)."""
         if self.due_at is None or self.closed_at is None:

@@ -35,6 +35,16 @@ of the law, and nothing else:
   tables' "the result within 15 working days") is governed by a shorter variant term as that
   variant's `term_note` reads.
 
+Steps tied to a channel or to a kind of applicant
+-------------------------------------------------
+A step the regulation ties to some channels or applicant kinds (`Step.applies_to`, with the seed
+lines that tie it) is passed over in the others: the application goes on from it as if it were
+done (a condition by its going-on branch, `passed_over`), with no run, no due moment and no wait.
+Passenger transport (seed 004 lines 7244-7250): the Passenger Transport Department's conclusion is
+condition 4 of the portal route only; the Centre's route (lines 7257-7283) and the provider's own
+procedure (lines 7339-7352) have none, so an application at the Centre or the office does not wait
+for it.
+
 The plan starts each step when the one before falls due by its own norm; a step inside an item
 starts with its item. Time runs on the provider's working calendar for the provider's people; the
 applicant's own steps on a portal, and information systems, run when they run (continuous time):
@@ -171,6 +181,18 @@ def item_due_after(done: Step | None, done_due, step: Step):
     return done_due if step.within in (done.id, done.within) else None
 
 
+def passed_over(
+    flow: Flow, step: Step | None, variant: str, channel: str | None = None, applicant: str | None = None
+) -> Step | None:
+    """The first step from `step` on that applies to `channel` and `applicant`: the steps tied to
+    others are passed over, a condition by its going-on branch (see the module's docstring)."""
+    seen = set()
+    while step is not None and not step.applies(channel, applicant) and step.id not in seen:
+        seen.add(step.id)
+        step = flow.step(step.after(choose(step, variant) if step.branches else None))
+    return step
+
+
 def choose(step: Step, variant: str, branch: str = "approve", refused_yet: bool = True) -> str:
     """The outcome the expected path takes at a branching step."""
     whens = [b.when for b in step.branches]
@@ -191,13 +213,22 @@ def _refuse_target(flow: Flow) -> bool:
     return any(b.when in ("refuse", "negative") for s in flow.steps for b in s.branches)
 
 
-def walk(flow: Flow, variant: str, branch: str = "approve") -> list[tuple[Step, str | None]]:
-    """The expected sequence of (step, outcome) through one flow, to its end."""
+def walk(
+    flow: Flow,
+    variant: str,
+    branch: str = "approve",
+    channel: str | None = None,
+    applicant: str | None = None,
+) -> list[tuple[Step, str | None]]:
+    """The expected sequence of (step, outcome) through one flow, to its end; the steps that do
+    not apply to `channel` or `applicant` are passed over (`passed_over`)."""
     decisive = ("refuse", "negative") if _refuse_target(flow) else ("incomplete", "no")
     refused = False
 
     def outcome_at(step: Step) -> str:
         nonlocal refused
+        if not step.applies(channel, applicant):
+            return choose(step, variant)
         # On the refusal path the first decisive branch refuses; every other one goes on.
         if branch == "refuse" and not refused:
             whens = [b.when for b in step.branches]
@@ -207,7 +238,7 @@ def walk(flow: Flow, variant: str, branch: str = "approve") -> list[tuple[Step, 
                 return outcome
         return choose(step, variant)
 
-    return list(flow.walk(outcome_at))
+    return [(s, o) for s, o in flow.walk(outcome_at) if s.applies(channel, applicant)]
 
 
 @dataclass
@@ -271,13 +302,18 @@ def plan(
     calendar: WorkCalendar,
     channel: str | None = None,
     branch: str = "approve",
+    *,
+    via: str | None = None,
+    applicant: str | None = None,
 ) -> list[PlannedStep]:
     """Expected steps with their due moments (see the module's docstring for how they chain).
 
     With a channel, its steps are followed from `filed` (the applicant's own steps when the
     applicant does them) and the internal procedure is spliced in where the channel hands over to
     it, from the application's registration; without one, the internal procedure alone, from the
-    registration of an application received at `filed`.
+    registration of an application received at `filed`. The steps tied to other channels than
+    the one the application came through (`channel`, or `via` for the procedure alone) or to other
+    kinds of applicant than `applicant` are passed over.
     """
     planned: list[PlannedStep] = []
     planner = _Planner(reg, variant, calendar, planned, filed)
@@ -285,24 +321,27 @@ def plan(
         flow = reg.channel(channel)
         if flow is None:
             raise KeyError(f"{reg.id} has no channel {channel!r}")
-        _run_channel(reg, flow, variant, branch, planner, filed)
+        _run_channel(reg, flow, variant, branch, planner, filed, applicant)
         return planned
     procedure = reg.procedure_for(variant)
     if procedure is None:
         raise KeyError(f"{reg.id} has no internal procedure for variant {variant!r}")
-    planner.run(procedure.code, walk(procedure, variant, branch), planner.register(filed))
+    planner.run(procedure.code, walk(procedure, variant, branch, via, applicant), planner.register(filed))
     return planned
 
 
-def _run_channel(reg, flow, variant, branch, planner: _Planner, filed):
+def _run_channel(reg, flow, variant, branch, planner: _Planner, filed, applicant=None):
     """Follow a channel; where it hands over to the internal procedure, run that procedure."""
+    channel = flow.code
 
     def outcome_at(step: Step) -> str:
         whens = [b.when for b in step.branches]
         procedure = reg.procedure(step.procedure) if step.procedure else None
+        if not step.applies(channel, applicant):
+            return choose(step, variant)
         if procedure is not None:
             # The hand-over's outcome is the procedure's: a refusal there refuses here.
-            refused = walk(procedure, variant, branch)[-1][0].end == "refusal"
+            refused = walk(procedure, variant, branch, channel, applicant)[-1][0].end == "refusal"
             return next((w for w in REFUSING if w in whens), whens[-1]) if refused else choose(step, variant)
         outcome = choose(step, variant)
         if branch == "refuse" and step.check in PROVIDER_CHECKS:
@@ -311,12 +350,14 @@ def _run_channel(reg, flow, variant, branch, planner: _Planner, filed):
 
     moment = filed
     for step, outcome in flow.walk(outcome_at):
+        if not step.applies(channel, applicant):
+            continue
         if hands_over(step):
             moment = planner.register(moment)
         moment = planner.run(flow.code, [(step, outcome)], moment)
         procedure = reg.procedure(step.procedure) if step.procedure else None
         if procedure is not None:
-            moment = planner.run(step.procedure, walk(procedure, variant, branch), moment)
+            moment = planner.run(step.procedure, walk(procedure, variant, branch, channel, applicant), moment)
 
 
 def _rules(reg: Regulation, filed: dt.datetime) -> dict:
@@ -325,7 +366,14 @@ def _rules(reg: Regulation, filed: dt.datetime) -> dict:
     return rules_for(reg, filed.date())
 
 
-def application_term_due(reg: Regulation, variant: str, registered: dt.datetime, calendar: WorkCalendar):
+def application_term_due(
+    reg: Regulation,
+    variant: str,
+    registered: dt.datetime,
+    calendar: WorkCalendar,
+    via: str | None = None,
+    applicant: str | None = None,
+):
     """When the application must be decided: its variant's term, counted from registration.
 
     Where the regulation gives no term (it lives in the Standard, which the seed does not quote),
@@ -336,7 +384,7 @@ def application_term_due(reg: Regulation, variant: str, registered: dt.datetime,
         return calendar.due(registered, v.term)
     if reg.procedure_for(variant) is None:
         return None
-    steps = plan(reg, variant, registered, calendar)
+    steps = plan(reg, variant, registered, calendar, via=via, applicant=applicant)
     dues = [p.due for p in steps if p.due is not None]
     return max(dues) if dues else None
 

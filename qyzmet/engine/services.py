@@ -30,6 +30,7 @@ from qyzmet import access, clock
 from qyzmet.audit.actions import AuditAction
 from qyzmet.audit.log import ensure_heads, new_entry, record
 from qyzmet.i18n import in_language
+from qyzmet.identity.numbers import applicant_kind
 from qyzmet.outbox import events as outbox
 from qyzmet.outbox.subscribers import publish
 from qyzmet.providers.models import Provider, calendar_for_hours, roles_of
@@ -37,6 +38,7 @@ from qyzmet.regulations.models import Regulation, parsed_document
 from qyzmet.regulations.schema import Step
 
 from . import events, paths, store
+from .applicants import not_admitted
 from .law import pauses_for, rules_for
 from .models import Application, ConclusionRequest, Pause, PauseFile, Protocol, Status, StepRun
 
@@ -128,6 +130,10 @@ def file(
         raise EngineError(
             _("%(service)s has no variant %(variant)s") % {"service": service, "variant": variant}
         )
+    kind = applicant_kind(applicant)
+    if not reg.admits(variant, kind):
+        # The intake (channels.walk) refuses such an applicant first, with the regulation's words.
+        raise EngineError(in_language(not_admitted(reg, variant, applicant)))
     procedure = reg.procedure_for(variant)
     if procedure is not None:
         flow_code, start = procedure.code, procedure.start
@@ -142,11 +148,12 @@ def file(
     # Received after the provider's hours or on a day off, it is registered the next working day
     # (paths.registration); the provider's steps and the term run from the registration.
     registered_at = paths.registration(filed_at, calendar)
-    term_due = paths.application_term_due(reg, variant, registered_at, calendar)
+    term_due = paths.application_term_due(reg, variant, registered_at, calendar, channel, kind)
+    flow = reg.procedure(flow_code) or reg.channel(flow_code)
     first = _next_step(
         reg,
         flow_code,
-        reg.step(flow_code, start),
+        paths.passed_over(flow, flow.step(start), variant, channel, kind),
         registered_at,
         filed_at,
         registered_at,
@@ -417,7 +424,11 @@ def _complete(connection, run_id, user, outcome, note, grounds, now, protocol):
             if minutes is not None:
                 _file_protocol(run.application_id, run_id, outcome, minutes, now)
         return None, event
-    next_step = reg.step(run.flow, step.after(outcome))
+    flow = reg.procedure(run.flow) or reg.channel(run.flow)
+    # A step the regulation ties to other channels or applicant kinds is passed over (paths).
+    next_step = paths.passed_over(
+        flow, flow.step(step.after(outcome)), run.variant, run.channel, applicant_kind(run.applicant)
+    )
     refusal = (list(grounds), note) if outcome in paths.REFUSING and grounds else None
     nxt = _next_step(
         reg,

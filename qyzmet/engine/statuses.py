@@ -3,7 +3,10 @@
 The engine keeps five states of its own (`models.Status`). A regulation may name statuses of
 its own for the personal cabinet, e.g. South Kazakhstan's licences say the application's status
 changes to «Қанағаттанарлық» (satisfied) or «Бас тарту» (refusal); each such status lists the
-engine states it stands for (`means` in the regulation file). The regulation consulted is the
+engine states it stands for (`means` in the regulation file), and the channels it is given in
+where the regulation ties it to some (`applies_to`: Almaty's acceptance notice-report is sent to the
+portal's personal cabinet "when the service is applied for through the portal", seed 004 lines
+239-242; an application received at the office shows the engine's label). The regulation consulted is the
 version the application is pinned to, so a later wording never renames an old application's
 status.
 """
@@ -32,7 +35,7 @@ class NamedStatus(NamedTuple):
 def regulation_status(app) -> NamedStatus:
     """The name the application's pinned regulation gives its current engine state, in the
     active language; the engine's label where the regulation names none."""
-    named = app.regulation.parsed.status_for(app.status)
+    named = app.regulation.parsed.status_for(app.status, app.channel)
     if named is None:
         return NamedStatus(str(Status(app.status).label), None)
     return NamedStatus(tr(named.name), named.source)
@@ -166,7 +169,15 @@ def _still_planned(reg, app, runs, now: dt.datetime) -> list[StepLine]:
     calendar = app.provider.calendar()
     channel = app.channel if reg.procedure(app.procedure) is None else None
     try:
-        planned = paths.plan(reg, app.variant, app.registered_at, calendar, channel=channel)
+        planned = paths.plan(
+            reg,
+            app.variant,
+            app.registered_at,
+            calendar,
+            channel=channel,
+            via=app.channel,
+            applicant=app.applicant_kind,
+        )
     except (KeyError, ValueError):
         return []
     ids = [p.step.id for p in planned]

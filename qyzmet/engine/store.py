@@ -57,6 +57,8 @@ class RunState:
     hours: tuple  # the provider's (opens, closes, lunch_start, lunch_end)
     holds_role: bool  # the acting person holds the step's role, or the head's, at the provider
     conclusions_pending: bool
+    channel: str = ""  # the channel the application came through
+    applicant: str = ""  # the applicant's IIN or BIN
 
 
 READ_RUN = """
@@ -65,7 +67,8 @@ SELECT r.id, r.flow, r.step_id, r.role, r.assignee_id, r.started_at, r.due_at, r
        p.opens, p.closes, p.lunch_start, p.lunch_end,
        EXISTS (SELECT 1 FROM providers_staffrole s
                WHERE s.user_id = %s AND s.provider_id = a.provider_id AND s.role IN (r.role, 'head')),
-       EXISTS (SELECT 1 FROM engine_conclusionrequest c WHERE c.step_run_id = r.id AND c.answer = 'pending')
+       EXISTS (SELECT 1 FROM engine_conclusionrequest c WHERE c.step_run_id = r.id AND c.answer = 'pending'),
+       a.channel, a.applicant
 FROM engine_steprun r
 JOIN engine_application a ON a.id = r.application_id
 JOIN regulations_regulation g ON g.id = a.regulation_id
@@ -109,6 +112,8 @@ def read_run(connection, run_id: int, user_id: int | None) -> RunState | None:
         hours=(h(row[18]), h(row[19]), h(row[20]), h(row[21])),
         holds_role=bool(row[22]),
         conclusions_pending=bool(row[23]),
+        channel=row[24],
+        applicant=row[25],
     )
 
 

@@ -91,3 +91,14 @@ def ordinary_bin(seed: int = 0, registered: dt.date | None = None) -> str:
         bin_ = numbers.generate_bin(registered=registered, rng=rng)
         if not faults.magic_kind(bin_):
             return bin_
+
+
+def entity_bin(seed: int = 0) -> str:
+    """A valid BIN of a resident legal entity that cannot also be read as an IIN (its 7th digit
+    is no century-and-sex code), so that it is known as a legal entity's by its digits alone."""
+    n = seed
+    while True:
+        bin_ = ordinary_bin(seed=n)
+        if bin_[6] not in "123456":
+            return bin_
+        n += 1000

@@ -99,6 +99,26 @@ def is_entity_number(number: str) -> bool:
     return iin_problem(number) is not None and bin_problem(number) is None
 
 
+def applicant_kind(number: str, entity: bool | None = None) -> str | None:
+    """The kind of applicant a number identifies, in the regulations' terms (`ApplicantKind`), or
+    None when the number alone cannot tell: since 2013 an IIN's date need not be real, so many
+    BINs are valid IINs too. `entity` is what the caller knows beyond the number (the signed
+    request names the BIN of the entity it is made for, or only the person's IIN).
+
+    A BIN of a joint business of individual entrepreneurs (5th digit 6) is an individual
+    entrepreneur's, any other BIN a legal entity's; an IIN is an individual's (a person, whether
+    or not they also trade as an entrepreneur: the IIN is formed for both, seed 000 lines 87-89).
+    """
+    as_iin, as_bin = iin_problem(number) is None, bin_problem(number) is None
+    if entity is None:
+        entity = True if as_bin and not as_iin else False if as_iin and not as_bin else None
+    if entity is None:
+        return None
+    if not entity:
+        return "individual"
+    return "individual_entrepreneur" if as_bin and number[4] == "6" else "legal_entity"
+
+
 def describe(number: str) -> dict:
     """What a valid number encodes. Both readings are given when the digits allow both."""
     info: dict = {"number": number}

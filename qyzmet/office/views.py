@@ -283,7 +283,14 @@ def _path_rows(reg, app: Application, runs: list[StepRun]) -> list[dict]:
     channel = app.channel if reg.procedure(app.procedure) is None else None
     try:
         planned = paths.plan(
-            reg, app.variant, app.filed_at, app.provider.calendar(), channel=channel, branch=branch
+            reg,
+            app.variant,
+            app.filed_at,
+            app.provider.calendar(),
+            channel=channel,
+            branch=branch,
+            via=app.channel,
+            applicant=app.applicant_kind,
         )
     except (KeyError, ValueError):
         planned = []

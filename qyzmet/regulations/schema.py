@@ -117,8 +117,55 @@ Check = Literal[
 ]
 
 
+# The kinds of applicant, as the seeds name them: a person (жеке тұлға, identified by an IIN), a
+# legal entity (заңды тұлға, by a BIN) and an individual entrepreneur (жеке кәсіпкер: an IIN, or a
+# BIN of a joint business; seed 000 lines 87-91, seed 001 lines 73-75 and 582-584).
+ApplicantKind = Literal["individual", "legal_entity", "individual_entrepreneur"]
+
+
 # The three refusals a provider gives, each an act of its own (`qyzmet.regulations.refusals`).
 RefusalAct = Literal["acceptance", "consideration", "service"]
+
+
+ChannelCode = Literal["egov_portal", "elicense_portal", "provider_office", "provider_workstation", "psc"]
+# The channels an applicant uses online, on the portal (e-government or E-licensing); the others
+# are received in person: at the provider (its office or an employee's workstation) or a PSC.
+PORTAL_CHANNELS = ("egov_portal", "elicense_portal")
+OFFICE_CHANNELS = ("provider_office", "provider_workstation")
+
+
+class AppliesTo(Model):
+    """Which channels and which kinds of applicant a step, a variant or a whole regulation applies
+    to, where the regulation says so (an empty list: all of them), and where it says it.
+
+    A step tied to one channel (an approving body's conclusion that the regulation describes only
+    for its portal route) is passed over in the others; a regulation or variant admitting only
+    legal entities refuses anyone else at intake, whatever the channel."""
+
+    channels: list[ChannelCode] = Field(default_factory=list)
+    applicants: list[ApplicantKind] = Field(default_factory=list)
+    source: Source
+
+    @model_validator(mode="after")
+    def _says_something(self):
+        if not self.channels and not self.applicants:
+            raise ValueError("`applies_to` needs `channels` or `applicants` (or leave it out)")
+        for name in ("channels", "applicants"):
+            values = getattr(self, name)
+            if len(values) != len(set(values)):
+                raise ValueError(f"`applies_to.{name}` repeats a value: {values}")
+        return self
+
+    def admits(self, channel: str | None = None, applicant: str | None = None) -> bool:
+        """Whether this applies to `channel` and `applicant` (an unknown one is not excluded)."""
+        if channel and self.channels and channel not in self.channels:
+            return False
+        return not (applicant and self.applicants and applicant not in self.applicants)
+
+
+def admitted(scope: AppliesTo | None, channel: str | None = None, applicant: str | None = None) -> bool:
+    """Whether what carries `scope` (its `applies_to`, None for no restriction) applies."""
+    return scope is None or scope.admits(channel, applicant)
 
 
 class Step(Model):
@@ -174,6 +221,13 @@ class Step(Model):
     collegial: bool = False
     signs: bool = False
     result_text: Text | None = Field(default=None, description="what the step produces")
+    applies_to: AppliesTo | None = Field(
+        default=None,
+        description=(
+            "the channels and applicant kinds this step is for, where the regulation ties it to some; "
+            "elsewhere the engine passes over it (a condition takes its going-on branch)"
+        ),
+    )
     source: Source
 
     @model_validator(mode="after")
@@ -198,7 +252,13 @@ class Step(Model):
             raise ValueError(f"step {self.id} ends in a refusal but gives no `message`")
         if self.refusal is not None and self.end != "refusal":
             raise ValueError(f"step {self.id}: only a refusal end names its `refusal` act")
+        if self.applies_to is not None and self.end is not None:
+            raise ValueError(f"step {self.id}: an end cannot be passed over, so it takes no `applies_to`")
         return self
+
+    def applies(self, channel: str | None = None, applicant: str | None = None) -> bool:
+        """Whether the step runs for an application in `channel` by an `applicant` of that kind."""
+        return admitted(self.applies_to, channel, applicant)
 
     @property
     def successors(self) -> list[str]:
@@ -215,13 +275,6 @@ class Step(Model):
         raise ValueError(
             f"step {self.id} has no outcome {outcome!r}; it has {[b.when for b in self.branches]}"
         )
-
-
-ChannelCode = Literal["egov_portal", "elicense_portal", "provider_office", "provider_workstation", "psc"]
-# The channels an applicant uses online, on the portal (e-government or E-licensing); the others
-# are received in person: at the provider (its office or an employee's workstation) or a PSC.
-PORTAL_CHANNELS = ("egov_portal", "elicense_portal")
-OFFICE_CHANNELS = ("provider_office", "provider_workstation")
 
 
 class Flow(Model):
@@ -336,6 +389,10 @@ class Variant(Model):
     term_note: str | None = None
     term_source: Source
     fee: Fee | None = None
+    applies_to: AppliesTo | None = Field(
+        default=None,
+        description="the channels and applicant kinds this variant is for, if the regulation limits them",
+    )
 
 
 class Repeal(Model):
@@ -470,6 +527,14 @@ class Status(Model):
     means: list[EngineState] = Field(
         min_length=1, description="the engine states this status of the regulation stands for"
     )
+    applies_to: AppliesTo | None = Field(
+        default=None,
+        description=(
+            "the channels whose applications the regulation gives this status (e.g. the notice sent "
+            "to the portal's personal cabinet 'when the service is applied for through the portal'); "
+            "elsewhere the state is shown by its engine label"
+        ),
+    )
     source: Source
 
 
@@ -549,6 +614,13 @@ class Regulation(Model):
     technical_conditions: list[Requirement] = Field(default_factory=list)
     request_forms: list[RequestFormSpec] = Field(default_factory=list)
     readings: list[Reading] = Field(default_factory=list)
+    applies_to: AppliesTo | None = Field(
+        default=None,
+        description=(
+            "the applicant kinds (and channels) the whole regulation admits, where it names them "
+            "(e.g. 'Заңды тұлғалар (бұдан әрі - көрсетілетін қызметті алушы)'); absent: anyone"
+        ),
+    )
     export_control: bool = Field(
         default=False,
         description=(
@@ -571,9 +643,10 @@ class Regulation(Model):
                 claimed[state] = status.code
         return statuses
 
-    def status_for(self, state: str) -> Status | None:
-        """The regulation's own status for an engine state, if it names one."""
-        return next((s for s in self.statuses if state in s.means), None)
+    def status_for(self, state: str, channel: str | None = None) -> Status | None:
+        """The regulation's own status for an engine state of an application that came through
+        `channel` (any, when not given), if it names one."""
+        return next((s for s in self.statuses if state in s.means and admitted(s.applies_to, channel)), None)
 
     @model_validator(mode="after")
     def _source_is_a_seed_range(self):
@@ -582,6 +655,23 @@ class Regulation(Model):
         if not re.match(r"^\d{3}_[0-9a-f]{16}\.txt$", self.source.seed):
             raise ValueError(f"unknown seed file name {self.source.seed!r}")
         return self
+
+    def admitted_applicants(self, variant: str | None = None) -> list[str]:
+        """The applicant kinds the regulation (and the variant, if it narrows them) admits; empty: all."""
+        kinds: list[str] = list(self.applies_to.applicants) if self.applies_to else []
+        v = self.variant(variant) if variant else None
+        if v is not None and v.applies_to is not None and v.applies_to.applicants:
+            kinds = [k for k in v.applies_to.applicants if not kinds or k in kinds]
+        return kinds
+
+    def admits(
+        self, variant: str | None = None, applicant: str | None = None, channel: str | None = None
+    ) -> bool:
+        """Whether the regulation (and `variant`) is for an applicant of kind `applicant` in `channel`."""
+        v = self.variant(variant) if variant else None
+        return admitted(self.applies_to, channel, applicant) and admitted(
+            v.applies_to if v is not None else None, channel, applicant
+        )
 
     def actor(self, code: str) -> Actor | None:
         return next((a for a in self.actors if a.code == code), None)

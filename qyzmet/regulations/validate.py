@@ -199,6 +199,51 @@ def _variant_results(reg: Regulation):
                         )
 
 
+def _scopes(reg: Regulation):
+    """Every `applies_to` of the regulation, with its place and the flow it is on (if a step)."""
+    if reg.applies_to is not None:
+        yield "applies_to", reg.applies_to, None
+    for v in reg.variants:
+        if v.applies_to is not None:
+            yield f"variants.{v.code}.applies_to", v.applies_to, None
+    for status in reg.statuses:
+        if status.applies_to is not None:
+            yield f"statuses.{status.code}.applies_to", status.applies_to, None
+    for kind, flows in (("channel", reg.channels), ("procedure", reg.procedures)):
+        for flow in flows:
+            for step in flow.steps:
+                if step.applies_to is not None:
+                    yield f"{kind}s.{flow.code}.{step.id}.applies_to", step.applies_to, (kind, flow)
+
+
+def _check_scopes(reg: Regulation):
+    """Which channels and applicant kinds a regulation, a variant or a step applies to: each
+    restriction cites the seed lines that make it, names channels the regulation has and kinds the
+    regulation admits, and a step tied to some channels is one the application can pass over."""
+    channels = {c.code for c in reg.channels}
+    admitted = set(reg.applies_to.applicants) if reg.applies_to and reg.applies_to.applicants else None
+    for where, scope, on in _scopes(reg):
+        if scope.source.lines is None:
+            yield f"{where}: a restriction cites the seed lines that make it (`source.lines`)"
+        for code in scope.channels:
+            if code not in channels:
+                yield f"{where}: channel {code!r} is not a channel of this regulation"
+        if where != "applies_to" and admitted is not None:
+            for kind in scope.applicants:
+                if kind not in admitted:
+                    yield f"{where}: applicant kind {kind!r} is not admitted by the regulation ({sorted(admitted)})"
+        if on is None:
+            continue
+        kind, flow = on
+        if kind == "channel" and scope.channels and flow.code not in scope.channels:
+            yield f"{where}: a step of the {flow.code} channel that applies only to {scope.channels} never runs"
+        step = flow.steps_by_id[where.split(".")[2]]
+        if step.id == flow.start:
+            yield f"{where}: the start of a flow cannot be passed over"
+        if step.within is not None or any(s.within == step.id for s in flow.steps):
+            yield f"{where}: a step inside a numbered item (`within`) is not passed over alone"
+
+
 def check_regulation(reg: Regulation, seed_lengths: dict[str, int] | None = None) -> list[str]:
     """Process-level problems of one regulation, as 'field: message' strings."""
     problems: list[str] = []
@@ -229,6 +274,7 @@ def check_regulation(reg: Regulation, seed_lengths: dict[str, int] | None = None
         if reg.procedures and reg.procedure_for(variant.code) is None:
             problems.append(f"variants.{variant.code}: no internal procedure applies to it")
     problems.extend(_variant_results(reg))
+    problems.extend(_check_scopes(reg))
     for result in reg.results:
         if result.signed_by and reg.actor(result.signed_by) is None:
             problems.append(f"results.{result.code}: signer {result.signed_by!r} is not declared")

@@ -16,13 +16,16 @@ from ninja import Router, Status
 
 from qyzmet import clock
 from qyzmet.access import access_payment, applicant_number
+from qyzmet.access.people import applicant_kind_of
+from qyzmet.engine.applicants import refusal_for
 from qyzmet.engine.fees import fee_for
 from qyzmet.engine.services import EngineError
 from qyzmet.gateway.errors import Conflict, InvalidRequest, NotFound, Unavailable
+from qyzmet.i18n import in_language
 from qyzmet.intake.online import payments
 
 from ..schemas import Error, ValidationErrors
-from .access import provider_named, regulation_at, variant_of
+from .access import portal_channel, provider_named, regulation_at, variant_of
 from .cabinet import unavailable
 from .schemas import CreatePayment, Payment
 
@@ -47,6 +50,10 @@ def portal_create_payment(request, response: HttpResponse, payload: CreatePaymen
     provider = provider_named(payload.provider)
     row = regulation_at(provider, payload.service)
     variant = variant_of(row, payload.variant)
+    # no fee is taken for a request the intake would refuse: a kind of applicant not admitted
+    refusal = refusal_for(row.parsed, variant, payer, applicant_kind_of(request.auth), portal_channel(row))
+    if refusal is not None:
+        raise EngineError(in_language(refusal))
     today = clock.today()
     fee = fee_for(row.parsed, variant, today.year)
     if fee is None:

@@ -62,10 +62,14 @@ def expected_path(app: Application) -> list[dict]:
     reg = app.regulation.parsed
     calendar = app.provider.calendar()
     if reg.procedure_for(app.variant) is not None:
-        planned = paths.plan(reg, app.variant, app.registered_at, calendar)
+        planned = paths.plan(
+            reg, app.variant, app.registered_at, calendar, via=app.channel, applicant=app.applicant_kind
+        )
     else:
         first = app.steps.order_by("started_at", "id").values_list("step_id", flat=True).first()
-        planned = paths.plan(reg, app.variant, app.filed_at, calendar, channel=app.channel)
+        planned = paths.plan(
+            reg, app.variant, app.filed_at, calendar, channel=app.channel, applicant=app.applicant_kind
+        )
         ids = [p.step.id for p in planned]
         planned = planned[ids.index(first) :] if first in ids else []
     return [

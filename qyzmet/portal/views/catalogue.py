@@ -3,10 +3,14 @@ passport with the buttons that start a request."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 
 from qyzmet import clock
+from qyzmet.access.people import applicant_kind_of
+from qyzmet.engine.applicants import refusal_for
+from qyzmet.i18n import in_language
 from qyzmet.intake.online import drafts
 from qyzmet.regulations.templatetags.regulations import tr
 
@@ -57,5 +61,14 @@ def start(request, act: str, slug: str):
     variant = request.POST.get("variant", "")
     if row.parsed.variant(variant) is None or offer.portal_channel(row.parsed, variant) is None:
         raise Http404("this variant cannot be requested on the portal")
+    # A regulation admitting only legal entities (or only individuals) is not started by anyone
+    # else: the intake would refuse the request, after the fee was paid.
+    channel = offer.portal_channel(row.parsed, variant)
+    refusal = refusal_for(
+        row.parsed, variant, request.user.get_username(), applicant_kind_of(request.user), channel
+    )
+    if refusal is not None:
+        messages.error(request, in_language(refusal))
+        return redirect("portal:service", act=act, slug=slug)
     draft = drafts.start(request.user, row, variant)
     return redirect("portal:draft", draft_id=draft.pk)

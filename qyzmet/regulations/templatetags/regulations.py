@@ -2,7 +2,7 @@
 
 from django import template
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from qyzmet.i18n import in_language
 
@@ -60,3 +60,22 @@ def plain_norm(value):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key)
+
+
+# The kinds of applicant a regulation names (`schema.ApplicantKind`), as a page lists them.
+APPLICANT_KINDS = {
+    "individual": gettext_lazy("individuals"),
+    "legal_entity": gettext_lazy("legal entities"),
+    "individual_entrepreneur": gettext_lazy("individual entrepreneurs"),
+}
+
+
+@register.filter
+def applies(scope, reg):
+    """Where and to whom a restriction (`applies_to`) limits a regulation, variant, status or
+    step, in the page's language: its channels by the regulation's names, then applicant kinds."""
+    if scope is None:
+        return ""
+    parts = [tr(reg.channel(c).name) if reg.channel(c) else c for c in scope.channels]
+    parts += [str(APPLICANT_KINDS[k]) for k in scope.applicants]
+    return _("only: %(what)s") % {"what": "; ".join(parts)}
