@@ -33,7 +33,6 @@ import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -45,7 +44,6 @@ from qyzmet.gateway.clients.payments import PaymentsClient
 from qyzmet.gateway.testing import FAST_POLICY, fresh_gateway, ordinary_iin
 from qyzmet.intake.paper.models import ReceptionRefusal, Registration, ScannedDocument
 from qyzmet.office.testing import load_regulations
-from qyzmet.outbox import subscribers as outbox_subscribers
 from qyzmet.portal.models import Draft
 from qyzmet.providers.models import SUPERVISOR, StaffRole
 from qyzmet.psc.models import Acceptance, Transfer
@@ -57,6 +55,7 @@ from qyzmet.regulations.loader import catalogue
 from .engine_helpers import complete_as_staff
 from .pause_helpers import RULE, export_control_application
 from .psc_helpers import make_centre, provider_for
+from .worlds import made_once
 
 # On one worker: the world below takes seconds to make and each of its 900 cases milliseconds, so a
 # second worker making it again would cost more than it saves.
@@ -753,7 +752,6 @@ RENDERERS = tuple(
 def world(django_db_setup, django_db_blocker):
     """Made once, in a transaction the module rolls back; each case runs in a savepoint of it."""
     with (
-        pytest.MonkeyPatch.context() as patch,
         override_settings(
             QYZMET_GATEWAY_URL=None,
             QYZMET_GATEWAY_POLICY=FAST_POLICY,
@@ -762,16 +760,12 @@ def world(django_db_setup, django_db_blocker):
             QYZMET_SMS_BACKEND="qyzmet.notifications.sms.MemorySmsClient",
         ),
         fresh_gateway(),
-        django_db_blocker.unblock(),
-        transaction.atomic(),
+        made_once(django_db_blocker) as patch,
     ):
         patch.setenv("QYZMET_TODAY", DEMO_DAY)
-        # The world is never committed: the engine's events reach their subscribers when written.
-        patch.setattr(outbox_subscribers, "after_commit", lambda callback, using: callback())
         for renderer in RENDERERS:
             patch.setattr(renderer, lambda *args, **kwargs: PDF)
         yield _build()
-        transaction.set_rollback(True)
 
 
 # The matrix --------------------------------------------------------------------------------------

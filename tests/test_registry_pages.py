@@ -4,28 +4,43 @@ import datetime as dt
 
 import pytest
 
+from qyzmet.providers.models import Provider
 from qyzmet.registry import documents, keys, qr, services
-from qyzmet.registry.models import RegisterHead
+from qyzmet.registry.models import RegisterEntry, RegisterHead
 
 from . import registry_helpers
 from .registry_helpers import ENTITY, LICENCE, OTHER_HOLDER, drive
+from .worlds import made_once
 
 # fixtures
-centre, key_files, provider = registry_helpers.centre, registry_helpers.key_files, registry_helpers.provider
+centre, key_files = registry_helpers.centre, registry_helpers.key_files
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def licences(provider):
+@pytest.fixture(scope="module")
+def issued(django_db_setup, django_db_blocker, key_files):
     # A legal entity (found by BIN and name) and an individual entrepreneur (a person: masked,
     # not found by name or IIN). The first used to be held under an IIN; the premise changed
-    # with the register's privacy rule (issue 13, item 10).
-    first = services.enter_result(drive(provider, LICENCE, "S6", applicant=ENTITY, name="ТОО «Шипагер»"))
-    second = services.enter_result(
-        drive(provider, LICENCE, "S6", applicant=OTHER_HOLDER, name="ИП Ахметова", days=11)
-    )
-    return first, second
+    # with the register's privacy rule (issue 13, item 10). Made once for the module.
+    with made_once(django_db_blocker):
+        provider = registry_helpers.make_provider(LICENCE, registry_helpers.PROVIDER_CODE, key_files)
+        first = services.enter_result(drive(provider, LICENCE, "S6", applicant=ENTITY, name="ТОО «Шипагер»"))
+        second = services.enter_result(
+            drive(provider, LICENCE, "S6", applicant=OTHER_HOLDER, name="ИП Ахметова", days=11)
+        )
+        yield first.pk, second.pk
+
+
+@pytest.fixture
+def licences(db, issued):
+    return tuple(RegisterEntry.objects.get(pk=pk) for pk in issued)
+
+
+@pytest.fixture
+def provider(db, issued):
+    """The provider of the module's licences (registry_helpers.PROVIDER_CODE), with its key."""
+    return Provider.objects.get(code=registry_helpers.PROVIDER_CODE)
 
 
 def _get(client, url, **params):
