@@ -435,6 +435,12 @@ RULES: dict[str, Rule] = {
     ),
     "api:portal_my_application": Rule("GET", applicant_api(applicant="200"), args=app_number),
     "api:portal_my_lookups": Rule("GET", applicant_api(**given("200", *APPLICANTS))),
+    "api:portal_answer_pause": Rule(
+        "POST",
+        applicant_api(applicant="200"),
+        args=lambda w: {"number": w.asked.number},
+        data=lambda w: {"answer": "attached"},
+    ),
     "api:portal_create_payment": Rule(
         "POST",
         applicant_api(**given("201", *APPLICANTS)),

@@ -7,19 +7,23 @@ the answer as evidence with its purpose, like every lookup: the applicant sees i
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import File, Form, Router, Status, UploadedFile
 
 from qyzmet import clock
 from qyzmet.access import (
     access_own_application,
+    access_pause_answer,
     applicant_number,
     lookups_for,
     own_applications,
     require_applicant,
 )
+from qyzmet.engine import services
 from qyzmet.gateway.errors import NotFound, Unavailable
+from qyzmet.intake import uploads
 from qyzmet.intake.online import drafts
 from qyzmet.regulations.models import Regulation
 
@@ -95,6 +99,27 @@ def portal_my_applications(request):
 )
 def portal_my_application(request, number: str):
     return my_application_detail(access_own_application(require_applicant(request.auth), number))
+
+
+@router.post(
+    "/me/applications/{number}/answer",
+    response={200: MyApplicationDetail, 400: Error, 403: Error, 404: Error, 409: Error},
+    summary="Answer what the provider asked while the legal clock stands still (a text and documents)",
+)
+def portal_answer_pause(request, number: str, answer: Form[str] = "", files: File[list[UploadedFile]] = None):
+    """Multipart: `answer` (text) and `files` (PDF, JPEG or PNG, checked by their first bytes).
+    The answer restarts the clock and moves the due moments, as the cabinet's form does; 403 when
+    nothing is asked of the caller in this application."""
+    user = require_applicant(request.auth)
+    app = access_pause_answer(user, access_own_application(user, number))
+    try:
+        checked = [uploads.check(f) for f in files or ()]
+        services.answer_pause(app.pk, user, answer, checked)
+    except ValidationError as exc:
+        return Status(400, {"detail": " ".join(exc.messages)})
+    except services.EngineError as exc:
+        return Status(409, {"detail": str(exc)})
+    return my_application_detail(access_own_application(user, number))
 
 
 @router.get(

@@ -170,4 +170,24 @@ def my_application_detail(app: Application) -> dict:
             for line in told.steps
         ],
         "documents": _documents(app),
+        "asked": asked_of_applicant(app),
     }
+
+
+def asked_of_applicant(app: Application) -> list[dict]:
+    """The stops of the clock that asked the applicant something, with what they answered."""
+    return [
+        {
+            "rule": pause.reason,
+            "law": pause.law,
+            "asked": pause.asked,
+            "started_at": pause.started_at,
+            "open": pause.ended_at is None,
+            "answer": pause.answer,
+            "answered_at": pause.answered_at,
+            "files": [
+                {"name": f.name, "size": f.size, "sha256": f.sha256} for f in pause.files.defer("content")
+            ],
+        }
+        for pause in app.pauses.exclude(asked="").order_by("started_at").prefetch_related("files")
+    ]

@@ -247,6 +247,25 @@ class IssuedDocument(Schema):
     url: str = Field(description="where the applicant downloads it (signed in to the portal)")
 
 
+class AnsweredFile(Schema):
+    name: str
+    size: int
+    sha256: str
+
+
+class AskedOfMe(Schema):
+    """A stop of the legal clock on a ground that asks the applicant something (law_rules.yaml)."""
+
+    rule: str = Field(description="the pause rule's code")
+    law: str = Field(description="its legal source")
+    asked: str = Field(description="what the provider asks of the applicant")
+    started_at: dt.datetime
+    open: bool = Field(description="still waiting for the answer: POST /me/applications/{number}/answer")
+    answer: str
+    answered_at: dt.datetime | None
+    files: list[AnsweredFile]
+
+
 class MyApplicationDetail(MyApplication):
     refusal_grounds: list[str] = Field(description="the regulation's texts of the grounds cited")
     refusal_text: str
@@ -265,3 +284,6 @@ class MyApplicationDetail(MyApplication):
         "current step's due moment; nothing planned once decided"
     )
     documents: list[IssuedDocument] = Field(description="the signed documents issued on the application")
+    asked: list[AskedOfMe] = Field(
+        description="what the provider asked of the applicant while the legal clock stood still, and the answers"
+    )
