@@ -49,6 +49,7 @@ def test_every_portal_endpoint_is_documented(client):
         "/api/v1/portal/me/prefill",
         "/api/v1/portal/me/applications",
         "/api/v1/portal/me/applications/{number}",
+        "/api/v1/portal/me/applications/{number}/answer",
         "/api/v1/portal/me/lookups",
         "/api/v1/portal/payments",
         "/api/v1/portal/payments/{payment_id}",
