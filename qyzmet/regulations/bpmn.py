@@ -13,6 +13,8 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.utils import translation
+from django.utils.translation import gettext
 from lxml import etree
 
 from qyzmet.i18n import in_language
@@ -88,6 +90,19 @@ def flow_of(reg: Regulation, channel: str | None):
     return reg.channels[0]
 
 
+def _outcome_name(branch, reg: Regulation, lang: str) -> str:
+    """A branch's label in `lang` (the condition keeps the outcome's code)."""
+    from .templatetags.regulations import outcome
+
+    with translation.override(lang):
+        return outcome(branch, reg)
+
+
+def _end_name(end: str | None, lang: str) -> str:
+    with translation.override(lang):
+        return {"result": gettext("result"), "refusal": gettext("refusal")}.get(end or "", end or "")
+
+
 def build_graph(reg: Regulation, channel: str | None = None, lang: str = "en") -> Graph:
     flow = flow_of(reg, channel)
     lane_order: list[str] = []
@@ -120,13 +135,15 @@ def build_graph(reg: Regulation, channel: str | None = None, lang: str = "en") -
                         f"f_{gid}_{_ncname(b.when)}",
                         gid,
                         "t_" + _ncname(b.to),
-                        name=b.when,
+                        name=_outcome_name(b, reg, lang),
                         condition=f'{var} == "{b.when}"',
                     )
                 )
         else:
             eid = "e_" + _ncname(s.id)
-            graph.nodes[eid] = Node(eid, "endEvent", s.end or "", s.actor, refusal=s.end == "refusal")
+            graph.nodes[eid] = Node(
+                eid, "endEvent", _end_name(s.end, lang), s.actor, refusal=s.end == "refusal"
+            )
             graph.flows.append(Flow(f"f_{tid}", tid, eid))
     _layout(graph)
     return graph

@@ -27,8 +27,10 @@ from qyzmet.audit.actions import AuditAction
 from qyzmet.audit.log import record
 from qyzmet.engine import paths
 from qyzmet.engine.fees import FeeDue, fee_for
+from qyzmet.i18n import in_language
 from qyzmet.identity.numbers import bin_problem, iin_problem
 from qyzmet.providers.models import OFFICE_CLERK, Provider
+from qyzmet.regulations.citations import standard_act
 from qyzmet.regulations.models import Regulation
 
 from .models import ReceptionRefusal
@@ -184,15 +186,28 @@ def identify(number: str, *, purpose: str, by: str) -> Identity:
 # The checklist and the one refusal of an incomplete set -------------------------------------
 
 
-def required_documents(reg) -> list[tuple[str, str]]:
-    """The list a paper set is checked against, as (code, label) pairs."""
-    clause = next((c.clause for c in reg.standard.clauses_cited if c.subject == "documents"), "9")
-    return [
-        (
-            "standard",
-            _("The documents required by clause %(clause)s of the Standard (%(act)s)")
-            % {"clause": clause, "act": reg.standard.act},
-        ),
+def required_documents(reg, variant: str | None = None) -> list[tuple[str, str]]:
+    """The list a paper set is checked against, as (code, label) pairs, in the reader's language.
+
+    The documents the regulation lists for the variant (the same list the portal's request form
+    asks for; all variants' when none is given), each by its name, a document the regulation
+    only refers the Standard for naming the Standard; then the inventory the law requires.
+    """
+    docs, seen = [], set()
+    for doc in (
+        reg.documents_for(variant) if variant else [d for _v, f in reg.document_lists() for d in f.documents]
+    ):
+        if doc.code in seen or not doc.required:
+            continue
+        seen.add(doc.code)
+        label = in_language(doc.name)
+        if not doc.named:
+            label = _("%(document)s (the Standard: %(act)s)") % {
+                "document": label,
+                "act": standard_act(reg.standard),
+            }
+        docs.append((doc.code, label))
+    return docs + [
         (
             "inventory",
             _("The inventory of the documents, drawn up by the applicant (Law on permissions Art. 25 p.4)"),
@@ -212,8 +227,8 @@ class Checklist:
         return not self.missing
 
 
-def check_documents(reg, presented: list[str]) -> Checklist:
-    labels = required_documents(reg)
+def check_documents(reg, presented: list[str], variant: str | None = None) -> Checklist:
+    labels = required_documents(reg, variant)
     return Checklist(
         presented=[label for code, label in labels if code in presented],
         missing=[label for code, label in labels if code not in presented],
@@ -272,7 +287,7 @@ def refuse_incomplete(
     """The provider's clerk refuses to accept an incomplete set; the record is the numbered receipt."""
     now = at or clock.now()
     reg = choice.regulation.parsed
-    checklist = check_documents(reg, presented)
+    checklist = check_documents(reg, presented, variant)
     refusal = completeness(reg, choice.channel, OFFICE, checklist)
     if refusal is None:
         raise ReceptionError(_("The set is complete: accept it."))

@@ -43,7 +43,8 @@ def _form(draft: Draft, data=None, files=None, *, final=False) -> RequestForm:
         files,
         initial=initial,
         providers=drafts.providers_for(draft.regulation),
-        has_required_documents=drafts.has_required_documents(draft),
+        documents=drafts.listed_documents(draft),
+        attached=draft.attachments.exclude(document="").values_list("document", flat=True),
         final=final,
         spec=draft.regulation.parsed.request_form_for(draft.variant),
     )
