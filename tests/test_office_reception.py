@@ -95,7 +95,8 @@ def test_an_incomplete_set_is_refused_with_a_receipt(client, desk):
     assert response["Location"] == reverse("office:reception-refusal", args=[refusal.number])
     assert refusal.number.startswith("RR-151014-")
     assert refusal.clerk == clerk and refusal.applicant == applicant
-    assert len(refusal.missing) == 1 and "Art. 25 p.4" in refusal.missing[0]
+    assert len(refusal.missing) == 1 and "Art. 25 p.4" in refusal.missing[0]["en"]
+    assert "п. 4 ст. 25" in refusal.missing[0]["ru"]  # kept in every language, for each reader
     page = client.get(response["Location"])
     assert page.status_code == 200 and refusal.number in page.content.decode()
     pdf = client.get(reverse("office:reception-refusal-pdf", args=[refusal.number]))

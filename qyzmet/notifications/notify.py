@@ -63,7 +63,10 @@ def _text(app: Application, event: str) -> tuple[str, str]:
         ) % {"number": app.number, "service": service, "status": status}
         act = refusals.act(refusal_act(app))
         if act is not None:
-            body = f"{body} " + _("The document: %(act)s (%(law)s).") % {"act": act.title, "law": act.law}
+            body = f"{body} " + _("The document: %(act)s (%(law)s).") % {
+                "act": act.title,
+                "law": in_language(act.law),
+            }
         if app.regulation.parsed.quality_indicators:
             # the regulation measures its quality by its questionnaire (`analytics.questionnaire`)
             link = settings.QYZMET_PUBLIC_URL.rstrip("/") + reverse("portal:questionnaire", args=[app.number])

@@ -129,3 +129,12 @@ def plain_norm(value):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key)
+
+
+@register.filter
+def document_name(document, language=None):
+    """A document as recorded: a label in kk/ru/en (in the page's language, or the one given),
+    an uploaded file's description (its file name), or a plain name."""
+    if isinstance(document, dict) and "name" in document and not any(k in document for k in ("kk", "ru")):
+        return document["name"]
+    return in_language(document, language)
