@@ -87,6 +87,17 @@ def english_words(html: str, language: str) -> set[str]:
     return {w for w in WORD.findall(text) if w.lower() not in ALLOWED}
 
 
+# Dates the American way ("10/14/2015", "Қаз. 14, 2015"): Django's fallback where a language has no
+# formats of its own, as Kazakh had (qyzmet/formats).
+US_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b|\w+\.? \d{1,2}, \d{4}")
+
+
+def us_dates(html: str, language: str) -> list[str]:
+    parser = _Text(language)
+    parser.feed(html)
+    return US_DATE.findall(" ".join(parser.parts))
+
+
 # Pages that still show English (see the module's docstring): left out of the walk until clean.
 NOT_YET_CLEAN = re.compile(r"^/office/applications/")
 
@@ -103,7 +114,8 @@ def test_every_main_page_is_in_the_readers_language(language, monkeypatch):
         for url in (u for u in urls if not NOT_YET_CLEAN.match(u)):
             answer = client.get(url, follow=True)
             assert answer.status_code == 200, url
-            words = english_words(answer.content.decode(), language)
+            html = answer.content.decode()
+            words = english_words(html, language) | set(us_dates(html, language))
             if words:
                 found[url] = sorted(words)
     assert not found, "\n".join(f"{url}: {' '.join(words)}" for url, words in found.items())
