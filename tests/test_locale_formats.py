@@ -22,9 +22,7 @@ def test_dates_and_numbers_are_written_the_languages_way(language, long, short, 
     with translation.override(language):
         assert formats.date_format(DAY, "DATE_FORMAT") == long
         assert formats.date_format(DAY, "SHORT_DATE_FORMAT") == short
-        assert formats.number_format(
-            12345.5, 1, use_l10n=True, force_grouping=True
-        ) == number.encode().decode("unicode_escape")
+        assert formats.number_format(12345.5, 1, use_l10n=True, force_grouping=True) == number
 
 
 def test_every_kazakh_month_is_written_in_lower_case():
