@@ -168,6 +168,9 @@ def test_check_your_answers_shows_the_answers_and_the_fee_with_its_source(signed
     draft = _filled(signed_in)
     html = signed_in.get(f"/portal/drafts/{draft.pk}/check/", **EN).content.decode()
     assert "Stomatology; Paediatrics" in html and "+77012345678" in html and "clause9.pdf" in html
+    assert (
+        "Documents listed in clause 9 of the Standard: clause9.pdf" in html
+    )  # named as the regulation lists it
     assert "19820 tenge: 10 MCI at 1982 tenge" in html and "Tax Code of 10.12.2008, Art. 471" in html
     assert "Continue to signing" not in html  # the fee comes first
     assert (
@@ -211,6 +214,7 @@ def test_the_signed_request_is_filed_once_with_notifications(signed_in, provider
     assert (
         app.data["subtypes"] == ["Stomatology", "Paediatrics"]
         and app.data["documents"][0]["name"] == "clause9.pdf"
+        and app.data["documents"][0]["document"] == "standard-clause-9"  # the signed request says for which
     )
     # a network retry of the same post: the same answer, no second application
     again = signed_in.post(f"/portal/drafts/{draft.pk}/submit/", {"envelope": envelope})

@@ -134,6 +134,7 @@ def _check_page(request, draft: Draft, status: int = 200, payment_error: str = "
             "variant": reg.variant(draft.variant),
             "applicant": draft.data.get("applicant"),
             "attachments": draft.attachments.defer("content"),
+            "listed": {doc.code: doc for doc in drafts.listed_documents(draft)},
             "fee": drafts.fee_of(draft),
             "paid": draft.payment_status == PAID,
             "declined": draft.payment_status == DECLINED,
