@@ -89,3 +89,15 @@ def test_the_paper_desks_check_the_list_the_portal_asks_for():
                 desk = required_documents(reg, variant.code)
             assert [code for code, _label in desk] == listed + ["inventory"]
             assert all("Standard" not in label for _code, label in desk)  # named in Russian
+
+
+@pytest.mark.django_db
+def test_the_regulation_page_shows_the_list_and_the_translated_readings_in_the_readers_language(client):
+    client.cookies["django_language"] = "kk"
+    html = client.get(f"/regulations/{LICENCE}/", HTTP_ACCEPT_LANGUAGE="kk").content.decode()
+    assert "Қоса берілетін құжаттар" in html and "№ 141" in html
+    assert "жоғалған қосымшалар" in html  # a reading given in kk/ru/en is shown in Kazakh
+    assert "lost annexes" not in html
+    client.cookies["django_language"] = "en"
+    html = client.get(f"/regulations/{LICENCE}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "lost annexes" in html and "Documents to attach" in html

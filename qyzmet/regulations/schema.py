@@ -553,12 +553,19 @@ class RequestFormSpec(Model):
 
 
 class Reading(Model):
-    """A recorded choice where the seed is garbled, contradicts itself, or is silent."""
+    """A recorded choice where the seed is garbled, contradicts itself, or is silent.
 
-    topic: str
-    reading: str
-    why: str
+    Written in English as the team read the seed; given as kk/ru/en texts once translated, so
+    that a kk or ru page shows it (an English-only reading is offered in English instead)."""
+
+    topic: str | Text
+    reading: str | Text
+    why: str | Text
     source: Source
+
+    @property
+    def translated(self) -> bool:
+        return all(isinstance(part, Text) for part in (self.topic, self.reading, self.why))
 
 
 class Regulation(Model):
