@@ -1,6 +1,7 @@
 """The documents the platform makes carry no English words outside the page walk's allow-list
 (issue 13, item 6): the PDFs of the document pipeline (the licence, the receipt for accepted
-documents, the reasoned refusal, the service centre's receipt: Kazakh and Russian on one page,
+documents, the reasoned refusal, the desk's refusal to accept an incomplete set, the service
+centre's receipt: Kazakh and Russian on one page,
 as state documents are), the service centre's receipt page, and the applicant's notices by
 e-mail and SMS (in the applicant's language, kk or ru).
 
@@ -14,6 +15,7 @@ from django.utils import translation
 
 from qyzmet.engine.models import Application
 from qyzmet.gateway.testing import ordinary_bin
+from qyzmet.intake.paper import reception
 from qyzmet.notifications import notify
 from qyzmet.providers.models import Provider
 from qyzmet.psc import services as psc
@@ -21,6 +23,7 @@ from qyzmet.registry import documents
 from qyzmet.regulations.loader import catalogue
 from qyzmet.regulations.models import Regulation
 
+from . import cast
 from .page_walk import APPLICANT, main_pages
 from .psc_helpers import centre_pki, make_centre, platform, provider_for, working_moment  # noqa: F401
 from .test_page_languages import english_words
@@ -76,6 +79,18 @@ def test_the_pipelines_documents_and_the_notices_are_in_kazakh_and_russian(html_
         consent=True,
         at=working_moment(NARCOTICS),
     )
+    issued_provider = Provider.objects.get(pk=issued.provider_id)
+    clerk = cast.staff_for(issued_provider, "office-clerk")
+    choice = reception.ServiceChoice(issued_provider, issued.regulation, "provider_office")
+    refusal = reception.refuse_incomplete(  # the clerk refuses a set without the inventory
+        choice,
+        "issue",
+        ordinary_bin(seed=42),
+        "ТОО «Дәрігер»",
+        ["standard-clause-9"],
+        clerk,
+        at=issued.filed_at,
+    )
     found = {}
     for language in ("kk", "ru"):
         del html_of_pdfs[:]
@@ -84,7 +99,8 @@ def test_the_pipelines_documents_and_the_notices_are_in_kazakh_and_russian(html_
             documents.receipt_pdf(issued)
             documents.refusal_pdf(refused)
             documents.psc_receipt_pdf(acceptance)
-        assert len(html_of_pdfs) == 4
+            documents.incomplete_set_pdf(refusal)
+        assert len(html_of_pdfs) == 5
         for template, html in html_of_pdfs:
             if words := _words(html, language):
                 found[f"{language} {template}"] = words
