@@ -101,3 +101,17 @@ def test_the_regulation_page_shows_the_list_and_the_translated_readings_in_the_r
     client.cookies["django_language"] = "en"
     html = client.get(f"/regulations/{LICENCE}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "lost annexes" in html and "Documents to attach" in html
+
+
+def test_every_legal_citation_has_its_kazakh_and_russian_text():
+    """The regulations' citations and the register's grounds are cited in the reader's language
+    (regulations/citations.yaml); the validator fails on a regulation's citation without one."""
+    import yaml
+
+    from qyzmet.registry.grounds import GROUNDS_FILE
+    from qyzmet.regulations import citations
+
+    laws = [src["law"] for g in yaml.safe_load(GROUNDS_FILE.read_text())["grounds"] for src in g["sources"]]
+    assert citations.missing(laws) == []
+    cited = citations.citation(laws[0])
+    assert cited["kk"] != cited["en"] != cited["ru"] and "№ 214-III" in cited["ru"]
