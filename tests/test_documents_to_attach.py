@@ -115,3 +115,14 @@ def test_every_legal_citation_has_its_kazakh_and_russian_text():
     assert citations.missing(laws) == []
     cited = citations.citation(laws[0])
     assert cited["kk"] != cited["en"] != cited["ru"] and "№ 214-III" in cited["ru"]
+
+
+def test_the_laws_rules_are_cited_in_kazakh_and_russian_too():
+    import yaml
+
+    from qyzmet.engine.law import RULES_FILE
+    from qyzmet.regulations import citations
+
+    data = yaml.safe_load(RULES_FILE.read_text())
+    laws = [src["law"] for rule in data["rules"] + (data.get("pauses") or []) for src in rule["sources"]]
+    assert citations.missing(laws) == []

@@ -24,6 +24,7 @@ from qyzmet.engine.models import Application
 from qyzmet.engine.statuses import refusal_act, regulation_status
 from qyzmet.i18n import in_language
 from qyzmet.regulations import refusals
+from qyzmet.regulations.citations import citation
 
 from . import sms
 from .models import Notification
@@ -81,7 +82,11 @@ def _pause_text(app: Application, kind: str, pause, service: str) -> tuple[str, 
     from qyzmet.engine.law import pauses_for
 
     rule = pauses_for(app.regulation.parsed, timezone.localtime(app.filed_at).date()).get(pause.reason)
-    ground = f"{in_language(rule.title)} ({rule.source})" if rule else pause.law
+    ground = (
+        f"{in_language(rule.title)} ({in_language(citation(rule.source))})"
+        if rule
+        else in_language(citation(pause.law))
+    )
     if kind == PAUSED:
         subject = _("Application %(number)s: you are asked for documents") % {"number": app.number}
         body = _(
