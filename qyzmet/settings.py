@@ -145,6 +145,7 @@ CSRF_FAILURE_VIEW = "qyzmet.edge.views.csrf_failure"
 
 LANGUAGE_CODE = "kk"
 LANGUAGES = [("kk", _("Kazakh")), ("ru", _("Russian")), ("en", _("English"))]
+FORMAT_MODULE_PATH = ["qyzmet.formats"]  # kk and en date and number formats (Django ships none for kk)
 LOCALE_PATHS = [BASE_DIR / "qyzmet" / "locale"]
 TIME_ZONE = "Asia/Almaty"
 USE_I18N = True

@@ -673,7 +673,7 @@ def _build() -> World:
         "address": "Almaty, Abai avenue 10",
         "phone": "+7 701 234 56 78",
         "email": "applicant@example.kz",
-        "required_documents": SimpleUploadedFile("clause9.pdf", PDF, content_type="application/pdf"),
+        "document-standard-clause-9": SimpleUploadedFile("clause9.pdf", PDF, content_type="application/pdf"),
         "continue": "1",
     }
     assert browser.post(f"/portal/drafts/{draft.pk}/", answers).status_code == 302

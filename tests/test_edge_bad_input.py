@@ -61,7 +61,7 @@ def _requests(route, bad: str):
             bad.encode("utf-8", "surrogatepass").decode("utf-8", "replace") + "\x00"
         )  # multipart: UTF-8
         upload = SimpleUploadedFile(nul_only + ".pdf", b"%PDF-1.4\n", content_type="application/pdf")
-        yield "file name", method, path, {"data": {"scans": upload, "required_documents": upload}}
+        yield "file name", method, path, {"data": {"scans": upload, "document-standard-clause-9": upload}}
         body = {f: bad for f in FIELDS} | {
             "signed_request": {"request": {"iin": bad}, "signature": {"value": bad}}
         }

@@ -31,7 +31,9 @@ def _scans(count: int, size: int) -> list[SimpleUploadedFile]:
 
 def test_three_files_of_almost_10_mb_in_one_post_are_refused_with_413(signed_in):  # noqa: F811
     response = signed_in.post(
-        "/portal/drafts/1/", {"required_documents": _scans(3, int(9.9 * MB))}, HTTP_ACCEPT_LANGUAGE="en"
+        "/portal/drafts/1/",
+        {"document-standard-clause-9": _scans(3, int(9.9 * MB))},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 413
     page = response.content.decode()

@@ -97,7 +97,9 @@ class WebDoor(Door):
             "phone": PHONE,
             "email": EMAIL,
             "provider": self.provider.code,
-            "required_documents": SimpleUploadedFile("clause9.pdf", PDF, content_type="application/pdf"),
+            "document-standard-clause-9": SimpleUploadedFile(
+                "clause9.pdf", PDF, content_type="application/pdf"
+            ),
             "continue": "1",
         }
         response = self.client.post(f"/portal/drafts/{self.draft.pk}/", answers)

@@ -72,12 +72,17 @@ class OfficeFace:
         from django.core.files.uploadedfile import SimpleUploadedFile
 
         reg = catalogue()[self.reg_id]
+        variant = reg.variants[0].code
+        if "standard" in documents:  # the clerk ticks each document of the regulation's list
+            documents = [d for d in documents if d != "standard"] + [
+                d.code for d in reg.documents_for(variant)
+            ]
         return client.post(
             reverse("office:reception-submit"),
             {
                 "service": f"{self.provider.pk}:{self.reg_id}",
                 "applicant": applicant,
-                "variant": reg.variants[0].code,
+                "variant": variant,
                 "applicant_name": "ТОО «Тест»",
                 "documents": documents,
                 "scans": [SimpleUploadedFile("set.pdf", PDF)],

@@ -81,19 +81,22 @@ def test_the_form_is_prefilled_from_the_state_database_with_the_clerk_as_initiat
     surname = lookup.answer["surname"]
     assert surname in page.content.decode()
     # the list to check: the Standard's documents and the applicant's inventory
-    assert 'value="standard"' in page.content.decode() and 'value="inventory"' in page.content.decode()
+    assert (
+        'value="standard-clause-9"' in page.content.decode() and 'value="inventory"' in page.content.decode()
+    )
 
 
 def test_an_incomplete_set_is_refused_with_a_receipt(client, desk):
     provider, clerk = desk
     applicant = ordinary_iin(seed=4)
-    response = _submit(client, provider, applicant, ["standard"])
+    response = _submit(client, provider, applicant, ["standard-clause-9"])
     refusal = ReceptionRefusal.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("office:reception-refusal", args=[refusal.number])
     assert refusal.number.startswith("RR-151014-")
     assert refusal.clerk == clerk and refusal.applicant == applicant
-    assert len(refusal.missing) == 1 and "Art. 25 p.4" in refusal.missing[0]
+    assert len(refusal.missing) == 1 and "Art. 25 p.4" in refusal.missing[0]["en"]
+    assert "п. 4 ст. 25" in refusal.missing[0]["ru"]  # kept in every language, for each reader
     page = client.get(response["Location"])
     assert page.status_code == 200 and refusal.number in page.content.decode()
     pdf = client.get(reverse("office:reception-refusal-pdf", args=[refusal.number]))
@@ -105,7 +108,7 @@ def test_a_complete_set_is_filed_through_the_channel_with_its_scans_and_receipt(
     provider, clerk = desk
     applicant = ordinary_iin(seed=5)
     response = _submit(
-        client, provider, applicant, ["standard", "inventory"], [_file("licence-form.png", PNG)]
+        client, provider, applicant, ["standard-clause-9", "inventory"], [_file("licence-form.png", PNG)]
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     app = Application.objects.get()
@@ -127,7 +130,7 @@ def test_no_record_in_the_state_database_gives_the_regulations_refusal_message(c
     page = _start(client, provider, applicant)
     assert page.status_code == 200 and "has no record of this number" in page.content.decode()
     response = _submit(
-        client, provider, applicant, ["standard", "inventory"], [_file("scan.pdf", b"%PDF-1.4 x")]
+        client, provider, applicant, ["standard-clause-9", "inventory"], [_file("scan.pdf", b"%PDF-1.4 x")]
     )
     expected = next(s for s in catalogue()[LICENCE].channel("provider_office").steps if s.id == "P6")
     assert response.status_code == 200
@@ -141,7 +144,7 @@ def test_a_file_that_is_not_a_pdf_jpeg_or_png_is_refused(client, desk):
         client,
         provider,
         ordinary_iin(seed=6),
-        ["standard", "inventory"],
+        ["standard-clause-9", "inventory"],
         [_file("scan.pdf", b"MZ not a pdf")],
     )
     assert response.status_code == 400
@@ -150,7 +153,7 @@ def test_a_file_that_is_not_a_pdf_jpeg_or_png_is_refused(client, desk):
 
 def test_only_clerks_reach_the_desk_and_only_their_providers_receipts(client, desk):
     provider, _ = desk
-    _submit(client, provider, ordinary_iin(seed=7), ["standard"])
+    _submit(client, provider, ordinary_iin(seed=7), ["standard-clause-9"])
     number = ReceptionRefusal.objects.get().number
     other = provider_for(LICENCE, "health-other")
     client.force_login(staff(other, "other.clerk", "office-clerk"))
@@ -165,7 +168,7 @@ def test_a_file_over_10_mb_is_refused(client, desk, monkeypatch):
     monkeypatch.setattr(uploads, "MAX_BYTES", 32)  # the rule, not 10 MB of test data
     provider, _ = desk
     response = _submit(
-        client, provider, ordinary_iin(seed=8), ["standard", "inventory"], [_file("big.png", PNG)]
+        client, provider, ordinary_iin(seed=8), ["standard-clause-9", "inventory"], [_file("big.png", PNG)]
     )
     assert response.status_code == 400 and not Application.objects.exists()
 
@@ -182,7 +185,9 @@ def test_demo_clerks_are_seeded_where_a_paper_channel_has_none():
 
 def test_the_scans_are_shown_on_the_task_page_to_the_providers_staff(client, desk):
     provider, _ = desk
-    _submit(client, provider, ordinary_iin(seed=9), ["standard", "inventory"], [_file("form.png", PNG)])
+    _submit(
+        client, provider, ordinary_iin(seed=9), ["standard-clause-9", "inventory"], [_file("form.png", PNG)]
+    )
     app = Application.objects.get()
     client.force_login(staff(provider, "almaty.executor", "licensing-department"))
     page = client.get(reverse("office:task", args=[app.number]))

@@ -62,7 +62,7 @@ def test_sign_in_fill_in_sign_in_the_browser_submit_and_find_it_in_the_cabinet(
         page.fill("#id_subtypes", "Stomatology")
         page.fill("#id_phone", "+7 701 234 56 78")
         page.set_input_files(
-            "#id_required_documents",
+            "#id_document-standard-clause-9",
             files=[{"name": "clause9.pdf", "mimeType": "application/pdf", "buffer": PDF}],
         )
         page.click("button[name=continue]")

@@ -37,9 +37,9 @@ SPEC = RequestFormSpec.model_validate(
 
 def test_labels_come_from_the_regulation_in_the_pages_language():
     with translation.override("ru"):
-        form = RequestForm(spec=SPEC)
+        form = RequestForm(spec=SPEC, documents=SPEC.documents)
         assert form.fields["subtypes"].label == "Подвиды деятельности"
-        assert form.fields["required_documents"].label == "Документы по пункту 9 Стандарта"
+        assert form.fields["document-standard-clause-9"].label == "Документы по пункту 9 Стандарта"
 
 
 def test_required_fields_are_the_regulations():
@@ -65,3 +65,61 @@ def test_every_regulation_with_a_portal_channel_defines_its_request_form():
         for variant in reg.variants:
             form = reg.request_form_for(variant.code)
             assert form is not None and form.documents, (reg.id, variant.code)
+
+
+TWO_DOCUMENTS = RequestFormSpec.model_validate(
+    {
+        "source": {"lines": [1, 2]},
+        "documents": [
+            {
+                "code": "name-change-proof",
+                "name": {
+                    "kk": "Атауының өзгергенін растайтын құжат",
+                    "ru": "Документ, подтверждающий изменение наименования",
+                    "en": "Document confirming the change of name",
+                },
+                "source": {"lines": [3, 3]},
+            },
+            {
+                "code": "power-of-attorney",
+                "name": {"kk": "Сенімхат", "ru": "Доверенность", "en": "Power of attorney"},
+                "required": False,
+                "source": {"lines": [4, 4]},
+            },
+        ],
+    }
+)
+ONE_PROVIDER = [type("P", (), {"code": "p", "display_name": "P"})()]
+ANSWERS = {"provider": "p", "phone": "+77012345678", "address": "Almaty"}
+
+
+def test_each_listed_document_has_its_own_upload_named_as_the_regulation_names_it():
+    with translation.override("kk"):
+        form = RequestForm(spec=TWO_DOCUMENTS, documents=TWO_DOCUMENTS.documents)
+        labels = [field.label for _doc, field in form.document_fields()]
+    assert labels == ["Атауының өзгергенін растайтын құжат", "Сенімхат"]
+
+
+def test_a_required_document_without_a_file_is_named_in_the_readers_language():
+    expected = {
+        "kk": "«Атауының өзгергенін растайтын құжат» тіркеңіз: оны регламент талап етеді.",
+        "ru": "Приложите «Документ, подтверждающий изменение наименования»: этого требует регламент.",
+        "en": "Attach “Document confirming the change of name”: the regulation requires it.",
+    }
+    for language, message in expected.items():
+        with translation.override(language):
+            form = RequestForm(ANSWERS, providers=ONE_PROVIDER, documents=TWO_DOCUMENTS.documents, final=True)
+            assert not form.is_valid()
+            assert form.errors["document-name-change-proof"] == [message]
+            assert "document-power-of-attorney" not in form.errors  # not required
+
+
+def test_a_document_already_in_the_draft_counts():
+    form = RequestForm(
+        ANSWERS,
+        providers=ONE_PROVIDER,
+        documents=TWO_DOCUMENTS.documents,
+        attached=["name-change-proof"],
+        final=True,
+    )
+    assert form.is_valid(), form.errors

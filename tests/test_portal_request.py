@@ -45,13 +45,17 @@ def _start(client, variant="issue"):
     return Draft.objects.latest("id")
 
 
+# The upload field of the one document the Almaty regulation lists: clause 9 of the Standard.
+DOCUMENT = "document-standard-clause-9"
+
+
 def _answers(**changes):
     data = {
         "subtypes": "Stomatology\nPaediatrics",
         "address": "Almaty, Abai avenue 10",
         "phone": "+7 701 234 56 78",
         "email": "applicant@example.kz",
-        "required_documents": SimpleUploadedFile("clause9.pdf", PDF, content_type="application/pdf"),
+        DOCUMENT: SimpleUploadedFile("clause9.pdf", PDF, content_type="application/pdf"),
         "continue": "1",
     }
     data.update(changes)
@@ -111,7 +115,7 @@ def test_missing_answers_are_explained_next_to_their_fields(signed_in, provider)
     draft = _start(signed_in)
     response = signed_in.post(
         f"/portal/drafts/{draft.pk}/",
-        _answers(address="", phone="12345", required_documents=None),
+        _answers(address="", phone="12345", **{DOCUMENT: None}),
         **EN,
     )
     html = response.content.decode()
@@ -119,7 +123,10 @@ def test_missing_answers_are_explained_next_to_their_fields(signed_in, provider)
     # the Almaty regulation's request form names the address but does not require it
     assert 'id="address-error"' not in html
     assert 'id="phone-error">Enter a Kazakhstan mobile number' in html
-    assert 'id="required_documents-error">Attach the documents clause 9' in html
+    assert (
+        f'id="{DOCUMENT}-error">Attach “Documents listed in clause 9 of the Standard”: the regulation requires it.'
+        in html
+    )
     draft.refresh_from_db()
     assert draft.data["subtypes"] == ["Stomatology", "Paediatrics"]  # what was valid is kept
     assert not draft.complete
@@ -128,9 +135,7 @@ def test_missing_answers_are_explained_next_to_their_fields(signed_in, provider)
 def test_uploads_are_checked_by_their_bytes_and_size(signed_in, provider, monkeypatch):
     draft = _start(signed_in)
     fake = SimpleUploadedFile("licence.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
-    html = signed_in.post(
-        f"/portal/drafts/{draft.pk}/", _answers(required_documents=fake), **EN
-    ).content.decode()
+    html = signed_in.post(f"/portal/drafts/{draft.pk}/", _answers(**{DOCUMENT: fake}), **EN).content.decode()
     assert "“licence.pdf” is not a PDF, JPEG or PNG file" in html
     monkeypatch.setattr(uploads, "MAX_BYTES", 64)  # the same rule as 10 MB, without moving 10 MB
     big = SimpleUploadedFile("scan.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100, content_type="image/png")
@@ -163,6 +168,9 @@ def test_check_your_answers_shows_the_answers_and_the_fee_with_its_source(signed
     draft = _filled(signed_in)
     html = signed_in.get(f"/portal/drafts/{draft.pk}/check/", **EN).content.decode()
     assert "Stomatology; Paediatrics" in html and "+77012345678" in html and "clause9.pdf" in html
+    assert (
+        "Documents listed in clause 9 of the Standard: clause9.pdf" in html
+    )  # named as the regulation lists it
     assert "19820 tenge: 10 MCI at 1982 tenge" in html and "Tax Code of 10.12.2008, Art. 471" in html
     assert "Continue to signing" not in html  # the fee comes first
     assert (
@@ -206,6 +214,7 @@ def test_the_signed_request_is_filed_once_with_notifications(signed_in, provider
     assert (
         app.data["subtypes"] == ["Stomatology", "Paediatrics"]
         and app.data["documents"][0]["name"] == "clause9.pdf"
+        and app.data["documents"][0]["document"] == "standard-clause-9"  # the signed request says for which
     )
     # a network retry of the same post: the same answer, no second application
     again = signed_in.post(f"/portal/drafts/{draft.pk}/submit/", {"envelope": envelope})

@@ -120,11 +120,13 @@ def test_each_refusal_of_each_regulation_produces_its_own_act(
 def test_the_three_acts_differ_in_kind_template_wording_and_law():
     acts = refusals.ACTS.values()
     assert len({documents.REFUSAL_DOCUMENTS[a.code] for a in acts}) == 3
-    for field in ("kk", "ru", "law"):
+    for field in ("kk", "ru"):
         assert len({getattr(a, field) for a in acts}) == 3
+    for language in ("kk", "ru", "en"):
+        assert len({a.law[language] for a in acts}) == 3
     assert "дальнейшем рассмотрении" in refusals.ACTS["consideration"].ru
     assert "қараудан бас тарту" in refusals.ACTS["consideration"].kk
-    assert "Art. 25 p.1" in refusals.ACTS["consideration"].law
+    assert "Art. 25 p.1" in refusals.ACTS["consideration"].law["en"]
 
 
 def test_an_incomplete_set_is_never_refused_as_the_service_unless_the_seed_says_so():

@@ -23,3 +23,27 @@ def test_the_catalogue_has_no_untranslated_or_fuzzy_entry(language):
     )
     counts = answer.stderr.strip().splitlines()[-1]
     assert re.fullmatch(r"\d+ translated messages\.", counts), f"{language}: {counts}"
+
+
+def test_there_is_one_catalogue():
+    """The project keeps one catalogue (qyzmet/locale): an app's own locale folder would be read
+    after it, so its entries are either shadowed or slip past the completeness check above."""
+    others = [p for p in LOCALE.parent.glob("*/locale") if p != LOCALE]
+    assert not others, f"catalogues outside qyzmet/locale: {others}"
+
+
+def _msgids(po: str) -> set[str]:
+    """The msgids of a .po file, each joined from its quoted lines."""
+    found = re.findall(r'^msgid ((?:".*"\n)+)', po + "\n", flags=re.M)
+    return {"".join(re.findall(r'"(.*)"', quoted)) for quoted in found}
+
+
+def test_every_language_has_the_same_entries():
+    """kk, ru and en hold the same msgids, so no text is translated in one language only."""
+    ids = {
+        lang: _msgids((LOCALE / lang / "LC_MESSAGES" / "django.po").read_text())
+        for lang in ("kk", "ru", "en")
+    }
+    assert ids["kk"] == ids["ru"] == ids["en"], {
+        lang: sorted(ids[lang] ^ ids["kk"])[:5] for lang in ("ru", "en")
+    }

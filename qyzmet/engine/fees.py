@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from qyzmet.regulations.citations import citation
+
 MCI_FILE = Path(__file__).with_name("mci.yaml")
 
 
@@ -27,7 +29,9 @@ class FeeDue:
     mci_units: Decimal
     mci_value: int
     tenge: Decimal
-    sources: tuple[str, ...]
+    sources: tuple[str, ...]  # the legal sources as written (English), for the API and the record
+    # the same sources as kk/ru/en texts, for the pages
+    citations: tuple[dict, ...] = ()
 
 
 def fee_for(reg, variant_code: str, year: int) -> FeeDue | None:
@@ -50,5 +54,14 @@ def fee_for(reg, variant_code: str, year: int) -> FeeDue | None:
     if row is None:
         return None
     tenge = (units * row["tenge"]).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
-    law = fee.source.law or f"{reg.source.seed} lines {fee.source.lines}"
-    return FeeDue(units, row["tenge"], tenge, (law, row["source"]))
+    if fee.source.law:
+        law, cited = fee.source.law, citation(fee.source.law)
+    else:
+        first, last = fee.source.lines
+        law = f"{reg.source.seed} lines {fee.source.lines}"
+        cited = {
+            "kk": f"{reg.source.seed}, {first}–{last} жолдар",
+            "ru": f"{reg.source.seed}, строки {first}–{last}",
+            "en": f"{reg.source.seed}, lines {first}–{last}",
+        }
+    return FeeDue(units, row["tenge"], tenge, (law, row["source"]["en"]), (cited, row["source"]))

@@ -24,6 +24,7 @@ from qyzmet.engine.models import Application
 from qyzmet.engine.statuses import refusal_act, regulation_status
 from qyzmet.i18n import in_language
 from qyzmet.regulations import refusals
+from qyzmet.regulations.citations import citation
 
 from . import sms
 from .models import Notification
@@ -63,7 +64,10 @@ def _text(app: Application, event: str) -> tuple[str, str]:
         ) % {"number": app.number, "service": service, "status": status}
         act = refusals.act(refusal_act(app))
         if act is not None:
-            body = f"{body} " + _("The document: %(act)s (%(law)s).") % {"act": act.title, "law": act.law}
+            body = f"{body} " + _("The document: %(act)s (%(law)s).") % {
+                "act": act.title,
+                "law": in_language(act.law),
+            }
         if app.regulation.parsed.quality_indicators:
             # the regulation measures its quality by its questionnaire (`analytics.questionnaire`)
             link = settings.QYZMET_PUBLIC_URL.rstrip("/") + reverse("portal:questionnaire", args=[app.number])
@@ -78,7 +82,11 @@ def _pause_text(app: Application, kind: str, pause, service: str) -> tuple[str, 
     from qyzmet.engine.law import pauses_for
 
     rule = pauses_for(app.regulation.parsed, timezone.localtime(app.filed_at).date()).get(pause.reason)
-    ground = f"{in_language(rule.title)} ({rule.source})" if rule else pause.law
+    ground = (
+        f"{in_language(rule.title)} ({in_language(citation(rule.source))})"
+        if rule
+        else in_language(citation(pause.law))
+    )
     if kind == PAUSED:
         subject = _("Application %(number)s: you are asked for documents") % {"number": app.number}
         body = _(

@@ -13,6 +13,7 @@ from qyzmet.outbox.subscribers import subscriber
 from qyzmet.registry import events as register_events
 from qyzmet.registry import grounds, services
 from qyzmet.registry.models import EntryStatus, Proposal, RegisterEntry, RegisterEvent
+from qyzmet.regulations.citations import citation
 
 from .notify import CLOSED, FILED, PAUSED, RESUMED, notify_holder, notify_staff, notify_status
 
@@ -75,7 +76,7 @@ def tell_holder_of_status(event) -> None:
             "action": change.get_action_display(),
             "day": data.get("from") or "",
             "ground": grounds.label_of(data.get("ground", "")),
-            "source": data.get("source", ""),
+            "source": in_language(citation(data.get("source"))),
         }
         if data.get("until"):
             body += " " + _("The suspension lasts until %(day)s.") % {"day": data["until"]}

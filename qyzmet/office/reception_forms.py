@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qyzmet.i18n import in_language
 from qyzmet.identity.numbers import problem
 from qyzmet.intake.paper.reception import ServiceChoice, required_documents, variants_of
 from qyzmet.regulations.templatetags.regulations import tr
@@ -52,7 +53,9 @@ class AcceptForm(forms.Form):
         super().__init__(*args, **kwargs)
         reg = choice.regulation.parsed
         self.fields["variant"].choices = [(v.code, tr(v.name)) for v in variants_of(choice)]
-        self.fields["documents"].choices = required_documents(reg)
+        self.fields["documents"].choices = [
+            (code, in_language(label)) for code, label in required_documents(reg)
+        ]
 
     def clean_applicant(self):
         return _number(self.cleaned_data["applicant"])

@@ -76,7 +76,7 @@ def submit(request):
     if not form.is_valid():
         return _accept_page(request, choice, form, status=400)
     data = form.cleaned_data
-    checklist = reception.check_documents(choice.regulation.parsed, data["documents"])
+    checklist = reception.check_documents(choice.regulation.parsed, data["documents"], data["variant"])
     if not checklist.complete:
         refusal = reception.refuse_incomplete(
             choice,

@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from qyzmet.identity import numbers
 from qyzmet.intake import uploads
+from qyzmet.intake.online import drafts
 from qyzmet.intake.online.drafts import normalise_phone
+from qyzmet.regulations.templatetags.regulations import tr
 
 
 class SignInForm(forms.Form):
@@ -95,35 +97,39 @@ class RequestForm(forms.Form):
         required=False,
     )
     email = forms.EmailField(label=_("E-mail"), required=False)
-    required_documents = MultipleFileField(
-        label=_("Documents required by clause 9 of the Standard"),
-        help_text=_("PDF, JPEG or PNG, up to 10 MB each."),
-        required=False,
-    )
     other_documents = MultipleFileField(label=_("Other documents (optional)"), required=False)
 
-    def __init__(self, *args, providers=(), has_required_documents=False, final=False, spec=None, **kwargs):
+    def __init__(self, *args, providers=(), documents=(), attached=(), final=False, spec=None, **kwargs):
+        """`documents`: the regulation's list for the variant (`FormDocument`), one upload field
+        each, in the list's order; `attached`: the codes that already have a file in the draft."""
         super().__init__(*args, **kwargs)
         self.final = final
-        self.has_required_documents = has_required_documents
+        self.attached = set(attached)
         # The regulation's request form (regulations.schema.RequestFormSpec) names the fields it
         # asks for and the documents; without one, the platform's default form applies.
         self.spec_required = {"address"} if spec is None else set()
         if spec is not None:
-            from qyzmet.regulations.templatetags.regulations import tr
-
             for field in spec.fields:
                 target = "address" if field.code == "activity_object" else field.code
                 if target in self.fields:
                     self.fields[target].label = tr(field.label)
                     if field.required:
                         self.spec_required.add(target)
-            names = [tr(d.name) for d in spec.documents if d.required]
-            if names:
-                self.fields["required_documents"].label = "; ".join(names)
+        self.documents = list(documents)
+        for doc in self.documents:
+            self.fields[drafts.document_field(doc)] = MultipleFileField(
+                label=tr(doc.name),
+                help_text=_("PDF, JPEG or PNG, up to 10 MB each."),
+                required=False,
+            )
+        self.order_fields([n for n in self.fields if n != "other_documents"] + ["other_documents"])
         choices = [(p.code, p.display_name) for p in providers]
         self.fields["provider"].choices = [("", _("— choose —"))] + choices if len(choices) > 1 else choices
         self.single_provider = len(choices) == 1
+
+    def document_fields(self):
+        """The upload fields of the listed documents, each with its document (for the template)."""
+        return [(doc, self[drafts.document_field(doc)]) for doc in self.documents]
 
     def clean_phone(self):
         text = self.cleaned_data["phone"].strip()
@@ -154,10 +160,15 @@ class RequestForm(forms.Form):
         for name, message in required.items():
             if name not in self.errors and not data.get(name):
                 self.add_error(name, message)
-        if (
-            "required_documents" not in self.errors
-            and not data.get("required_documents")
-            and not self.has_required_documents
-        ):
-            self.add_error("required_documents", _("Attach the documents clause 9 of the Standard requires."))
+        for doc in self.documents:
+            name = drafts.document_field(doc)
+            if (
+                doc.required
+                and name not in self.errors
+                and not data.get(name)
+                and doc.code not in self.attached
+            ):
+                self.add_error(
+                    name, _("Attach “%(document)s”: the regulation requires it.") % {"document": tr(doc.name)}
+                )
         return data

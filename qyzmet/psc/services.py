@@ -231,7 +231,11 @@ def accept(
     if registration.needs_applicant_signature(reg, "psc"):
         raise PscError(_("This channel needs the applicant's EDS; the applicant applies on the portal."))
     now = at or clock.now()
-    checklist = paper.check_documents(reg, documents)
+    # The acceptance form is one for every service, so it asks for the regulation's list with one
+    # tick ("standard"): it stands for each document the list gives for the variant.
+    if "standard" in documents:
+        documents = [*documents, *(doc.code for doc in reg.documents_for(variant))]
+    checklist = paper.check_documents(reg, documents, variant)
     refusal = paper.completeness(reg, "psc", paper.PSC, checklist)
     identity = paper.identify(
         applicant,

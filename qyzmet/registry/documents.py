@@ -77,6 +77,9 @@ REFUSAL_DOCUMENTS = {
 }
 REFUSAL_KINDS = tuple(kind for kind, _template in REFUSAL_DOCUMENTS.values())
 
+# A document's title (the PDF's metadata, shown by a reader's viewer) in Kazakh and Russian.
+RECEIPT_TITLE = "Құжаттарды қабылдау туралы қолхат / Расписка о приёме документов"
+
 LICENCE_KINDS = (Kind.LICENCE, Kind.LICENCE_ANNEX, Kind.REISSUED_LICENCE, Kind.DUPLICATE)
 
 # How each kind names its holder and issuer, and what links it to an earlier entry (kk, ru).
@@ -127,6 +130,13 @@ def _pair(text) -> dict:
     return text if isinstance(text, dict) else text.model_dump()
 
 
+def _document_pair(label) -> str:
+    """A recorded document's name as a kk/ru document writes it ("kk / ru"; a plain name as it is)."""
+    if isinstance(label, dict):
+        return " / ".join(dict.fromkeys(label.get(code) or "" for code in ("kk", "ru") if label.get(code)))
+    return str(label)
+
+
 def _codes(signer: Signer, *, number, holder, kind, issued, provider) -> dict:
     payload = qr.make_payload(
         signer, number=number, holder=holder, kind=kind, issued=issued, provider=provider
@@ -157,10 +167,15 @@ def _signed_by(signer: Signer) -> str:
     return ", ".join(p for p in parts if p) + f" · № {signer.serial}"
 
 
+def render_html(template: str, context: dict, signer: Signer, title: str) -> str:
+    """The HTML a document's PDF is made from: its every word (the language test reads it)."""
+    return render_to_string(template, {**context, "signed_by": _signed_by(signer), "title": title})
+
+
 def _render(template: str, context: dict, signer: Signer, title: str, reason: str) -> bytes:
     from weasyprint import HTML
 
-    html = render_to_string(template, {**context, "signed_by": _signed_by(signer), "title": title})
+    html = render_html(template, context, signer, title)
     pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
     return sign_pdf(pdf, signer, reason=reason)
 
@@ -277,7 +292,13 @@ def decision_pdf(event: RegisterEvent, signer: Signer | None = None) -> bytes:
         ),
     }
     reference = decision_reference(event)
-    return _render("registry/pdf/decision.html", context, signer, f"{reference} {event.action}", reference)
+    return _render(
+        "registry/pdf/decision.html",
+        context,
+        signer,
+        f"{reference} {' / '.join(DECISION_ACTION.get(event.action, (event.action,)))}",
+        reference,
+    )
 
 
 def refused_for_incomplete_documents(application: Application) -> bool:
@@ -314,7 +335,11 @@ def receipt_pdf(application: Application, signer: Signer | None = None) -> bytes
     signer = signer or signer_for(application.provider)
     context = _application_context(application, signer, RECEIPT, application.registered_at)
     return _render(
-        "registry/pdf/receipt.html", context, signer, f"{application.number} receipt", application.number
+        "registry/pdf/receipt.html",
+        context,
+        signer,
+        f"{application.number} {RECEIPT_TITLE}",
+        application.number,
     )
 
 
@@ -345,7 +370,7 @@ def refusal_pdf(application: Application, signer: Signer | None = None) -> bytes
             "refusal_text": application.refusal_text,
         }
     )
-    return _render(template, context, signer, f"{application.number} {which}", application.number)
+    return _render(template, context, signer, f"{application.number} {act.kk} / {act.ru}", application.number)
 
 
 def application_document(application: Application, which: str | None = None) -> bytes:
@@ -375,7 +400,7 @@ def protocol_pdf(protocol: Protocol, signer: Signer | None = None) -> bytes:
         "registry/pdf/protocol.html",
         context,
         signer,
-        f"{application.number} {PROTOCOL} {protocol.number}",
+        f"{application.number} Хаттама / Протокол {protocol.number}",
         application.number,
     )
 
@@ -394,7 +419,7 @@ def incomplete_set_pdf(refusal, signer: Signer | None = None) -> bytes:
         "day": moment.date(),
         "moment": moment,
         "grounds": refusal.grounds(),
-        "refusal_text": "\n".join(refusal.missing),
+        "refusal_text": "\n".join(_document_pair(m) for m in refusal.missing),
         "codes": _codes(
             signer,
             number=refusal.number,
@@ -405,7 +430,11 @@ def incomplete_set_pdf(refusal, signer: Signer | None = None) -> bytes:
         ),
     }
     return _render(
-        "registry/pdf/incomplete.html", context, signer, f"{refusal.number} {INCOMPLETE}", refusal.number
+        "registry/pdf/incomplete.html",
+        context,
+        signer,
+        f"{refusal.number} {refusals.ACTS[refusals.ACCEPTANCE].kk} / {refusals.ACTS[refusals.ACCEPTANCE].ru}",
+        refusal.number,
     )
 
 
@@ -432,7 +461,11 @@ def psc_receipt_pdf(acceptance, signer: Signer | None = None) -> bytes:
         ),
     }
     return _render(
-        "registry/pdf/psc_receipt.html", context, signer, f"{acceptance.number} receipt", acceptance.number
+        "registry/pdf/psc_receipt.html",
+        context,
+        signer,
+        f"{acceptance.number} {RECEIPT_TITLE}",
+        acceptance.number,
     )
 
 

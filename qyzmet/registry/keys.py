@@ -89,7 +89,9 @@ def issue_key(provider: Provider, ca: CertificationCentre | None = None) -> Prov
         ca,
         iin=official,
         bin=bin_,
-        name=f"SIGNING OFFICIAL {provider.code}"[:64],
+        # The demo key's holder is the provider's signing official, named by role in Kazakh and
+        # Russian (a real key names the person); the organisation's full name is the O below.
+        name="Лауазымды тұлға / Должностное лицо",
         # The full legal name, never cut mid-word: X.520's 64-character bound for O
         # (ub-organization-name) is not enforced by cryptography, OpenSSL or asn1crypto when
         # reading, and a cut name misnames the signer of a legal document.

@@ -20,8 +20,10 @@ from qyzmet import access, clock
 from qyzmet.audit.actions import AuditAction
 from qyzmet.audit.log import append, new_entry, record
 from qyzmet.engine.models import Application, Status
+from qyzmet.i18n import in_language
 from qyzmet.outbox import events as outbox
 from qyzmet.outbox.subscribers import publish
+from qyzmet.regulations.citations import citation
 
 from . import chain, events, grounds, store, tasks
 from .models import NUMBER_PREFIX, EntryStatus, Kind, RegisterEntry, RegisterEvent
@@ -395,8 +397,14 @@ def validity_source(entry: RegisterEntry) -> str:
         return ""
     src = validity.source
     if src.law:
-        return src.law
-    return f"{reg.id}, lines {src.lines[0]}-{src.lines[1]}" if src.lines else ""
+        return in_language(citation(src.law))
+    if not src.lines:
+        return ""
+    return _("%(regulation)s, lines %(first)s–%(last)s") % {
+        "regulation": reg.id,
+        "first": src.lines[0],
+        "last": src.lines[1],
+    }
 
 
 def licensor_staff(entry: RegisterEntry):

@@ -22,7 +22,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from qyzmet.engine.models import Application
+from qyzmet.i18n import in_language
 from qyzmet.identity.numbers import is_entity_number
+from qyzmet.regulations.citations import citation
 
 from . import documents, grounds, privacy, qr, services
 from .documents import APPLICATION_DOCUMENTS
@@ -98,7 +100,7 @@ def history(entry: RegisterEntry) -> list[dict]:
             {
                 "event": event,
                 "ground": grounds.label_of(data["ground"]) if data.get("ground") else "",
-                "source": data.get("source", ""),
+                "source": in_language(citation(data.get("source"))),
                 "from": data.get("from"),
                 "until": data.get("until"),
                 "replaced_by": data.get("replaced_by"),

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.utils import translation
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext
 from lxml import etree
 
 from qyzmet.i18n import in_language
@@ -89,36 +89,17 @@ def flow_of(reg: Regulation, channel: str | None):
     return reg.channels[0]
 
 
-# What a branch's outcome reads as on the diagram, when the regulation gives it no label and it
-# does not choose a variant (whose name it then reads as).
-OUTCOME_LABELS = {
-    "yes": _("yes"),
-    "no": _("no"),
-    "complete": _("documents complete"),
-    "incomplete": _("documents incomplete"),
-    "approve": _("approve"),
-    "refuse": _("refuse"),
-    "positive": _("positive"),
-    "negative": _("negative"),
-}
-END_LABELS = {"result": _("result"), "refusal": _("refusal")}
+def _outcome_name(branch, reg: Regulation, lang: str) -> str:
+    """A branch's label in `lang` (the condition keeps the outcome's code)."""
+    from .templatetags.regulations import outcome
 
-
-def _in(text, lang: str) -> str:
     with translation.override(lang):
-        return str(text)
+        return outcome(branch, reg)
 
 
-def branch_label(reg: Regulation, branch, lang: str) -> str:
-    """A branch's outcome in `lang`: the regulation's label, the variant it chooses, or the outcome's name."""
-    if branch.label:
-        return in_language(branch.label, lang)
-    variant = next((v for v in reg.variants if v.code == branch.when), None)
-    if variant is not None:
-        return in_language(variant.name, lang)
-    if branch.when in OUTCOME_LABELS:
-        return _in(OUTCOME_LABELS[branch.when], lang)
-    return branch.when
+def _end_name(end: str | None, lang: str) -> str:
+    with translation.override(lang):
+        return {"result": gettext("result"), "refusal": gettext("refusal")}.get(end or "", end or "")
 
 
 def build_graph(reg: Regulation, channel: str | None = None, lang: str = "en") -> Graph:
@@ -154,14 +135,15 @@ def build_graph(reg: Regulation, channel: str | None = None, lang: str = "en") -
                         f"f_{gid}_{_ncname(b.when)}",
                         gid,
                         "t_" + _ncname(b.to),
-                        name=branch_label(reg, b, lang),
+                        name=_outcome_name(b, reg, lang),
                         condition=f'{var} == "{b.when}"',
                     )
                 )
         else:
             eid = "e_" + _ncname(s.id)
-            name = _in(END_LABELS[s.end], lang) if s.end in END_LABELS else (s.end or "")
-            graph.nodes[eid] = Node(eid, "endEvent", name, s.actor, refusal=s.end == "refusal")
+            graph.nodes[eid] = Node(
+                eid, "endEvent", _end_name(s.end, lang), s.actor, refusal=s.end == "refusal"
+            )
             graph.flows.append(Flow(f"f_{tid}", tid, eid))
     _layout(graph)
     return graph

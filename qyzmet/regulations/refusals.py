@@ -34,7 +34,7 @@ class RefusalAct:
     kk: str  # the document's heading in Kazakh and Russian (documents carry both)
     ru: str
     term: object  # lazy text: when it is given
-    law: str
+    law: dict  # what it rests on, in kk, ru and en
 
 
 ACTS = {
@@ -44,7 +44,11 @@ ACTS = {
         "Құжаттар топтамасының толық болмауына байланысты құжаттарды қабылдаудан бас тарту туралы қолхат",
         "Расписка об отказе в приёме документов в связи с неполнотой пакета документов",
         _("at the desk, when the documents are presented"),
-        "Law on state services No. 88-V, Art. 19-20; Law 202-V, Art. 25 p.4",
+        {
+            "kk": "№ 88-V «Мемлекеттік көрсетілетін қызметтер туралы» Заң, 19-20-баптар; № 202-V Заң, 25-баптың 4-тармағы",
+            "ru": "Закон «О государственных услугах» № 88-V, ст. 19-20; Закон № 202-V, п. 4 ст. 25",
+            "en": "Law on state services No. 88-V, Art. 19-20; Law 202-V, Art. 25 p.4",
+        },
     ),
     CONSIDERATION: RefusalAct(
         CONSIDERATION,
@@ -52,7 +56,11 @@ ACTS = {
         "Өтінішті одан әрі қараудан бас тарту туралы уәжді жауап",
         "Мотивированный отказ в дальнейшем рассмотрении заявления",
         _("within 2 working days of registration"),
-        "Law 202-V, Art. 25 p.1 (before 20.11.2014: Law 214-III, Art. 42 p.4)",
+        {
+            "kk": "№ 202-V Заң, 25-баптың 1-тармағы (20.11.2014 дейін: № 214-III Заң, 42-баптың 4-тармағы)",
+            "ru": "Закон № 202-V, п. 1 ст. 25 (до 20.11.2014: Закон № 214-III, п. 4 ст. 42)",
+            "en": "Law 202-V, Art. 25 p.1 (before 20.11.2014: Law 214-III, Art. 42 p.4)",
+        },
     ),
     SERVICE: RefusalAct(
         SERVICE,
@@ -60,7 +68,11 @@ ACTS = {
         "Мемлекеттік қызметті көрсетуден бас тарту туралы уәжді жауап",
         "Мотивированный ответ об отказе в оказании государственной услуги",
         _("within the term of the service"),
-        "Law 202-V, Art. 30 and Art. 32; the Standard's grounds for refusal",
+        {
+            "kk": "№ 202-V Заң, 30 және 32-баптар; Стандартта көрсетілген бас тарту негіздері",
+            "ru": "Закон № 202-V, ст. 30 и ст. 32; основания для отказа, указанные в Стандарте",
+            "en": "Law 202-V, Art. 30 and Art. 32; the Standard's grounds for refusal",
+        },
     ),
 }
 

@@ -439,10 +439,19 @@ class StandardClause(Model):
 
 
 class Standard(Model):
-    """The service standard the regulation rests on (a separate act, not in the seeds)."""
+    """The service standard the regulation rests on (a separate act, not in the seeds).
+
+    `kind`, `number` and `date` name the act in every language ("Government Decree No. 141 of
+    24.02.2014"); `act` is the full citation as read, kept for the record. `url` is the act's
+    official text, given only where the team has checked the address.
+    """
 
     title: Text
     act: str = Field(description="e.g. 'Government Decree No. 141 of 24.02.2014'")
+    kind: Literal["government_decree", "ministerial_order"]
+    number: str
+    date: dt.date
+    url: str | None = Field(default=None, pattern=r"^https://")
     clauses_cited: list[StandardClause] = Field(default_factory=list)
     source: Source
 
@@ -547,7 +556,7 @@ class RefusalGround(Model):
 class Indicator(Model):
     code: Slug
     name: Text
-    value: str | None = None
+    value: Text | None = None
     source: Source
 
 
@@ -567,12 +576,36 @@ class FormField(Model):
 
 
 class FormDocument(Model):
-    """A document the applicant attaches, as the regulation names it (often only by the Standard's clause)."""
+    """A document the applicant attaches, as the regulation names it (often only by the Standard's clause).
+
+    `stands_for` says what the entry is: a `document` the seed (or the law) names; the list of a
+    `standard_clause` (`clause`), which the regulation cites without quoting it, the Standard
+    being a separate act the seeds do not hold; or `unnamed`: the regulation says "the necessary
+    documents" and names neither a list nor a clause. Nothing else is put in a list: what cannot
+    be cited is shown as not cited, with the Standard's number and date.
+    """
 
     code: Slug
     name: Text
     required: bool = True
+    stands_for: Literal["document", "standard_clause", "unnamed"] = "document"
+    clause: str | None = Field(
+        default=None, description="the Standard's clause a `standard_clause` entry stands for"
+    )
     source: Source
+
+    @model_validator(mode="after")
+    def _clause_for_a_clause(self):
+        if (self.stands_for == "standard_clause") != (self.clause is not None):
+            raise ValueError(
+                f"document {self.code}: a `clause` is given exactly for `stands_for: standard_clause`"
+            )
+        return self
+
+    @property
+    def named(self) -> bool:
+        """The entry is a document by name, not a reference to a list the team cannot cite."""
+        return self.stands_for == "document"
 
 
 class RequestFormSpec(Model):
@@ -585,12 +618,19 @@ class RequestFormSpec(Model):
 
 
 class Reading(Model):
-    """A recorded choice where the seed is garbled, contradicts itself, or is silent."""
+    """A recorded choice where the seed is garbled, contradicts itself, or is silent.
 
-    topic: str
-    reading: str
-    why: str
+    Written in English as the team read the seed; given as kk/ru/en texts once translated, so
+    that a kk or ru page shows it (an English-only reading is offered in English instead)."""
+
+    topic: str | Text
+    reading: str | Text
+    why: str | Text
     source: Source
+
+    @property
+    def translated(self) -> bool:
+        return all(isinstance(part, Text) for part in (self.topic, self.reading, self.why))
 
 
 class Regulation(Model):
@@ -713,6 +753,26 @@ class Regulation(Model):
             if variant in form.variants:
                 return form
         return next((f for f in self.request_forms if not f.variants), None)
+
+    def documents_for(self, variant: str) -> list[FormDocument]:
+        """The documents the applicant attaches for a variant (none without a request form)."""
+        form = self.request_form_for(variant)
+        return list(form.documents) if form else []
+
+    def document_lists(self) -> list[tuple[list[Variant], RequestFormSpec]]:
+        """Each request form with the variants whose document list it is, in the variants' order."""
+        lists: list[tuple[list[Variant], RequestFormSpec]] = []
+        for variant in self.variants:
+            form = self.request_form_for(variant.code)
+            if form is None:
+                continue
+            for variants, listed in lists:
+                if listed is form:
+                    variants.append(variant)
+                    break
+            else:
+                lists.append(([variant], form))
+        return lists
 
     def procedure_for(self, variant: str) -> Procedure | None:
         """The internal procedure that applies to a variant (a procedure with no variants applies to all)."""

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from . import citations
 from .loader import CATALOGUE_DIR, Problem, RegulationFileError, load_file, regulation_files
 from .schema import Flow, Regulation, Source
 
@@ -244,6 +245,23 @@ def _check_scopes(reg: Regulation):
             yield f"{where}: a step inside a numbered item (`within`) is not passed over alone"
 
 
+def _document_lists(reg) -> list[str]:
+    """Each form's documents: codes once, and a Standard's clause only where the Standard is cited for documents."""
+    problems = []
+    cited = {c.clause for c in reg.standard.clauses_cited if c.subject == "documents"}
+    for i, form in enumerate(reg.request_forms):
+        codes = [d.code for d in form.documents]
+        if len(codes) != len(set(codes)):
+            problems.append(f"request_forms.{i}: a document code is repeated in {codes}")
+        for doc in form.documents:
+            if doc.clause is not None and doc.clause not in cited:
+                problems.append(
+                    f"request_forms.{i}.{doc.code}: clause {doc.clause} of the Standard is not among "
+                    f"standard.clauses_cited for documents ({sorted(cited)})"
+                )
+    return problems
+
+
 def check_regulation(reg: Regulation, seed_lengths: dict[str, int] | None = None) -> list[str]:
     """Process-level problems of one regulation, as 'field: message' strings."""
     problems: list[str] = []
@@ -273,6 +291,9 @@ def check_regulation(reg: Regulation, seed_lengths: dict[str, int] | None = None
     for variant in reg.variants:
         if reg.procedures and reg.procedure_for(variant.code) is None:
             problems.append(f"variants.{variant.code}: no internal procedure applies to it")
+        if reg.request_form_for(variant.code) is None:
+            problems.append(f"variants.{variant.code}: no request form lists its documents")
+    problems.extend(_document_lists(reg))
     problems.extend(_variant_results(reg))
     problems.extend(_check_scopes(reg))
     for result in reg.results:
@@ -295,6 +316,11 @@ def check_regulation(reg: Regulation, seed_lengths: dict[str, int] | None = None
                         f"{path}: lines {list(src.lines)} lie outside the regulation's range "
                         f"{list(reg.source.lines)} (add a `note` saying why)"
                     )
+    for path, src in _iter_sources(reg):
+        if citations.missing([src.law]):
+            problems.append(
+                f"{path}: the citation {src.law!r} has no kk/ru entry in regulations/citations.yaml"
+            )
     return problems
 
 

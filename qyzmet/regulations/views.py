@@ -102,6 +102,11 @@ def regulation_detail(request, act: str, slug: str):
             "slug": slug,
             "flows": flows,
             "actors": actors,
+            "results": {r.code: r for r in reg.results},
+            # the team's notes and readings are written in English only (not translated yet):
+            # a kk or ru page says so and offers them in English instead of mixing languages
+            "notes": lang == "en",
+            "untranslated": sum(not r.translated for r in reg.readings),
             "versions": versions,
             "today": today,
             "in_force": receiving.in_force(row, today),

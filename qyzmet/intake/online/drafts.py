@@ -160,8 +160,20 @@ def prefill(draft: Draft, user, signer_iin: str | None = None) -> str:
 # Answers --------------------------------------------------------------------------------------
 
 
+def document_field(doc: schema.FormDocument) -> str:
+    """The name of the request form's upload field for one listed document."""
+    return f"document-{doc.code}"
+
+
+def listed_documents(draft: Draft) -> list[schema.FormDocument]:
+    """The documents the regulation lists for the draft's variant: the form asks for each by name."""
+    return draft.regulation.parsed.documents_for(draft.variant)
+
+
 def save_answers(draft: Draft, cleaned: dict, *, final: bool) -> None:
-    """Keep the answers given so far, and the uploaded files; `final` marks the draft checked."""
+    """Keep the answers given so far, and the uploaded files; `final` marks the draft checked.
+
+    A file uploaded for a listed document is kept with that document's code."""
     data = dict(draft.data)
     for name in ("subtypes", "address", "phone", "email"):
         if name in cleaned:
@@ -169,20 +181,28 @@ def save_answers(draft: Draft, cleaned: dict, *, final: bool) -> None:
     provider = cleaned.get("provider")
     if provider:
         draft.provider = providers_for(draft.regulation).filter(code=provider).first() or draft.provider
+    uploads = [(Attachment.Kind.OTHER, "", f) for f in cleaned.get("other_documents") or []]
+    for doc in listed_documents(draft):
+        for checked in cleaned.get(document_field(doc)) or []:
+            uploads.append((Attachment.Kind.REQUIRED, doc.code, checked))
     with transaction.atomic():
-        for kind, field in (
-            (Attachment.Kind.REQUIRED, "required_documents"),
-            (Attachment.Kind.OTHER, "other_documents"),
-        ):
-            for checked in cleaned.get(field) or []:
-                Attachment.objects.create(draft=draft, kind=kind, **checked)
+        for kind, code, checked in uploads:
+            Attachment.objects.create(draft=draft, kind=kind, document=code, **checked)
         draft.data = data
         draft.complete = final
         draft.save()
 
 
+def missing_documents(draft: Draft) -> list[schema.FormDocument]:
+    """The required documents of the regulation's list that no uploaded file is for.
+
+    The one completeness rule of the online intake: the form enforces it, the submission records it."""
+    have = set(draft.attachments.filter(kind=Attachment.Kind.REQUIRED).values_list("document", flat=True))
+    return [doc for doc in listed_documents(draft) if doc.required and doc.code not in have]
+
+
 def has_required_documents(draft: Draft) -> bool:
-    return draft.attachments.filter(kind=Attachment.Kind.REQUIRED).exists()
+    return not missing_documents(draft)
 
 
 # Payment --------------------------------------------------------------------------------------

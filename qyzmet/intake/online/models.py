@@ -56,11 +56,14 @@ class Attachment(models.Model):
     """One uploaded document. Kept in the database: a draft and its files are saved or lost together."""
 
     class Kind(models.TextChoices):
-        REQUIRED = "required", _("documents required by clause 9 of the Standard")
+        REQUIRED = "required", _("a document the regulation lists")
         OTHER = "other", _("other documents")
 
     draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="attachments")
     kind = models.CharField(max_length=16, choices=Kind.choices)
+    # The code of the document of the regulation's list (`FormDocument.code`) this file is for;
+    # empty for other documents.
+    document = models.CharField(max_length=64, blank=True, default="")
     name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=40)
     size = models.PositiveIntegerField()
@@ -77,13 +80,16 @@ class Attachment(models.Model):
 
     def described(self) -> dict:
         """What the signed request says of the file: enough to prove later which file was signed."""
-        return {
+        described = {
             "kind": self.kind,
             "name": self.name,
             "type": self.content_type,
             "size": self.size,
             "sha256": self.sha256,
         }
+        if self.document:
+            described["document"] = self.document
+        return described
 
 
 class Submission(models.Model):

@@ -19,16 +19,19 @@ import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from qyzmet import access, clock
 from qyzmet.audit.actions import AuditAction
 from qyzmet.audit.log import record
 from qyzmet.engine import paths
 from qyzmet.engine.fees import FeeDue, fee_for
+from qyzmet.i18n import LANGUAGES, in_language
 from qyzmet.identity.numbers import bin_problem, iin_problem
 from qyzmet.providers.models import OFFICE_CLERK, Provider
+from qyzmet.regulations.citations import standard_act
 from qyzmet.regulations.models import Regulation
 
 from .models import ReceptionRefusal
@@ -184,20 +187,44 @@ def identify(number: str, *, purpose: str, by: str) -> Identity:
 # The checklist and the one refusal of an incomplete set -------------------------------------
 
 
-def required_documents(reg) -> list[tuple[str, str]]:
-    """The list a paper set is checked against, as (code, label) pairs."""
-    clause = next((c.clause for c in reg.standard.clauses_cited if c.subject == "documents"), "9")
-    return [
-        (
-            "standard",
-            _("The documents required by clause %(clause)s of the Standard (%(act)s)")
-            % {"clause": clause, "act": reg.standard.act},
-        ),
-        (
-            "inventory",
-            _("The inventory of the documents, drawn up by the applicant (Law on permissions Art. 25 p.4)"),
-        ),
-    ]
+def required_documents(reg, variant: str | None = None) -> list[tuple[str, dict]]:
+    """The list a paper set is checked against, as (code, label) pairs, each label in kk, ru and en.
+
+    The documents the regulation lists for the variant (the same list the portal's request form
+    asks for; all variants' when none is given), each by its name, a document the regulation
+    only refers the Standard for naming the Standard; then the inventory the law requires. The
+    labels are kept with what is recorded (receipts, refusals), so each reader gets their own
+    language later (`regulations.templatetags.regulations.document_name`).
+    """
+    docs, seen = [], set()
+    for doc in (
+        reg.documents_for(variant) if variant else [d for _v, f in reg.document_lists() for d in f.documents]
+    ):
+        if doc.code in seen or not doc.required:
+            continue
+        seen.add(doc.code)
+        docs.append((doc.code, _in_every_language(lambda doc=doc: _document_label(reg, doc))))
+    return docs + [("inventory", _in_every_language(lambda: str(INVENTORY)))]
+
+
+INVENTORY = gettext_lazy(
+    "The inventory of the documents, drawn up by the applicant (Law on permissions Art. 25 p.4)"
+)
+
+
+def _document_label(reg, doc) -> str:
+    label = in_language(doc.name)
+    if doc.named:
+        return label
+    return _("%(document)s (the Standard: %(act)s)") % {"document": label, "act": standard_act(reg.standard)}
+
+
+def _in_every_language(make) -> dict:
+    labels = {}
+    for language in LANGUAGES:
+        with translation.override(language):
+            labels[language] = make()
+    return labels
 
 
 @dataclass(frozen=True)
@@ -212,8 +239,8 @@ class Checklist:
         return not self.missing
 
 
-def check_documents(reg, presented: list[str]) -> Checklist:
-    labels = required_documents(reg)
+def check_documents(reg, presented: list[str], variant: str | None = None) -> Checklist:
+    labels = required_documents(reg, variant)
     return Checklist(
         presented=[label for code, label in labels if code in presented],
         missing=[label for code, label in labels if code not in presented],
@@ -272,7 +299,7 @@ def refuse_incomplete(
     """The provider's clerk refuses to accept an incomplete set; the record is the numbered receipt."""
     now = at or clock.now()
     reg = choice.regulation.parsed
-    checklist = check_documents(reg, presented)
+    checklist = check_documents(reg, presented, variant)
     refusal = completeness(reg, choice.channel, OFFICE, checklist)
     if refusal is None:
         raise ReceptionError(_("The set is complete: accept it."))

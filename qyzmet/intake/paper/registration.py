@@ -127,7 +127,7 @@ def file_paper_application(
     at=None,
 ) -> Registration:
     """The provider's office registers a complete paper set: filed, refused by the channel, or queued."""
-    labels = [label for _code, label in reception.required_documents(choice.regulation.parsed)]
+    labels = [label for _code, label in reception.required_documents(choice.regulation.parsed, variant)]
     data = {
         "documents": labels + [scan["name"] for scan in scans],
         "received_on_paper": True,

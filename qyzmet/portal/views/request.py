@@ -43,7 +43,8 @@ def _form(draft: Draft, data=None, files=None, *, final=False) -> RequestForm:
         files,
         initial=initial,
         providers=drafts.providers_for(draft.regulation),
-        has_required_documents=drafts.has_required_documents(draft),
+        documents=drafts.listed_documents(draft),
+        attached=draft.attachments.exclude(document="").values_list("document", flat=True),
         final=final,
         spec=draft.regulation.parsed.request_form_for(draft.variant),
     )
@@ -133,6 +134,7 @@ def _check_page(request, draft: Draft, status: int = 200, payment_error: str = "
             "variant": reg.variant(draft.variant),
             "applicant": draft.data.get("applicant"),
             "attachments": draft.attachments.defer("content"),
+            "listed": {doc.code: doc for doc in drafts.listed_documents(draft)},
             "fee": drafts.fee_of(draft),
             "paid": draft.payment_status == PAID,
             "declined": draft.payment_status == DECLINED,

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from qyzmet.i18n import in_language
 
+from ..citations import citation
+from ..citations import standard_act as cite_standard
 from ..export import format_norm
 
 register = template.Library()
@@ -45,11 +47,78 @@ def norm(value):
 
 @register.filter
 def lines(source):
+    """Where a figure was read: its seed lines, else its legal citation in the page's language."""
     if source is None:
         return ""
     if source.lines:
         return f"{source.lines[0]}–{source.lines[1]}"
-    return source.law or ""
+    return law(source.law)
+
+
+@register.filter
+def law(citation_text):
+    """A `Source.law` citation in the page's language (regulations/citations.yaml)."""
+    return in_language(citation(citation_text))
+
+
+@register.filter
+def standard_act(standard):
+    """The Standard named by its kind, number and date in the page's language."""
+    return cite_standard(standard)
+
+
+# What a branch's outcome code says, for a step whose branch carries no label of its own.
+OUTCOMES = {
+    "yes": lambda: _("yes"),
+    "no": lambda: _("no"),
+    "complete": lambda: _("complete"),
+    "incomplete": lambda: _("incomplete"),
+    "approve": lambda: _("approve"),
+    "refuse": lambda: _("refuse"),
+    "positive": lambda: _("positive"),
+    "negative": lambda: _("negative"),
+}
+
+
+@register.filter
+def outcome(branch, reg=None):
+    """A branch's outcome as the reader says it: its own label, the name of the variant it
+    stands for (a split by variant), else the name of its code."""
+    if branch.label is not None:
+        return in_language(branch.label)
+    variant = reg.variant(branch.when) if reg is not None else None
+    if variant is not None:
+        return in_language(variant.name)
+    name = OUTCOMES.get(branch.when)
+    return name() if name else branch.when.replace("_", " ")
+
+
+CHECKS = {
+    "login": lambda: _("sign-in"),
+    "applicant_record": lambda: _("the applicant's record in the state database"),
+    "payment": lambda: _("payment of the fee"),
+    "eds": lambda: _("the EDS certificate"),
+    "documents_complete": lambda: _("completeness of the documents"),
+    "grounds": lambda: _("grounds for the service"),
+    "conclusion": lambda: _("conclusions of other bodies"),
+    "other": lambda: _("other"),
+}
+
+
+@register.filter
+def check_name(code):
+    """What a condition checks (`Step.check`), in the page's language."""
+    name = CHECKS.get(code)
+    return name() if name else code
+
+
+FORMS = {"electronic": lambda: _("electronic"), "paper": lambda: _("paper")}
+
+
+@register.filter
+def result_forms(forms):
+    """A result's forms (electronic, paper) in the page's language."""
+    return ", ".join(FORMS[f]() if f in FORMS else f for f in forms)
 
 
 @register.filter
@@ -79,3 +148,12 @@ def applies(scope, reg):
     parts = [tr(reg.channel(c).name) if reg.channel(c) else c for c in scope.channels]
     parts += [str(APPLICANT_KINDS[k]) for k in scope.applicants]
     return _("only: %(what)s") % {"what": "; ".join(parts)}
+
+
+@register.filter
+def document_name(document, language=None):
+    """A document as recorded: a label in kk/ru/en (in the page's language, or the one given),
+    an uploaded file's description (its file name), or a plain name."""
+    if isinstance(document, dict) and "name" in document and not any(k in document for k in ("kk", "ru")):
+        return document["name"]
+    return in_language(document, language)
