@@ -22,7 +22,7 @@ ALLOWED = {
     "qyzmet", "pdf", "json", "csv", "xes", "ocel", "bpmn", "api", "openapi", "eds", "iin", "bin",
     "sha", "qr", "sms", "psc", "egov", "kz", "gov", "elicense", "http", "https", "www", "html",
     "cms", "pkcs", "rsa", "nca", "ncalayer", "ocsp", "crl", "python", "uuid", "utc",
-    "e-mail", "email", "english",
+    "e-mail", "email", "english", "ctrl", "javascript",
 }  # fmt: skip
 WORD = re.compile(r"[A-Za-z][A-Za-z'-]{2,}")
 
