@@ -57,7 +57,7 @@ from qyzmet.regulations import refusals
 
 from . import qr
 from .keys import Signer, signer_for
-from .models import IssuedDocument, Kind, RegisterEntry, RegisterEvent
+from .models import IssuedDocument, Kind, OfficialSignature, RegisterEntry, RegisterEvent
 
 log = logging.getLogger(__name__)
 
@@ -459,6 +459,7 @@ def _issue(kind: str, reference: str, provider, make, *, application=None, entry
     with translation.override(language):
         pdf = make(signer)
     now = clock.now()
+    official = _official_signature(kind, application)
     name = storage().save(
         f"{kind}/{now:%Y/%m}/{get_valid_filename(reference)}.pdf", ContentFile(pdf, name=f"{reference}.pdf")
     )
@@ -475,6 +476,7 @@ def _issue(kind: str, reference: str, provider, make, *, application=None, entry
                 sha256=sha256(pdf),
                 size=len(pdf),
                 signer_serial=signer.serial,
+                official_signature=official,
                 created_at=now,
             )
             # The digest goes into the audit chain too: a stored file swapped together with its
@@ -490,6 +492,16 @@ def _issue(kind: str, reference: str, provider, make, *, application=None, entry
     except IntegrityError:
         storage().delete(name)  # issued meanwhile by another process: the first one stands
         return IssuedDocument.objects.get(kind=kind, reference=reference)
+
+
+def _official_signature(kind: str, application) -> OfficialSignature | None:
+    """The official's EDS signature over the decision a result or refusal records (signed in the
+    browser before the step was completed, `decisions.sign_decision`), kept with the document."""
+    if application is None or kind not in (IssuedDocument.Kind.RESULT, *REFUSAL_KINDS):
+        return None
+    return (
+        OfficialSignature.objects.filter(application=application, document__isnull=True).order_by("-id").first()
+    )
 
 
 def stored(kind: str, reference: str) -> IssuedDocument | None:

@@ -1,7 +1,7 @@
 """The request, step by step: the form (a draft, saved at every step), "check your answers", the
 fee, signing in the browser, and the submission.
 
-Signing happens in the browser (static/portal/sign.js): the page hands out the canonical text
+Signing happens in the browser (qyzmet/static/js/sign.js): the page hands out the canonical text
 of the request, the browser signs it with the key from the applicant's key file and posts the
 signed envelope; the private key never reaches the server.
 """
