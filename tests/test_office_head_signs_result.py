@@ -70,11 +70,13 @@ def test_the_signing_step_shows_what_is_signed_as_a_document_and_has_no_plain_bu
     assert "Certificate of a specialist" in preview or "certificate" in preview.lower()
     assert "diploma.pdf" in preview and app.number in preview
     assert 'data-sign="request"' in card and 'class="signed-text"' in card
-    assert 'action="/office/applications/%s/complete/"' % app.number not in card.split("</form>")[0]
+    assert f'action="/office/applications/{app.number}/complete/"' not in card.split("</form>")[0]
     # the exact bytes the key signs are in the page, as JSON text
     assert json.dumps(decisions.signed_text(run, "done"))[1:20] in card
     # completing the step without a signature is refused
-    response = client.post(f"/office/applications/{app.number}/complete/", {"run": run.pk, "outcome": "done"}, **EN)
+    response = client.post(
+        f"/office/applications/{app.number}/complete/", {"run": run.pk, "outcome": "done"}, **EN
+    )
     assert response.status_code == 400 and "signing the document with your EDS" in response.content.decode()
     run.refresh_from_db()
     assert run.is_open
@@ -121,7 +123,10 @@ def test_a_signature_over_other_text_than_the_decision_shown_is_not_accepted(cli
     app, run = signing
     altered = {**decisions.machine_form(run, "done"), "applicant_name": "SOMEONE ELSE"}
     response = _post_signed(client, cast.head, app, run, keys["own"], request=altered)
-    assert response.status_code == 422 and f'data-code="{faults.SIGNATURE_MISMATCH}"' in response.content.decode()
+    assert (
+        response.status_code == 422
+        and f'data-code="{faults.SIGNATURE_MISMATCH}"' in response.content.decode()
+    )
     run.refresh_from_db()
     assert run.is_open
 

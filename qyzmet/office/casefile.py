@@ -202,7 +202,9 @@ def timeline_lines(data, reg, steps: dict) -> list[str]:
             kind = IssuedDocument.Kind(data["kind"]).label
         except ValueError:
             kind = data["kind"]
-        lines.append(_("Document: %(kind)s, SHA-256 %(digest)s…") % {"kind": kind, "digest": data["sha256"][:16]})
+        lines.append(
+            _("Document: %(kind)s, SHA-256 %(digest)s…") % {"kind": kind, "digest": data["sha256"][:16]}
+        )
     if data.get("number") and data.get("regulation"):
         lines.append(_("Filed as %(number)s") % {"number": data["number"]})
     return lines
@@ -211,7 +213,8 @@ def timeline_lines(data, reg, steps: dict) -> list[str]:
 def timeline(entries, reg, label_of) -> list[dict]:
     steps = _steps(reg)
     return [
-        {"entry": e, "label": label_of(e.action), "lines": timeline_lines(e.data, reg, steps)} for e in entries
+        {"entry": e, "label": label_of(e.action), "lines": timeline_lines(e.data, reg, steps)}
+        for e in entries
     ]
 
 

@@ -227,7 +227,9 @@ def _task_page(
         "history": _history(app),
         "scans": app.scans.defer("content"),
         "documents": documents.documents_of(app),
-        "signatures": OfficialSignature.objects.filter(application=app).select_related("step_run", "document"),
+        "signatures": OfficialSignature.objects.filter(application=app).select_related(
+            "step_run", "document"
+        ),
         "error": error,
         "fault": fault,
         "section": "task",
@@ -378,12 +380,15 @@ def sign(request, number: str):
     run = access_step_run(request.user, app, request.POST.get("run"))
     reg = app.regulation.parsed
     outcome = request.POST.get("outcome", "")
-    if not decisions.signs(run, reg) or outcome not in services.allowed_outcomes(reg, run):
-        return _task_page(request, app, error=_("This step is not signed with an EDS."), status=400)
     if not may_act_on_step(request.user, run):
         return _task_page(
-            request, app, error=_("You do not hold the role %(role)s at this provider.") % {"role": run.role}, status=403
+            request,
+            app,
+            error=_("You do not hold the role %(role)s at this provider.") % {"role": run.role},
+            status=403,
         )
+    if not decisions.signs(run, reg) or outcome not in services.allowed_outcomes(reg, run):
+        return _task_page(request, app, error=_("This step is not signed with an EDS."), status=400)
     try:
         envelope = json.loads(request.POST.get("envelope") or "")
     except ValueError:

@@ -158,9 +158,7 @@ OFFICIAL = {
         "The signature does not match the document shown: it changed after you opened the page. "
         "Read the document again and sign once more."
     ),
-    SIGNATURE_UNREADABLE: _(
-        "The signature could not be read. Reload the page and sign once more."
-    ),
+    SIGNATURE_UNREADABLE: _("The signature could not be read. Reload the page and sign once more."),
     NOT_SIGNED: _("The result is not signed. Choose your signing key file and sign it."),
 }
 

@@ -305,7 +305,9 @@ def verify_signed_by(
         certificate = signed.certificate
         cert_iin, cert_bin = subject_numbers(certificate)
         if cert_iin != iin:
-            raise _Refused(Reason.IIN_MISMATCH, f"the signer is IIN {iin}, the certificate is of IIN {cert_iin}")
+            raise _Refused(
+                Reason.IIN_MISMATCH, f"the signer is IIN {iin}, the certificate is of IIN {cert_iin}"
+            )
         if bin_ and cert_bin != bin_:
             raise _Refused(
                 Reason.BIN_MISMATCH,

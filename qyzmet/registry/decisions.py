@@ -145,4 +145,3 @@ def sign_decision(run: StepRun, user, outcome: str, envelope, *, note: str = "")
 
 def signature_of_step(run: StepRun) -> OfficialSignature | None:
     return OfficialSignature.objects.filter(step_run=run).first()
-

@@ -500,7 +500,9 @@ def _official_signature(kind: str, application) -> OfficialSignature | None:
     if application is None or kind not in (IssuedDocument.Kind.RESULT, *REFUSAL_KINDS):
         return None
     return (
-        OfficialSignature.objects.filter(application=application, document__isnull=True).order_by("-id").first()
+        OfficialSignature.objects.filter(application=application, document__isnull=True)
+        .order_by("-id")
+        .first()
     )
 
 

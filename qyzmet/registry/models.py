@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from qyzmet.audit import chain as hash_chain
 from qyzmet.audit.chain import GENESIS
-from django.conf import settings
-
 from qyzmet.engine.models import Application, StepRun
 from qyzmet.providers.models import Provider
 
@@ -291,7 +290,9 @@ class OfficialSignature(models.Model):
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="official_signatures")
     step_run = models.OneToOneField(StepRun, on_delete=models.PROTECT, related_name="official_signature")
-    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     content = models.BinaryField(help_text="the exact bytes signed (canonical JSON)")
     signature = models.BinaryField(help_text="detached CMS SignedData, DER")
     signer_iin = models.CharField(max_length=12)
