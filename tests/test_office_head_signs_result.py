@@ -69,6 +69,7 @@ def test_the_signing_step_shows_what_is_signed_as_a_document_and_has_no_plain_bu
     assert "Decision to issue the result" in preview  # the act, in words
     assert "Certificate of a specialist" in preview or "certificate" in preview.lower()
     assert "diploma.pdf" in preview and app.number in preview
+    assert "{'" not in preview.split('<details class="machine">')[0]  # rows, not Python values
     assert 'data-sign="request"' in card and 'class="signed-text"' in card
     assert f'action="/office/applications/{app.number}/complete/"' not in card.split("</form>")[0]
     # the exact bytes the key signs are in the page, as JSON text

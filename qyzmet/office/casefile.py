@@ -210,10 +210,24 @@ def timeline_lines(data, reg, steps: dict) -> list[str]:
     return lines
 
 
+def actor_name(actor: str) -> str:
+    """Who acted: a person's login as recorded, or the platform's own actors in words."""
+    return {
+        "system": _("the platform"),
+        "scheduler": _("the scheduler"),
+        "portal": _("the portal"),
+    }.get(actor, actor)
+
+
 def timeline(entries, reg, label_of) -> list[dict]:
     steps = _steps(reg)
     return [
-        {"entry": e, "label": label_of(e.action), "lines": timeline_lines(e.data, reg, steps)}
+        {
+            "entry": e,
+            "label": label_of(e.action),
+            "actor": actor_name(e.actor),
+            "lines": timeline_lines(e.data, reg, steps),
+        }
         for e in entries
     ]
 

@@ -26,6 +26,10 @@ OUTCOME_LABELS = {
     "refuse": _("refuse"),
     "positive": _("positive"),
     "negative": _("negative"),
+    # branches by the application's variant (a licence issued, reissued, or its duplicate)
+    "issue": _("issue"),
+    "reissue": _("reissue"),
+    "duplicate": _("duplicate"),
 }
 
 

@@ -302,6 +302,7 @@ def _path_rows(reg, app: Application, runs: list[StepRun]) -> list[dict]:
         planned = []
     by_step = defaultdict(list)
     for run in runs:
+        run.outcome_label = outcome_label(run.outcome) if run.outcome else ""
         by_step[run.step_id].append(run)
     rows, shown = [], set()
     for p in planned:

@@ -92,7 +92,7 @@ def _text(value) -> str:
 
 
 def rows(machine: dict, reg=None) -> list[dict]:
-    """The machine text as labelled rows: {"key", "label", "value"} or {"key", "label", "items"}
+    """The machine text as labelled rows: {"key", "label", "value"} or {"key", "label", "entries"}
     (a list, or a mapping shown as "label: value" lines), in the active language."""
     field_labels = {}
     if reg is not None:
@@ -107,16 +107,16 @@ def rows(machine: dict, reg=None) -> list[dict]:
         label = field_labels.get(key) or LABELS.get(key) or key
         row = {"key": key, "label": label}
         if key == "documents" and isinstance(value, list):
-            row["items"] = [_document(d) for d in value]
+            row["entries"] = [_document(d) for d in value]
         elif key == "grounds" and isinstance(value, list):
             texts = {g.code: in_language(g.text) for g in reg.refusal_grounds} if reg is not None else {}
-            row["items"] = [texts.get(code, code) for code in value]
+            row["entries"] = [texts.get(code, code) for code in value]
         elif isinstance(value, dict):
-            row["items"] = [
+            row["entries"] = [
                 f"{LABELS.get(k, k)}: {_text(v)}" for k, v in value.items() if v not in ("", None, [], {})
             ]
         elif isinstance(value, list):
-            row["items"] = [_text(v) for v in value]
+            row["entries"] = [_text(v) for v in value]
         else:
             row["value"] = _named(key, value, reg)
         out.append(row)
