@@ -173,3 +173,34 @@ def test_the_case_file_reads_as_a_form_and_a_timeline_in_the_officers_language(c
     history = html[html.index('<section class="history">') :]
     assert "{'" not in history and "started:" not in history
     assert "Шаг: S1" in history  # each entry says what happened, in Russian
+
+
+def test_look_ups_in_the_state_databases_are_shown_as_evidence_cards(client, cast):
+    from qyzmet.gateway.models import DataLookup
+
+    app = cast.file()
+    DataLookup.objects.create(
+        application_number=app.number,
+        subject=app.applicant,
+        system="individuals",
+        purpose="check of the applicant",
+        initiated_by="a.executor",
+        answer={"surname": "ОМАРОВА", "first_name": "ГҮЛНАР", "birth_date": "1987-04-12", "raw": {"x": 1}},
+        correlation_id="c-1",
+    )
+    other = cast.file(provider=cast.provider_b)  # another provider's look-up is not shown here
+    DataLookup.objects.create(
+        application_number=other.number,
+        subject=other.applicant,
+        system="individuals",
+        purpose="check",
+        initiated_by="b.clerk",
+        answer={"surname": "ЧУЖОЙ"},
+        correlation_id="c-2",
+    )
+    client.force_login(cast.executor)
+    html = client.get(f"/office/applications/{app.number}/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    cards = html[html.index('id="evidence"') :]
+    cards = cards[: cards.index("</section>")]
+    assert "Фамилия" in cards and "ОМАРОВА" in cards and "1987-04-12" in cards
+    assert "ЧУЖОЙ" not in cards and "raw" not in cards

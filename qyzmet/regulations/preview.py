@@ -33,7 +33,7 @@ LABELS = {
     "channel": _("Channel"),
     "provider": _("Provider"),
     "step": _("Step"),
-    "outcome": _("Decision"),
+    "outcome": _("Outcome"),
     "result": _("Result"),
     "grounds": _("Grounds for refusal"),
     "refusal_text": _("Explanation"),
@@ -140,6 +140,12 @@ def _named(key: str, value, reg) -> str:
         if key == "channel":
             channel = reg.channel(value)
             return in_language(channel.name) if channel else str(value)
+        if key == "step":
+            for flow in [*reg.procedures, *reg.channels]:
+                step = next((s for s in flow.steps if s.id == value), None)
+                if step is not None and step.action:
+                    return f"{value} — {in_language(step.action)}"
+            return str(value)
         if key == "result":
             found = next((r for r in reg.results if r.code == value), None)
             return in_language(found.name) if found else str(value)
