@@ -12,6 +12,7 @@ in the browser (staff of the application's provider only), look-ups as cards and
 from __future__ import annotations
 
 import json
+import subprocess
 
 import pytest
 from django.utils import translation
@@ -95,6 +96,11 @@ def test_a_result_signed_by_the_head_is_verified_kept_and_goes_with_the_document
     issued = documents.issue_for_application(app)
     result = next(d for d in issued if d.kind == "result")
     assert result.official_signature == kept
+    # the document says who signed the decision, beside the provider's own signature
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=documents.read(result), capture_output=True, check=True
+    ).stdout.decode()
+    assert "Решение подписал ЭЦП" in text and keys["own"].serial in text and "HEAD OF PROVIDER A" in text
     html = client.get(f"/office/applications/{app.number}/", **EN).content.decode()
     assert "Signed with EDS by HEAD OF PROVIDER A" in html and keys["own"].serial in html
 

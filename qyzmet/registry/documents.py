@@ -204,6 +204,7 @@ def entry_pdf(entry: RegisterEntry, signer: Signer | None = None) -> bytes:
     status = entry.events.order_by("-seq").values_list("status", flat=True).first() or entry.status
     context = {
         **lineage_dates(entry),  # a duplicate states the first issue and the re-issue (Art. 43 p.4)
+        "official": _official_signature(IssuedDocument.Kind.RESULT, entry.application),
         "entry": entry,
         "name": _pair(entry.name),
         "activity": _pair(entry.activity),
@@ -335,6 +336,7 @@ def refusal_pdf(application: Application, signer: Signer | None = None) -> bytes
             "result_name": _pair(result.name if result else None),
             "grounds": [_pair(texts.get(code)) | {"code": code} for code in application.refusal_grounds],
             "refusal_text": application.refusal_text,
+            "official": _official_signature(which, application),
         }
     )
     return _render(template, context, signer, f"{application.number} {which}", application.number)
