@@ -118,6 +118,15 @@ class Officer(models.Model):
     def __str__(self) -> str:
         return f"{self.user} ({self.iin})"
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from qyzmet.identity.numbers import iin_problem
+
+        problem = iin_problem(self.iin)
+        if problem:
+            raise ValidationError({"iin": problem})
+
 
 def iin_of(user) -> str:
     """The IIN recorded for a member of staff ("" when none is)."""
