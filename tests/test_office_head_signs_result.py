@@ -210,3 +210,10 @@ def test_look_ups_in_the_state_databases_are_shown_as_evidence_cards(client, cas
     cards = cards[: cards.index("</section>")]
     assert "Фамилия" in cards and "ОМАРОВА" in cards and "1987-04-12" in cards
     assert "ЧУЖОЙ" not in cards and "raw" not in cards
+
+
+def test_the_menu_offers_the_reception_desk_to_clerks_only(client, cast):
+    client.force_login(cast.head)
+    assert 'href="/office/reception/"' not in client.get("/office/", **EN).content.decode()
+    client.force_login(cast.clerk)
+    assert 'href="/office/reception/"' in client.get("/office/", **EN).content.decode()
