@@ -154,6 +154,8 @@ class ConclusionAnswerForm(forms.Form):
 
     def __init__(self, *args, conclusion: ConclusionRequest, **kwargs):
         kwargs.setdefault("initial", {})["request"] = conclusion.pk
+        # one form per body on the page: ids of their own, so each label names its field
+        kwargs.setdefault("auto_id", f"id_conclusion_{conclusion.pk}_%s")
         super().__init__(*args, **kwargs)
         self.conclusion = conclusion
 
