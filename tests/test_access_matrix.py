@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import re
 
 import pytest
@@ -42,6 +43,7 @@ from qyzmet.engine import paths, services
 from qyzmet.engine.models import ConclusionRequest
 from qyzmet.gateway.clients.payments import PaymentsClient
 from qyzmet.gateway.testing import FAST_POLICY, fresh_gateway, ordinary_iin
+from qyzmet.intake.online.models import Attachment
 from qyzmet.intake.paper.models import ReceptionRefusal, Registration, ScannedDocument
 from qyzmet.office.testing import load_regulations
 from qyzmet.portal.models import Draft
@@ -273,6 +275,19 @@ RULES: dict[str, Rule] = {
         "GET",
         office(**given("200", *PROVIDER_STAFF)),
         args=lambda w: {"number": w.app.number, "scan": w.scan.pk},
+    ),
+    # a document A uploaded with the request that became the issued application
+    "office:attachment": Rule(
+        "GET",
+        office(**given("200", *PROVIDER_STAFF)),
+        args=lambda w: {"number": w.issued.number, "pk": w.filed_attachment.pk},
+    ),
+    # the head's EDS signature on a result: S1 is no signing step, so those who may act hear so
+    "office:sign": Rule(
+        "POST",
+        office(**given("400", "clerk", "head", "admin"), officer="403"),
+        args=app_number,
+        data=lambda w: {"run": s1(w).pk, "outcome": "done", "envelope": ""},
     ),
     "office:document": Rule(
         "GET",
@@ -538,6 +553,7 @@ class World:
     document: object  # the issued result as stored
     draft: object
     attachment: object
+    filed_attachment: object  # uploaded with the request that became `issued`
     payment_id: str
     kept: object  # an acceptance at centre C whose result is kept there
     transfer: object
@@ -679,6 +695,24 @@ def _build() -> World:
     assert browser.post(f"/portal/drafts/{draft.pk}/", answers).status_code == 302
     assert browser.post(f"/portal/drafts/{draft.pk}/pay/").status_code == 302
     draft.refresh_from_db()
+    filed_draft = Draft.objects.create(
+        user=a,
+        regulation=issued.regulation,
+        variant="issue",
+        channel="egov_portal",
+        provider=p,
+        state=Draft.State.SUBMITTED,
+        application=issued,
+    )
+    filed_attachment = Attachment.objects.create(
+        draft=filed_draft,
+        kind=Attachment.Kind.REQUIRED,
+        name="clause9.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+        sha256=hashlib.sha256(PDF).hexdigest(),
+        content=PDF,
+    )
     payment = PaymentsClient().create("matrix", 1000, a.username, f"{a.username}:matrix")
     kept = Acceptance.objects.create(
         number="PSC-MATRIX-1",
@@ -726,6 +760,7 @@ def _build() -> World:
         document=document,
         draft=draft,
         attachment=draft.attachments.first(),
+        filed_attachment=filed_attachment,
         payment_id=payment["payment_id"],
         kept=kept,
         transfer=transfer,

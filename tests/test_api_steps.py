@@ -87,6 +87,20 @@ def test_an_outcome_the_regulation_does_not_allow_is_409(client, world):
     assert response.status_code == 409 and "complete, incomplete" in response.json()["detail"]
 
 
+def test_the_heads_signing_step_is_not_completed_by_a_token_alone(client, world):
+    """The head signs the certificate with her own EDS in the back office (issue 13, item 1)."""
+    app, run = world["app"], world["run"]
+    run = services.complete_step(run.pk, world["clerk"])
+    run = services.complete_step(run.pk, world["executor"], "complete")
+    run = services.complete_step(run.pk, world["executor"], "approve")
+    run = services.complete_step(run.pk, world["executor"])
+    assert run.step_id == "S5"
+    response = complete(client, world["head"], app, run.pk)
+    assert response.status_code == 409 and "EDS signature on the decision" in response.json()["detail"]
+    run.refresh_from_db()
+    assert run.completed_at is None
+
+
 def test_a_step_of_another_role_is_403(client, world):
     response = complete(client, world["executor"], world["app"], world["run"].pk)
     assert response.status_code == 403 and "office-clerk" in response.json()["detail"]

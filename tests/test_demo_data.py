@@ -7,7 +7,7 @@ from qyzmet.audit.log import verify
 from qyzmet.audit.models import AuditEntry
 from qyzmet.cli import main
 from qyzmet.engine.models import Application, Protocol, Status, StepRun
-from qyzmet.providers.models import Provider, StaffRole
+from qyzmet.providers.models import Officer, Provider, StaffRole
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +28,9 @@ def test_demo_fills_every_provider_and_leaves_some_work_open(monkeypatch):
     assert protocols and all(p.members and p.chair == p.members[0] and p.number for p in protocols)
     assert all(p.step_run.started_at <= p.meeting_at <= p.step_run.completed_at for p in protocols)
     assert verify()[1] is None
+    # every head is recorded with her IIN and has a signing key file for results (var/demo-keys/)
+    heads = StaffRole.objects.filter(role="head").values("user")
+    assert Officer.objects.filter(user__in=heads).count() == heads.distinct().count()
     # the ministry's supervisor sees the health providers' figures, not the entrepreneurship department's
     supervised = set(
         Provider.objects.get(code="ministry-of-health").supervises.values_list("acts_as", flat=True)

@@ -1,5 +1,5 @@
 """The back office in a real browser: a clerk registers an application, an executor refuses it,
-the head signs the refusal, and the page says it is refused.
+the head signs the refusal with her key file in the page, and the page says it is refused.
 
 Drives Debian's headless Chromium through Playwright against pytest-django's live server. A
 missing browser fails the test with the reason: a skip would let a broken office pass unseen.
@@ -14,6 +14,7 @@ from qyzmet.engine.models import Status
 from qyzmet.office.testing import PASSWORD, make_cast
 
 from .browser import async_unsafe_allowed, chromium_page  # noqa: F401 (fixture)
+from .casefile_helpers import KEY_PASSWORD, head_keys, record_head
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,6 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def cast():
     cast = make_cast()
+    record_head(cast)
     for user in (cast.clerk, cast.executor, cast.head):
         user.set_password(PASSWORD)
         user.save()
@@ -49,15 +51,17 @@ def complete(page, outcome=None):
     page.wait_for_selector("ul.flash li")
 
 
-def test_clerk_registers_executor_refuses_head_signs(live_server, cast):
+def test_clerk_registers_executor_refuses_head_signs(live_server, cast, centre, tmp_path):
     app = cast.file()
-    with chromium_page() as page:
-        _walk_through(page, live_server, app)
+    key_file = tmp_path / "RSA256_head.p12"
+    key_file.write_bytes(head_keys(centre, cast.provider_a)["own"].p12)
+    with chromium_page(15_000) as page:
+        _walk_through(page, live_server, app, key_file)
     app.refresh_from_db()
     assert app.status == Status.REFUSED and app.refusal_grounds == ["documents-not-compliant"]
 
 
-def _walk_through(page, live_server, app):
+def _walk_through(page, live_server, app, key_file):
     log_in(page, live_server, "a.clerk")
     row = page.locator("table.inbox tbody tr", has_text=app.number)
     assert row.count() == 1
@@ -92,7 +96,12 @@ def _walk_through(page, live_server, app):
     log_in(page, live_server, "a.head")
     page.locator("table.inbox").get_by_role("link", name=app.number).click()
     assert "S5-refusal" in page.locator("section.current h3").inner_text()
-    complete(page)
+    # the head reads the reasoned refusal she signs, then signs it with her key file
+    assert "The diploma is not recognised in Kazakhstan." in page.locator("#decision-preview").inner_text()
+    page.locator("form.sign input[type=file]").set_input_files(str(key_file))
+    page.locator("form.sign input[type=password]").fill(KEY_PASSWORD)
+    page.locator("form.sign button[type=submit]").click()
+    page.wait_for_selector("ul.flash li")
     assert page.locator("#status").inner_text() == "refused"
     passport = page.locator("section.passport").inner_text()
     assert "The documents do not meet Standard clause 9" in passport

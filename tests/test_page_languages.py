@@ -3,8 +3,7 @@
 is in their language. Nothing is skipped for being marked as another language: a legal citation
 is cited in the reader's language (regulations/citations.yaml).
 
-Not yet walked (issue 13, item 6): the office's task page, whose history prints the audit
-entries' raw data (being rewritten as a timeline). It joins the walk once it is clean (`NOT_YET_CLEAN`).
+Every main page is walked, the office's task page (the officer's case file) included.
 """
 
 import re
@@ -98,10 +97,6 @@ def us_dates(html: str, language: str) -> list[str]:
     return US_DATE.findall(" ".join(parser.parts))
 
 
-# Pages that still show English (see the module's docstring): left out of the walk until clean.
-NOT_YET_CLEAN = re.compile(r"^/office/applications/")
-
-
 @pytest.mark.parametrize("language", ["kk", "ru"])
 def test_every_main_page_is_in_the_readers_language(language, monkeypatch):
     monkeypatch.setenv("QYZMET_TODAY", "2015-10-14")
@@ -111,7 +106,7 @@ def test_every_main_page_is_in_the_readers_language(language, monkeypatch):
         client.cookies["django_language"] = language
         if user is not None:
             client.force_login(user)
-        for url in (u for u in urls if not NOT_YET_CLEAN.match(u)):
+        for url in urls:
             answer = client.get(url, follow=True)
             assert answer.status_code == 200, url
             html = answer.content.decode()

@@ -185,6 +185,20 @@ def test_paying_the_fee_leads_to_signing(signed_in, provider):
     assert 'id="canonical-request"' in html and 'data-sign="request"' in html
 
 
+def test_the_request_to_sign_is_shown_as_a_document_in_the_applicants_language(signed_in, provider):
+    """What is signed is the machine text; what the applicant reads first is the same content as
+    a document, labelled as the regulation's request form labels it (issue 13, item 3)."""
+    draft = _paid(signed_in)
+    html = signed_in.get(f"/portal/drafts/{draft.pk}/sign/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    preview = html[html.index('id="request-preview"') :]
+    preview = preview[: preview.index('<details class="machine">')]
+    assert "Подвиды деятельности (приложение к лицензии)" in preview  # the regulation's own label
+    assert "Stomatology" in preview and "clause9.pdf" in preview and "+77012345678" in preview
+    assert "{" not in preview and "Телефон" in preview
+    # the exact text signed is still there, under the document, for whoever wants to check it
+    assert html.index('id="request-preview"') < html.index('<pre class="canonical">')
+
+
 def test_a_declined_payment_is_shown_and_can_be_tried_again(signed_in, provider, monkeypatch):
     draft = _filled(signed_in)
     # the payment simulator declines amounts ending in 13

@@ -47,6 +47,7 @@ from .figures import (
     supervised_providers,
 )
 from .intake import (
+    access_attachment_as_staff,
     access_draft,
     access_lookup,
     access_payment,
@@ -81,6 +82,7 @@ __all__ = [
     "Forbidden",
     "NotFound",
     "access_acceptance",
+    "access_attachment_as_staff",
     "access_application_as_staff",
     "access_centre",
     "access_clock",

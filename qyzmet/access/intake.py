@@ -75,6 +75,21 @@ def access_lookup(user, lookup_id) -> DataLookup:
         raise NotFound(_("No look-up %(id)s among those you may read.") % {"id": lookup_id}) from None
 
 
+# Documents uploaded with a request ---------------------------------------------------------------
+
+
+def access_attachment_as_staff(user, app, attachment):
+    """A document uploaded with the request that became `app` (or None), for staff who see `app`:
+    staff of its provider only (a superuser sees all), else 404."""
+    if (
+        attachment is None
+        or attachment.draft.application_id != app.pk
+        or not staff_applications(user).filter(pk=app.pk).exists()
+    ):
+        raise NotFound(_("No such document of this application."))
+    return attachment
+
+
 # Refusals to accept -----------------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ def _demo_load(args) -> int:
     from .applicants import seed_demo_applicants
     from .applications import create_demo_applications
     from .office import seed_reception_clerks
+    from .officials import seed_demo_heads
     from .providers import DEMO_PASSWORD, seed_providers, seed_supervisors
     from .psc import seed_centres
 
@@ -28,6 +29,7 @@ def _demo_load(args) -> int:
     seed_centres()
     seed_reception_clerks()
     applicants = seed_demo_applicants()
+    heads = seed_demo_heads()
     today = clock.today()
     # Years of demo history: their signed documents are made when first downloaded.
     with made_on_first_download():
@@ -43,6 +45,8 @@ def _demo_load(args) -> int:
         print(f"supervisor: {login} / {DEMO_PASSWORD} (figures and refusal drift at /office/figures/)")
     for a in applicants:
         print(f"portal: {a.username} / demo; key files {a.auth_key}, {a.sign_key} (password demo)")
+    if heads:
+        print(f"heads sign results with their key files, e.g. {heads[0][0]}: {heads[0][1]} (password demo)")
     print(f"demo day {today:%d.%m.%Y}: " + " ".join(f"{k}={v}" for k, v in counts.items()))
     return 0
 

@@ -26,6 +26,10 @@ OUTCOME_LABELS = {
     "refuse": _("refuse"),
     "positive": _("positive"),
     "negative": _("negative"),
+    # branches by the application's variant (a licence issued, reissued, or its duplicate)
+    "issue": _("issue"),
+    "reissue": _("reissue"),
+    "duplicate": _("duplicate"),
 }
 
 
@@ -150,6 +154,8 @@ class ConclusionAnswerForm(forms.Form):
 
     def __init__(self, *args, conclusion: ConclusionRequest, **kwargs):
         kwargs.setdefault("initial", {})["request"] = conclusion.pk
+        # one form per body on the page: ids of their own, so each label names its field
+        kwargs.setdefault("auto_id", f"id_conclusion_{conclusion.pk}_%s")
         super().__init__(*args, **kwargs)
         self.conclusion = conclusion
 

@@ -10,6 +10,7 @@ engine's own message and nothing has changed: each service call is one transacti
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 
 from django.contrib import messages
@@ -19,6 +20,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from qyzmet import clock
@@ -40,11 +42,11 @@ from qyzmet.engine import figures, paths, services
 from qyzmet.engine.law import rules_for
 from qyzmet.engine.models import OPEN_STATUSES, Application, ConclusionRequest, Status, StepRun
 from qyzmet.providers.models import Provider
-from qyzmet.registry import documents
-from qyzmet.registry.models import RegisterEntry
+from qyzmet.registry import decisions, documents
+from qyzmet.registry.models import OfficialSignature, RegisterEntry
 from qyzmet.regulations.models import Regulation
 
-from . import access
+from . import access, casefile
 from .forms import AssignForm, CompleteStepForm, ConclusionAnswerForm, PauseForm, outcome_label
 
 INBOX_PAGE_SIZE = 50
@@ -132,7 +134,15 @@ def task(request, number: str):
     return _task_page(request, app)
 
 
-def _task_page(request, app: Application, *, error: str = "", bound: dict | None = None, status: int = 200):
+def _task_page(
+    request,
+    app: Application,
+    *,
+    error: str = "",
+    bound: dict | None = None,
+    status: int = 200,
+    fault=None,
+):
     """The application with everything needed to act on it; `bound` replaces a form shown with errors."""
     app.refresh_from_db()
     reg = app.regulation.parsed
@@ -158,6 +168,7 @@ def _task_page(request, app: Application, *, error: str = "", bound: dict | None
         for name, form in (bound or {}).items():
             if form.initial.get("run") == run.pk and name in forms:
                 forms[name] = form
+        signing = casefile.signing_cards(run, reg, outcomes) if may_act else []
         current.append(
             {
                 "run": run,
@@ -168,6 +179,7 @@ def _task_page(request, app: Application, *, error: str = "", bound: dict | None
                 "may_act": may_act,
                 "outcomes": [outcome_label(o) for o in outcomes],
                 "forms": forms,
+                "signing": signing,
             }
         )
     conclusions = []
@@ -195,10 +207,15 @@ def _task_page(request, app: Application, *, error: str = "", bound: dict | None
         "channel": reg.channel(app.channel),
         "kept": app.kept_term(),
         "overdue": app.is_open and app.due_at is not None and app.due_at < now,
-        "data": _data_rows(app.data),
+        "request_rows": casefile.request_rows(app, reg),
+        "attachments": casefile.attachments(app),
+        "listed_documents": casefile.listed_documents(app),
+        "evidence": casefile.evidence(user, app),
+        "payment_id": (app.data or {}).get("payment_id") or app.payment_id or "",
         "grounds": [g for g in reg.refusal_grounds if g.code in app.refusal_grounds],
         "path": _path_rows(reg, app, runs),
         "current": current,
+        "signing": any(c["signing"] for c in current),
         "rules": list(rules.values()),
         "conclusions": conclusions,
         "pauses": [
@@ -210,7 +227,11 @@ def _task_page(request, app: Application, *, error: str = "", bound: dict | None
         "history": _history(app),
         "scans": app.scans.defer("content"),
         "documents": documents.documents_of(app),
+        "signatures": OfficialSignature.objects.filter(application=app).select_related(
+            "step_run", "document"
+        ),
         "error": error,
+        "fault": fault,
         "section": "task",
     }
     return render(request, "office/task.html", context, status=status)
@@ -243,33 +264,25 @@ def closing_document(request, number: str):
 
 
 def _history(app: Application) -> list[dict]:
-    """The application's audit entries, oldest first, with their details flattened for reading."""
+    """The application's audit entries, oldest first, as a timeline in the reader's language."""
     entries = AuditEntry.objects.filter(subject_type="application", subject_id=str(app.pk)).order_by("id")
-    return [{"entry": e, "label": label_of(e.action), "details": _details(e.data)} for e in entries]
+    return casefile.timeline(entries, app.regulation.parsed, label_of)
 
 
-def _details(data) -> str:
-    """An audit entry's data as one line: nested parts (the step started, the closing) in brackets."""
-    if isinstance(data, dict):
-        parts = [f"{k}: {_details(v)}" for k, v in data.items() if v not in ("", None, [], {})]
-        return "; ".join(parts)
-    if isinstance(data, list):
-        return ", ".join(_details(v) for v in data)
-    return str(data)
-
-
-def _data_rows(data: dict) -> list[dict]:
-    """The application's data as rows: a list (of documents, say) or a mapping shows item by item."""
-    rows = []
-    for key, value in sorted((data or {}).items()):
-        if isinstance(value, dict):
-            rows.append({"key": key, "entries": [f"{k}: {v}" for k, v in value.items()]})
-        elif isinstance(value, list):
-            items = [item.get("name") or item if isinstance(item, dict) else item for item in value]
-            rows.append({"key": key, "entries": items})
-        else:
-            rows.append({"key": key, "entries": None, "value": value})
-    return rows
+@xframe_options_sameorigin  # shown in the case file's own viewer
+@access.office_staff_required
+def attachment(request, number: str, pk: int):
+    """A document the applicant uploaded with the request: PDFs and images shown in the browser,
+    other files downloaded (staff of the application's provider only, `access`)."""
+    app = access_application_as_staff(request.user, number)
+    found = casefile.attachment_for(request.user, app, pk)
+    inline = found.content_type in casefile.INLINE_TYPES
+    response = HttpResponse(bytes(found.content), content_type=found.content_type)
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{app.number}-{found.pk}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _path_rows(reg, app: Application, runs: list[StepRun]) -> list[dict]:
@@ -296,6 +309,7 @@ def _path_rows(reg, app: Application, runs: list[StepRun]) -> list[dict]:
         planned = []
     by_step = defaultdict(list)
     for run in runs:
+        run.outcome_label = outcome_label(run.outcome) if run.outcome else ""
         by_step[run.step_id].append(run)
     rows, shown = [], set()
     for p in planned:
@@ -330,6 +344,13 @@ def complete(request, number: str):
     app = access_application_as_staff(request.user, number)
     run = access_step_run(request.user, app, request.POST.get("run"))
     reg = app.regulation.parsed
+    if decisions.signs(run, reg):
+        return _task_page(
+            request,
+            app,
+            error=_("This step is completed by signing the document with your EDS: use the signing form."),
+            status=400,
+        )
     form = CompleteStepForm(
         request.POST,
         run=run,
@@ -356,6 +377,40 @@ def complete(request, number: str):
         _("Step %(step)s completed: %(outcome)s.")
         % {"step": run.step_id, "outcome": outcome_label(data["outcome"])},
     )
+
+
+@require_POST
+@access.office_staff_required
+def sign(request, number: str):
+    """The official signs the decision in the browser (sign.js) and the step is completed with it
+    (`registry.decisions`); a signature that does not stand changes nothing and says what to do."""
+    app = access_application_as_staff(request.user, number)
+    run = access_step_run(request.user, app, request.POST.get("run"))
+    reg = app.regulation.parsed
+    outcome = request.POST.get("outcome", "")
+    if not may_act_on_step(request.user, run):
+        return _task_page(
+            request,
+            app,
+            error=_("You do not hold the role %(role)s at this provider.") % {"role": run.role},
+            status=403,
+        )
+    if not decisions.signs(run, reg) or outcome not in services.allowed_outcomes(reg, run):
+        return _task_page(request, app, error=_("This step is not signed with an EDS."), status=400)
+    try:
+        envelope = json.loads(request.POST.get("envelope") or "")
+    except ValueError:
+        envelope = None
+    try:
+        decisions.sign_decision(run, request.user, outcome, envelope, note=request.POST.get("note", ""))
+    except decisions.NotSigned as refused:
+        return _task_page(request, app, fault=refused.fault, status=422)
+    except services.NotPermitted as exc:
+        return _task_page(request, app, error=str(exc), status=403)
+    except services.EngineError as exc:
+        return _task_page(request, app, error=str(exc), status=409)
+    messages.success(request, _("Signed with your EDS: step %(step)s completed.") % {"step": run.step_id})
+    return redirect("office:task", number=app.number)
 
 
 @require_POST

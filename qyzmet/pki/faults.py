@@ -127,6 +127,42 @@ SIGN_IN = {
 }
 
 
+# The same faults when an official (the head) signs a result or refusal in the back office.
+OFFICIAL = {
+    WRONG_KEY_TYPE: _(
+        "You signed with your authentication key (its file name starts with AUTH_RSA256). "
+        "Results are signed with your signing key: choose the key file whose name starts with "
+        "RSA256 and sign again."
+    ),
+    CERTIFICATE_EXPIRED: _(
+        "The certificate of your signing key has expired. Nothing was signed or issued. Get a new "
+        "key at the certification centre, then sign again."
+    ),
+    CERTIFICATE_NOT_YET_VALID: _(
+        "The certificate of your signing key is not valid yet. Nothing was signed or issued. Sign "
+        "with your current key."
+    ),
+    CERTIFICATE_REVOKED: _(
+        "The certificate of your signing key was revoked. Nothing was signed or issued. Get a new "
+        "key at the certification centre, then sign again."
+    ),
+    UNTRUSTED_ISSUER: _(
+        "Your key was not issued by a certification centre the platform trusts. Sign with a key of "
+        "the National Certification Centre of the Republic of Kazakhstan."
+    ),
+    ANOTHER_PERSONS_CERTIFICATE: _(
+        "This key is not yours: its certificate names another person or organisation. Nothing was "
+        "signed or issued. Sign with your own signing key, an employee key of this provider."
+    ),
+    SIGNATURE_MISMATCH: _(
+        "The signature does not match the document shown: it changed after you opened the page. "
+        "Read the document again and sign once more."
+    ),
+    SIGNATURE_UNREADABLE: _("The signature could not be read. Reload the page and sign once more."),
+    NOT_SIGNED: _("The result is not signed. Choose your signing key file and sign it."),
+}
+
+
 def code_of(reason: Reason | str | None) -> str:
     """The stable code of a verification's reason (an unknown one reads as unreadable)."""
     if reason is None:
@@ -144,3 +180,9 @@ def sign_in_fault(reason: Reason | str | None) -> Fault:
     """The fault of an EDS sign-in: its code and what the applicant should do."""
     code = code_of(reason)
     return Fault(code, SIGN_IN[code])
+
+
+def official_fault(reason: Reason | str | None) -> Fault:
+    """The fault of an official's signature on a result: its code and what to do."""
+    code = code_of(reason)
+    return Fault(code, OFFICIAL[code])

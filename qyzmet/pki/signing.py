@@ -7,7 +7,7 @@ optionally `regulation` (a catalogue id) and `service`. Its signed form is
 
 where the signature is a detached CMS signature (cms.py) over `canonical(request)`: what NCALayer
 makes of those bytes (`createCMSSignatureFromBase64` with the content detached), and what the
-portal's page makes with node-forge (qyzmet/portal/static/portal/sign.js). The signer's
+portal's page makes with node-forge (qyzmet/static/js/sign.js). The signer's
 certificate and the signing time are inside it. The canonical form is kept plain so a browser
 makes the same bytes: JSON.stringify over recursively key-sorted objects gives them for strings,
 integers, booleans, null, lists and objects (avoid floats, whose text differs between Python

@@ -284,6 +284,40 @@ def verify_signed_request(
     )
 
 
+def verify_signed_by(
+    data: bytes,
+    signature,
+    iin: str,
+    bin_: str | None,
+    trust: Trust | None = None,
+    at: dt.datetime | None = None,
+) -> Verification:
+    """Verify a signature over `data` that must be made by one known person: the signing key of
+    IIN `iin` (an employee key of BIN `bin_`, when given), as an official signs a result.
+
+    The checks of `verify_signature`, then the certificate's IIN and BIN against the ones given:
+    another person's certificate is IIN_MISMATCH (or BIN_MISMATCH for another organisation's)."""
+    certificate = None
+    try:
+        if not iin:
+            raise _Refused(Reason.IIN_MISMATCH, "no IIN is recorded for the signer")
+        signed = _verified(signature, data, trust, at, SIGN)
+        certificate = signed.certificate
+        cert_iin, cert_bin = subject_numbers(certificate)
+        if cert_iin != iin:
+            raise _Refused(
+                Reason.IIN_MISMATCH, f"the signer is IIN {iin}, the certificate is of IIN {cert_iin}"
+            )
+        if bin_ and cert_bin != bin_:
+            raise _Refused(
+                Reason.BIN_MISMATCH,
+                f"the signer acts for BIN {bin_}, the certificate is {f'of BIN {cert_bin}' if cert_bin else 'an individual one'}",
+            )
+    except _Refused as refused:
+        return Verification(False, refused.reason, refused.detail, certificate=certificate)
+    return Verification(True, certificate=certificate, iin=cert_iin, bin=cert_bin, signed_at=signed.signed_at)
+
+
 def verify_auth_challenge(
     challenge: bytes,
     signature,

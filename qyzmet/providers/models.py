@@ -104,3 +104,31 @@ def providers_of(user) -> models.QuerySet:
 
 def roles_of(user, provider) -> set[str]:
     return set(StaffRole.objects.filter(user=user, provider=provider).values_list("role", flat=True))
+
+
+class Officer(models.Model):
+    """Who a member of staff is, as the certification centre names them: their IIN.
+
+    A head signs results with their own EDS (an employee key naming their IIN and the provider's
+    BIN); the signature is accepted only from the certificate of the officer who signs."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="officer")
+    iin = models.CharField(_("IIN"), max_length=12, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.iin})"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from qyzmet.identity.numbers import iin_problem
+
+        problem = iin_problem(self.iin)
+        if problem:
+            raise ValidationError({"iin": problem})
+
+
+def iin_of(user) -> str:
+    """The IIN recorded for a member of staff ("" when none is)."""
+    found = Officer.objects.filter(user_id=getattr(user, "pk", None)).values_list("iin", flat=True).first()
+    return found or ""

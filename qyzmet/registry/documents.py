@@ -57,7 +57,7 @@ from qyzmet.regulations import refusals
 
 from . import qr
 from .keys import Signer, signer_for
-from .models import IssuedDocument, Kind, RegisterEntry, RegisterEvent
+from .models import IssuedDocument, Kind, OfficialSignature, RegisterEntry, RegisterEvent
 
 log = logging.getLogger(__name__)
 
@@ -227,6 +227,7 @@ def entry_pdf(entry: RegisterEntry, signer: Signer | None = None) -> bytes:
     status = entry.events.order_by("-seq").values_list("status", flat=True).first() or entry.status
     context = {
         **lineage_dates(entry),  # a duplicate states the first issue and the re-issue (Art. 43 p.4)
+        "official": _official_signature(IssuedDocument.Kind.RESULT, entry.application),
         "entry": entry,
         "name": _pair(entry.name),
         "activity": _pair(entry.activity),
@@ -368,6 +369,7 @@ def refusal_pdf(application: Application, signer: Signer | None = None) -> bytes
             "result_name": _pair(result.name if result else None),
             "grounds": [_pair(texts.get(code)) | {"code": code} for code in application.refusal_grounds],
             "refusal_text": application.refusal_text,
+            "official": _official_signature(which, application),
         }
     )
     return _render(template, context, signer, f"{application.number} {act.kk} / {act.ru}", application.number)
@@ -500,6 +502,7 @@ def _issue(kind: str, reference: str, provider, make, *, application=None, entry
     with translation.override(language):
         pdf = make(signer)
     now = clock.now()
+    official = _official_signature(kind, application)
     name = storage().save(
         f"{kind}/{now:%Y/%m}/{get_valid_filename(reference)}.pdf", ContentFile(pdf, name=f"{reference}.pdf")
     )
@@ -516,6 +519,7 @@ def _issue(kind: str, reference: str, provider, make, *, application=None, entry
                 sha256=sha256(pdf),
                 size=len(pdf),
                 signer_serial=signer.serial,
+                official_signature=official,
                 created_at=now,
             )
             # The digest goes into the audit chain too: a stored file swapped together with its
@@ -531,6 +535,18 @@ def _issue(kind: str, reference: str, provider, make, *, application=None, entry
     except IntegrityError:
         storage().delete(name)  # issued meanwhile by another process: the first one stands
         return IssuedDocument.objects.get(kind=kind, reference=reference)
+
+
+def _official_signature(kind: str, application) -> OfficialSignature | None:
+    """The official's EDS signature over the decision a result or refusal records (signed in the
+    browser before the step was completed, `decisions.sign_decision`), kept with the document."""
+    if application is None or kind not in (IssuedDocument.Kind.RESULT, *REFUSAL_KINDS):
+        return None
+    return (
+        OfficialSignature.objects.filter(application=application, document__isnull=True)
+        .order_by("-id")
+        .first()
+    )
 
 
 def stored(kind: str, reference: str) -> IssuedDocument | None:

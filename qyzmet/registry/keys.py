@@ -174,3 +174,10 @@ def certificate_of(serial: str) -> tuple[ProviderKey, x509.Certificate] | None:
     if record is None:
         return None
     return record, x509.load_pem_x509_certificate(record.certificate.encode())
+
+
+def provider_bin(provider: Provider) -> str:
+    """The provider's BIN: the one its signing key names (a stable demo BIN before it has one).
+    Its officials' employee keys name the same BIN."""
+    record = provider.signing_keys.exclude(bin="").order_by("-created_at").first()
+    return record.bin if record else _demo_numbers(provider.code)[0]

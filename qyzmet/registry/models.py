@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from qyzmet.audit import chain as hash_chain
 from qyzmet.audit.chain import GENESIS
-from qyzmet.engine.models import Application
+from qyzmet.engine.models import Application, StepRun
 from qyzmet.providers.models import Provider
 
 
@@ -278,6 +279,43 @@ class SignedHead(models.Model):
         raise AppendOnlyError("published heads cannot be deleted")
 
 
+class OfficialSignature(models.Model):
+    """The EDS signature a provider's official (the head) put on a result or refusal in the browser.
+
+    `content` is the exact bytes signed: the machine form of the decision (`registry.decisions`),
+    which the official saw rendered as a document before signing; `signature` the detached CMS
+    over them, verified (pki.verify) before the step was completed. The result document issued
+    afterwards keeps it (`IssuedDocument.official_signature`). Written once, never changed.
+    """
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="official_signatures")
+    step_run = models.OneToOneField(StepRun, on_delete=models.PROTECT, related_name="official_signature")
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    content = models.BinaryField(help_text="the exact bytes signed (canonical JSON)")
+    signature = models.BinaryField(help_text="detached CMS SignedData, DER")
+    signer_iin = models.CharField(max_length=12)
+    signer_bin = models.CharField(max_length=12, blank=True)
+    signer_name = models.CharField(max_length=200, blank=True)
+    certificate_serial = models.CharField(max_length=40)
+    signed_at = models.DateTimeField(help_text="the signing time the signature carries")
+    verified_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["verified_at", "id"]
+        verbose_name = _("official's signature")
+        verbose_name_plural = _("officials' signatures")
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.signer_iin} {self.certificate_serial}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("a signature cannot be changed")
+        super().save(*args, **kwargs)
+
+
 class IssuedDocument(models.Model):
     """A signed document as it was issued: where its bytes are kept and their SHA-256.
 
@@ -313,6 +351,11 @@ class IssuedDocument(models.Model):
     sha256 = models.CharField("SHA-256", max_length=64)
     size = models.PositiveIntegerField()
     signer_serial = models.CharField(max_length=40, help_text="the provider key's certificate serial")
+    # The official's own EDS signature over the decision the document records (results and
+    # refusals signed by the head in the browser); None for documents signed by the key alone.
+    official_signature = models.OneToOneField(
+        OfficialSignature, null=True, blank=True, on_delete=models.PROTECT, related_name="document"
+    )
     created_at = models.DateTimeField()
 
     class Meta:

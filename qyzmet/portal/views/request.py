@@ -1,7 +1,7 @@
 """The request, step by step: the form (a draft, saved at every step), "check your answers", the
 fee, signing in the browser, and the submission.
 
-Signing happens in the browser (static/portal/sign.js): the page hands out the canonical text
+Signing happens in the browser (qyzmet/static/js/sign.js): the page hands out the canonical text
 of the request, the browser signs it with the key from the applicant's key file and posts the
 signed envelope; the private key never reaches the server.
 """
@@ -23,6 +23,7 @@ from qyzmet.intake.online import drafts
 from qyzmet.intake.online.submissions import AlreadySubmitted, Rejected, submit_draft
 from qyzmet.pki.faults import Fault, signing_fault
 from qyzmet.pki.signing import canonical
+from qyzmet.regulations import preview
 
 from .. import access
 from ..forms import RequestForm
@@ -191,13 +192,17 @@ def _sign_page(
     fault: Fault | None = None,
     status: int = 200,
 ):
+    reg = draft.regulation.parsed
+    signed = drafts.request_of(draft)
     return render(
         request,
         "portal/sign.html",
         {
             "draft": draft,
-            "reg": draft.regulation.parsed,
-            "canonical": canonical(drafts.request_of(draft)).decode(),
+            "reg": reg,
+            "canonical": canonical(signed).decode(),
+            # the same content as a document in the applicant's language (one renderer with the office's)
+            "preview": preview.rows(signed, reg),
             "refusal": refusal,
             "waiting": waiting,
             "error": error,

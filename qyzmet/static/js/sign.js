@@ -14,6 +14,9 @@
  * canonical text, so nothing is re-canonicalised here: the bytes signed are its UTF-8.
  * A form with data-sign="challenge" signs the EDS sign-in challenge (#eds-challenge) and posts
  * the base64 CMS alone in the field "signature".
+ * The same script signs an official's decision in the back office: a form with data-sign="request"
+ * that holds its own text (<script class="signed-text" type="application/json"> inside the form,
+ * one per form when a page has several) signs that text and posts the envelope the same way.
  *
  * The key file is read with FileReader and opened with forge (PKCS#12, PBES2/AES as the test
  * certification centre issues them).
@@ -116,9 +119,9 @@
       if (!file) { return fail(messages.noFile); }
       button.disabled = true;
       button.textContent = messages.working;
-      var text = kind === "request"
-        ? JSON.parse(document.getElementById("canonical-request").textContent)
-        : JSON.parse(document.getElementById("eds-challenge").textContent);
+      var source = form.querySelector("script.signed-text") ||
+        document.getElementById(kind === "request" ? "canonical-request" : "eds-challenge");
+      var text = JSON.parse(source.textContent);
       readFile(file)
         .then(function (buffer) {
           var opened = openKeyFile(buffer, passwordInput.value, messages);
