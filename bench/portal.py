@@ -59,6 +59,7 @@ REGULATION = "almaty-2015-2-279/medical-licence"
 VARIANT = "issue"
 SUBMIT = "/api/v1/portal/submissions"
 BASELINE = "/api/v1/portal/me/applications"
+MINIMAL = "/minimal"
 HOST = "127.0.0.1"
 
 
@@ -132,6 +133,20 @@ def start_app(port: int, workers: int, threads: int, env: dict, **output) -> sub
         gunicorn("qyzmet.wsgi:application", port, workers, threads), cwd=ROOT, env=env, **output
     )
     wait_for(port, "/api/v1/openapi.json")
+    return child
+
+
+def start_minimal(port: int, workers: int, threads: int, env: dict, **output) -> subprocess.Popen:
+    """The baseline: one Django JSON view and nothing else (bench/minimal_app.py), under the same
+    gunicorn command, answering before this returns."""
+    command = gunicorn("minimal_app:application", port, workers, threads)
+    child = subprocess.Popen(
+        [*command, "--pythonpath", str(ROOT / "bench")],
+        cwd=ROOT,
+        env={k: v for k, v in env.items() if k != "DJANGO_SETTINGS_MODULE"},
+        **output,
+    )
+    wait_for(port, MINIMAL)
     return child
 
 
@@ -391,7 +406,7 @@ def main(argv=None) -> None:
     ensure_database(url)
 
     workdir = tempfile.TemporaryDirectory(prefix="qyzmet-bench-portal-")
-    gateway_port, app_port = free_port(), free_port()
+    gateway_port, app_port, minimal_port = free_port(), free_port(), free_port()
     gateway_url = f"http://{HOST}:{gateway_port}"
     env = dict(
         os.environ,
@@ -418,6 +433,7 @@ def main(argv=None) -> None:
 
         centre = CertificationCentre.default().ensure()
         children.append(start_app(app_port, args.workers, args.threads, env))
+        children.append(start_minimal(minimal_port, args.workers, args.threads, env))
 
         seed = int(time.time()) % 1_000_000 * 1000  # new applicants each run
         started = time.perf_counter()
@@ -444,7 +460,22 @@ def main(argv=None) -> None:
         # warm-up: every worker process parses the regulation, loads the CA, opens connections
         fire(app_port, gets(warm) + posts(warm), args.concurrency, args.timeout, args.deadline)
 
+        fire(
+            minimal_port, [("GET", MINIMAL, {}, None)] * args.concurrency, args.concurrency, args.timeout, 30
+        )
+
         print(f"# {args.m} requests each, {args.concurrency} client threads, localhost")
+        minimal = report(
+            "minimal_get",
+            args.m,
+            *fire(
+                minimal_port,
+                [("GET", MINIMAL, {}, None)] * args.m,
+                args.concurrency,
+                args.timeout,
+                args.deadline,
+            ),
+        )
         base = report(
             "baseline_get",
             args.m,
@@ -455,7 +486,12 @@ def main(argv=None) -> None:
         )
         subs = report("submissions", args.m, wall, latencies, statuses)
         p99 = 1000 * percentile(latencies, 99)
-        print(f"ratio={subs / base:.3f}  (submissions per s / baseline GETs per s)")
+        print(
+            f"get_ratio_to_minimal={base / minimal:.3f}  (authenticated GETs per s / minimal Django GETs per s; target >= 0.5)"
+        )
+        print(
+            f"ratio={subs / base:.3f}  (submissions per s / authenticated GETs per s; target >= 0.5 with p99 < 250 ms)"
+        )
         met = subs >= 300 and p99 < 250
         print(
             f"target 300/s at p99 < 250 ms on 2 cores: {'met' if met else 'NOT met'} "

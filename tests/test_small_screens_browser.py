@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
+
+from qyzmet.edge.sessions import SessionStore
 
 from .browser import async_unsafe_allowed, chromium_page  # noqa: F401 (fixture)
 from .page_walk import main_pages

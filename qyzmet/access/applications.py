@@ -37,7 +37,13 @@ def own_applications(user) -> QuerySet[Application]:
 
 
 def access_own_application(user, number: str) -> Application:
-    app = own_applications(user).select_related("provider", "regulation").filter(number=number).first()
+    app = (
+        own_applications(user)
+        .select_related("provider", "regulation")
+        .defer("regulation__document")  # parsed from the cache by digest
+        .filter(number=number)
+        .first()
+    )
     if app is None:
         raise NotFound(_("You have no application %(number)s.") % {"number": number})
     return app
@@ -52,7 +58,13 @@ def staff_applications(user) -> QuerySet[Application]:
 
 def access_application_as_staff(user, number: str) -> Application:
     """One application by number, or 404 when it does not exist or is another provider's."""
-    app = staff_applications(user).select_related("provider", "regulation").filter(number=number).first()
+    app = (
+        staff_applications(user)
+        .select_related("provider", "regulation")
+        .defer("regulation__document")  # parsed from the cache by digest
+        .filter(number=number)
+        .first()
+    )
     if app is None:
         raise NotFound(
             _("No application %(number)s among your providers' applications.") % {"number": number}

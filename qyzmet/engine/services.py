@@ -200,8 +200,9 @@ def file(
 
 def _begun(application_id: int, nxt: store.NextStep, begun: store.Started) -> Begun:
     """The run a change has just started, with the conclusion requests it opened."""
-    run = StepRun(
-        pk=begun.run_id,
+    run = _loaded(
+        StepRun,
+        id=begun.run_id,
         application_id=application_id,
         flow=nxt.flow,
         step_id=nxt.step_id,
@@ -210,11 +211,11 @@ def _begun(application_id: int, nxt: store.NextStep, begun: store.Started) -> Be
         due_at=nxt.due,
         due_rule=nxt.rule,
     )
-    run._state.adding, run._state.db = False, StepRun.objects.db
     due = dict(nxt.asked)
-    requests = [
-        ConclusionRequest(
-            pk=pk,
+    requests = tuple(
+        _loaded(
+            ConclusionRequest,
+            id=pk,
             application_id=application_id,
             step_run_id=run.pk,
             body=body,
@@ -222,10 +223,26 @@ def _begun(application_id: int, nxt: store.NextStep, begun: store.Started) -> Be
             due_at=due[body],
         )
         for pk, body in begun.requests
-    ]
-    for request in requests:
-        request._state.adding, request._state.db = False, ConclusionRequest.objects.db
-    return Begun(run, tuple(requests))
+    )
+    return Begun(run, requests)
+
+
+_DEFAULTS: dict = {}  # per model: each concrete field's attribute name and default
+
+
+def _loaded(model, **values):
+    """An instance of a row a statement has just written, as the ORM builds one it reads (its
+    fields in order, no default worked out field by field); the fields not given hold their
+    defaults, as the row does."""
+    defaults = _DEFAULTS.get(model)
+    if defaults is None:
+        fields = model._meta.concrete_fields
+        if any(callable(f.default) for f in fields):  # a default made anew for each row
+            row = model(**values)
+            row._state.adding, row._state.db = False, model.objects.db
+            return row
+        defaults = _DEFAULTS[model] = [(f.attname, f.get_default()) for f in fields]
+    return model.from_db(model.objects.db, None, [values.get(name, default) for name, default in defaults])
 
 
 def _number(filed_at: dt.datetime, pk: int) -> str:
@@ -413,13 +430,12 @@ def _complete(connection, run_id, user, outcome, note, grounds, now, protocol):
         # A protocol is a second statement: then the change needs a transaction of its own (a
         # savepoint when the caller has one open, so that a refusal undoes this change alone).
         with _one_change(connection, several=minutes is not None):
-            app = _written(
+            if not _written(
                 connection,
                 lambda: store.close(
                     connection, run, now, user_id, outcome, note, kept, took, closing, entry, event
                 ),
-            )
-            if app is None:
+            ):
                 raise _unchanged(run_id)
             if minutes is not None:
                 _file_protocol(run.application_id, run_id, outcome, minutes, now)

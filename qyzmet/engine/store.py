@@ -27,7 +27,6 @@ from django.utils.dateparse import parse_datetime, parse_time
 
 from qyzmet.audit.log import CHAIN_CTES, append, chain_params
 from qyzmet.outbox import events
-from qyzmet.providers.models import Provider
 
 from .models import Application
 
@@ -339,16 +338,10 @@ def advance(
         return _started(cursor.fetchone())
 
 
-def _columns(model) -> list[str]:
-    return [f.column for f in model._meta.concrete_fields]
-
-
-APPLICATION_COLUMNS = _columns(Application)
-PROVIDER_COLUMNS = _columns(Provider)
-
 # Completing a step that ends the procedure: close the run and the application (result or
-# refusal), append the audit entry and the event. Same guards as ADVANCE; the register entry,
-# when there is one, is made by the register's subscriber to the event once this is committed.
+# refusal), append the audit entry and the event. Same guards as ADVANCE; the register entry and
+# the notice are made by the event's subscribers once this is committed, from the rows, so the
+# statement hands back only whether it closed the application.
 CLOSE = (  # constants only
     _DONE_CTE  # noqa: S608
     + """closed AS (
@@ -356,39 +349,32 @@ CLOSE = (  # constants only
       refusal_grounds = CASE WHEN %s::boolean THEN %s::jsonb ELSE refusal_grounds END,
       refusal_text = CASE WHEN %s::boolean THEN %s ELSE refusal_text END
   FROM done WHERE engine_application.id = done.application_id AND engine_application.status = 'in_progress'
-  RETURNING """
-    + ", ".join(f"engine_application.{column}" for column in APPLICATION_COLUMNS)
-    + "),\n"
+  RETURNING engine_application.id),
+"""
     + events.cte("event", "closed", "id")
     + CHAIN_CTES.format(condition="EXISTS (SELECT 1 FROM closed)")
-    # The closed application with its provider, as the register entry and the notice need them.
-    + "SELECT (SELECT count(*) FROM done), (SELECT count(*) FROM moved), "
-    + ", ".join(
-        [*(f"c.{column}" for column in APPLICATION_COLUMNS), *(f"p.{column}" for column in PROVIDER_COLUMNS)]
-    )
-    + "\n"
-    + "FROM (SELECT 1) AS one LEFT JOIN closed c ON TRUE LEFT JOIN providers_provider p ON p.id = c.provider_id"
+    + "SELECT (SELECT count(*) FROM closed), (SELECT count(*) FROM moved)"
 )
 
 
 def close(
     connection, run: RunState, at, by_id, outcome: str, note: str, kept, took, closing: dict, entry, event
-):
+) -> bool:
     """Close `run` and its application with `closing` (status, result and, for a refusal with
-    grounds, refusal_grounds and refusal_text), recording `entry` and `event`. Returns the closed
-    application with its provider, or None when nothing was changed (as `advance`). On SQLite
-    these are separate statements; call it inside a transaction there."""
+    grounds, refusal_grounds and refusal_text), recording `entry` and `event`. Returns whether it
+    did; False when nothing was changed (as `advance`). On SQLite these are separate
+    statements; call it inside a transaction there."""
     if not one_statement(connection):
         if not finish_run(connection, run.run_id, at, by_id, outcome, note, kept, took):
-            return None
+            return False
         # SQLite is the embedded default, not the hot path: the ORM writes the application.
         if not Application.objects.filter(pk=run.application_id, status="in_progress").update(
             closed_at=at, **closing
         ):
-            return None
+            return False
         append(entry)
         events.record(event, run.application_id)
-        return Application.objects.select_related("provider").get(pk=run.application_id)
+        return True
     refusal = "refusal_grounds" in closing
     grounds, text = closing.get("refusal_grounds", []), closing.get("refusal_text", "")
     params = [
@@ -399,25 +385,8 @@ def close(
     ]
     with connection.cursor() as cursor:
         cursor.execute(CLOSE, params + chain_params(entry, entry.digest()))
-        row = cursor.fetchone()
-    closed, appended = row[0], row[1]
-    if not (closed and appended):
-        return None
-    width = len(APPLICATION_COLUMNS)
-    app = _instance(connection, Application, row[2 : 2 + width])
-    app.provider = _instance(connection, Provider, row[2 + width :])
-    return app
-
-
-def _instance(connection, model, values):
-    """A model instance from a row of its columns (in `_columns` order), converted as the ORM
-    would (JSON text to Python, for one)."""
-    fields = model._meta.concrete_fields
-    converted = [
-        f.from_db_value(v, None, connection) if hasattr(f, "from_db_value") and v is not None else v
-        for f, v in zip(fields, values, strict=True)
-    ]
-    return model.from_db(connection.alias, [f.attname for f in fields], converted)
+        closed, appended = cursor.fetchone()
+    return bool(closed and appended)
 
 
 def _ask_params(started, asked) -> list:

@@ -87,6 +87,7 @@ def portal_my_applications(request):
     apps = (
         own_applications(require_applicant(request.auth))
         .select_related("provider", "regulation")
+        .defer("regulation__document")  # parsed from the cache by digest
         .order_by("-filed_at", "-id")
     )
     return [application_row(app) for app in apps]
