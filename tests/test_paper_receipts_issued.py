@@ -34,7 +34,7 @@ def _served_as_stored(response, issued: IssuedDocument) -> None:
 
 def test_the_refusal_to_accept_an_incomplete_set_is_stored_when_given(client, desk):
     provider, _clerk = desk
-    _submit(client, provider, ordinary_iin(seed=4), ["standard"])
+    _submit(client, provider, ordinary_iin(seed=4), ["standard-clause-9"])
     refusal = ReceptionRefusal.objects.get()
     issued = IssuedDocument.objects.get(kind=IssuedDocument.Kind.INCOMPLETE, reference=refusal.number)
     assert issued.provider == provider and issued.application is None
@@ -53,17 +53,25 @@ def test_the_refusal_to_accept_prints_the_refusals_wording_and_the_missing_docum
         "render_to_string",
         lambda template, context: printed.append(context) or render(template, context),
     )
-    _submit(client, provider, ordinary_iin(seed=6), ["standard"])
+    _submit(client, provider, ordinary_iin(seed=6), ["standard-clause-9"])
     refusal = ReceptionRefusal.objects.get()
     (context,) = [c for c in printed if c["app"] == refusal]
     assert refusal.message and context["grounds"] == [{"code": refusal.basis, **refusal.message}]
-    assert context["refusal_text"] == "\n".join(refusal.missing) and refusal.missing
+    # each missing document on its own line, named in Kazakh and in Russian
+    lines = context["refusal_text"].split("\n")
+    assert refusal.missing and len(lines) == len(refusal.missing)
+    for line, missing in zip(lines, refusal.missing, strict=True):
+        assert missing["kk"] in line and missing["ru"] in line
 
 
 def test_the_receipt_for_accepted_documents_is_stored_when_filed(client, desk):
     provider, _clerk = desk
     response = _submit(
-        client, provider, ordinary_iin(seed=5), ["standard", "inventory"], [_file("licence-form.png", PNG)]
+        client,
+        provider,
+        ordinary_iin(seed=5),
+        ["standard-clause-9", "inventory"],
+        [_file("licence-form.png", PNG)],
     )
     assert response.status_code == 302
     app = Application.objects.get()
