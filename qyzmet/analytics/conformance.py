@@ -28,8 +28,11 @@ and walks the procedure's steps beside them:
     wrong_result     an issue closed at a refusal end, or a refusal closed at a result end
     ground_outside_list  a refusal ground the regulation version does not list
 
-Rows are read in bulk, ordered by application (no query per case), so a million step runs take
-one pass; the parsed regulation is cached per version.
+Rows are read in bulk, ordered by application (no query per case), and a step run stays the
+tuple the database returned (no object per event); each regulation version's procedure is
+compiled once per replay into plain lookups (`Flow`: each step's actor, end and next step by
+outcome, and the steps between two of them worked out once per pair), so a million step runs take
+one pass of dictionary look-ups.
 """
 
 from __future__ import annotations
@@ -143,6 +146,8 @@ _RUN_FIELDS = (
     "assignee_id",
     "outcome",
 )
+# The positions of those fields in a run's tuple.
+_APP, _FLOW, _STEP, _ROLE, _STARTED, _DUE, _COMPLETED, _BY, _ASSIGNEE, _OUTCOME = range(len(_RUN_FIELDS))
 _APP_FIELDS = (
     "id",
     "number",
@@ -168,13 +173,15 @@ def applications(provider: str | None = None, since: dt.date | dt.datetime | Non
     return query.values(*_APP_FIELDS)
 
 
-def _runs_by_application(first_id: int, last_id: int, provider: str | None) -> dict[int, list[dict]]:
+def _runs_by_application(first_id: int, last_id: int, provider: str | None) -> dict[int, list[tuple]]:
+    """The step runs of the applications with ids in [first_id, last_id], as tuples (`_RUN_FIELDS`)
+    in the order they started, per application: one query."""
     query = StepRun.objects.filter(application_id__gte=first_id, application_id__lte=last_id)
     if provider:
         query = query.filter(application__provider__code=provider)
-    runs: dict[int, list[dict]] = defaultdict(list)
-    for row in query.order_by("application_id", "started_at", "id").values(*_RUN_FIELDS):
-        runs[row["application_id"]].append(row)
+    runs: dict[int, list[tuple]] = defaultdict(list)
+    for row in query.order_by("application_id", "started_at", "id").values_list(*_RUN_FIELDS):
+        runs[row[_APP]].append(row)
     return runs
 
 
@@ -189,10 +196,11 @@ def replay(provider: str | None = None, since=None) -> Report:
     """Replay every application (of a provider, filed since a day) and collect the findings."""
     report = Report()
     roles = _roles()
+    compiled = Compiled()
     for chunk in chunks(applications(provider, since).iterator(chunk_size=CHUNK), CHUNK):
         runs = _runs_by_application(chunk[0]["id"], chunk[-1]["id"], provider)
         for app in chunk:
-            found = check_case(app, runs.get(app["id"], []), roles)
+            found = check_case(app, runs.get(app["id"], ()), roles, compiled)
             report.cases += 1
             if found:
                 report.findings.extend(found)
@@ -213,10 +221,77 @@ def chunks(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
         yield chunk
 
 
-def check_case(app: dict, runs: list[dict], roles: dict[tuple[int, int], set[str]]) -> list[Finding]:
-    """The findings of one application: its runs walked beside its procedure's steps."""
-    reg = parsed_document(app["regulation_id"], app["regulation__digest"])
-    flow = reg.procedure(app["procedure"])
+@dataclasses.dataclass(frozen=True)
+class Step:
+    """A step of a prescribed flow, reduced to what the replay asks of it."""
+
+    id: str
+    actor: str
+    end: str | None
+    branched: bool
+    nexts: dict  # outcome (None when the step has no branches) -> the next step's id
+
+
+class Flow:
+    """A procedure of one regulation version compiled for the replay: its steps by id, and the
+    steps between two of them (`between`), worked out once per pair and then looked up."""
+
+    def __init__(self, flow):
+        self.code, self.start = flow.code, flow.start
+        self.steps = {
+            s.id: Step(
+                s.id,
+                s.actor,
+                s.end,
+                bool(s.branches),
+                {b.when: b.to for b in s.branches} if s.branches else {None: s.next},
+            )
+            for s in flow.steps
+        }
+        self._flow = flow
+        self._between: dict[tuple[str, str], list[str] | None] = {}
+
+    def between(self, start: str, target: str) -> list[str] | None:
+        """The steps on the shortest way from `start` to `target`, `target` excluded; None when
+        `target` cannot be reached from `start`."""
+        key = (start, target)
+        if key not in self._between:
+            try:
+                self._between[key] = _between(self._flow, start, target)
+            except ValueError:
+                self._between[key] = None
+        return self._between[key]
+
+
+class Compiled:
+    """Each regulation version's procedures compiled once (`Flow`) and its refusal grounds, by the
+    version's id and digest: a replay parses a version once, whatever the number of its cases."""
+
+    def __init__(self):
+        self._flows: dict[tuple[str, str, str], Flow | None] = {}
+        self._grounds: dict[tuple[str, str], set[str]] = {}
+
+    def flow(self, regulation: str, digest: str, procedure: str) -> Flow | None:
+        key = (regulation, digest, procedure)
+        if key not in self._flows:
+            found = parsed_document(regulation, digest).procedure(procedure)
+            self._flows[key] = None if found is None else Flow(found)
+        return self._flows[key]
+
+    def grounds(self, regulation: str, digest: str) -> set[str]:
+        key = (regulation, digest)
+        if key not in self._grounds:
+            self._grounds[key] = {g.code for g in parsed_document(regulation, digest).refusal_grounds}
+        return self._grounds[key]
+
+
+def check_case(
+    app: dict, runs, roles: dict[tuple[int, int], set[str]], compiled: Compiled | None = None
+) -> list[Finding]:
+    """The findings of one application: its runs (tuples, `_RUN_FIELDS`) walked beside its
+    procedure's compiled steps."""
+    compiled = compiled or Compiled()
+    flow = compiled.flow(app["regulation_id"], app["regulation__digest"], app["procedure"])
     findings: list[Finding] = []
 
     def found(kind: str, step: str = "", detail: str = "") -> None:
@@ -229,11 +304,16 @@ def check_case(app: dict, runs: list[dict], roles: dict[tuple[int, int], set[str
     done: set[str] = set()
     last_step = None
     closed_at = app["closed_at"]
-    for run in (r for r in runs if r["flow"] == flow.code):
-        sid = run["step_id"]
-        step = flow.step(sid)
+    provider_id = app["provider_id"]
+    steps = flow.steps
+    for run in runs:
+        if run[_FLOW] != flow.code:
+            continue
+        sid = run[_STEP]
+        step = steps.get(sid)
+        completed_at = run[_COMPLETED]
         if closed_at is not None and (
-            run["started_at"] > closed_at or (run["completed_at"] and run["completed_at"] > closed_at)
+            run[_STARTED] > closed_at or (completed_at is not None and completed_at > closed_at)
         ):
             found("after_closing", sid, f"closed {closed_at.isoformat()}")
         if step is None:
@@ -244,43 +324,39 @@ def check_case(app: dict, runs: list[dict], roles: dict[tuple[int, int], set[str
         elif expected is None:
             found("wrong_order", sid, "after the flow's end")
         elif sid != expected:
-            try:
-                skipped = _between(flow, expected, sid)
-            except ValueError:
+            skipped = flow.between(expected, sid)
+            if skipped is None:
                 found("wrong_order", sid, f"expected {expected}")
             else:
                 for missing in skipped:
                     found("skipped_step", missing, f"{sid} ran without it")
         done.add(sid)
-        if step.actor != run["role"]:
-            found("wrong_role", sid, f"run as {run['role']}, the step's actor is {step.actor}")
-        elif not _entitled(run, roles.get((run["completed_by_id"], app["provider_id"]), set())):
-            found("wrong_role", sid, f"completed by user {run['completed_by_id']}, not a {run['role']}")
-        if run["completed_at"] is None:
+        role, by = run[_ROLE], run[_BY]
+        if step.actor != role:
+            found("wrong_role", sid, f"run as {role}, the step's actor is {step.actor}")
+        elif by is not None and by != run[_ASSIGNEE]:
+            held = roles.get((by, provider_id), ())
+            if role not in held and HEAD not in held:
+                found("wrong_role", sid, f"completed by user {by}, not a {role}")
+        if completed_at is None:
             expected = sid
             continue
-        if run["due_at"] is not None and run["completed_at"] > run["due_at"]:
-            late = run["completed_at"] - run["due_at"]
+        due = run[_DUE]
+        if due is not None and completed_at > due:
+            late = completed_at - due
             found("late_step", sid, f"{late.total_seconds() / 3600:.1f} h after its due moment")
-        outcome = run["outcome"] or None
-        try:
-            expected = step.after(outcome if step.branches else None)
-        except ValueError:
-            found("invalid_outcome", sid, f"outcome {outcome!r}")
+        outcome = (run[_OUTCOME] or None) if step.branched else None
+        nexts = step.nexts
+        if outcome in nexts:
+            expected = nexts[outcome]
+        else:
+            found("invalid_outcome", sid, f"outcome {run[_OUTCOME] or None!r}")
             expected = None
         last_step = step
         if step.end:
             expected = None
-    _check_closing(app, reg, last_step, expected, found)
+    _check_closing(app, compiled, last_step, expected, found)
     return findings
-
-
-def _entitled(run: dict, held: set[str]) -> bool:
-    """Whether the person who completed a run was entitled to, by the rule `access` applies at the
-    moment (the step's role, the head of the provider, or the run's assignee); a superuser's
-    maintenance completion holds no role and is reported."""
-    by = run["completed_by_id"]
-    return by is None or run["role"] in held or HEAD in held or by == run["assignee_id"]
 
 
 def _between(flow, start: str, target: str) -> list[str]:
@@ -294,7 +370,7 @@ def _between(flow, start: str, target: str) -> list[str]:
     return steps
 
 
-def _check_closing(app: dict, reg, last_step, expected, found) -> None:
+def _check_closing(app: dict, compiled: Compiled, last_step, expected, found) -> None:
     status = app["status"]
     if status in (Status.IN_PROGRESS, Status.PAUSED):
         return
@@ -308,7 +384,7 @@ def _check_closing(app: dict, reg, last_step, expected, found) -> None:
     elif (status == Status.ISSUED) != (last_step.end == "result"):
         found("wrong_result", last_step.id, f"closed as {status} at a {last_step.end} end")
     if status == Status.REFUSED:
-        listed = {g.code for g in reg.refusal_grounds}
+        listed = compiled.grounds(app["regulation_id"], app["regulation__digest"])
         for ground in app["refusal_grounds"] or []:
             code = ground.get("code") if isinstance(ground, dict) else ground
             if code not in listed:

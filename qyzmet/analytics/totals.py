@@ -1,0 +1,369 @@
+"""The figures the pages show, read from the roll-up's totals (`rollup`) plus a live count of the
+rest: the same `figures.Row`, `figures.StepRow` and `drift.Drift` rows that `figures.compliance`,
+`figures.step_figures` and `drift.refusal_drift` compute from every application's rows (tests
+check that both agree), in a number of queries that does not grow with the applications.
+
+The newest engine roll-up (`engine.figures.newest_mark`) whose analytics totals were recorded is
+read; without one, everything is counted live, as before any roll-up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+
+from django.contrib.auth import get_user_model
+from django.db.models import Sum
+
+from qyzmet import clock
+from qyzmet.engine import figures as engine_figures
+from qyzmet.providers.models import Provider
+from qyzmet.regulations.models import Regulation
+
+from . import drift, rollup
+from .figures import PERCENTILE, Row, StepRow, norm_minutes
+from .models import (
+    AnswerTotal,
+    ApplicationStepTotal,
+    ApplicationTotal,
+    DecisionTotal,
+    GroundTotal,
+    QuestionnaireAnswer,
+    RollupMark,
+    RunTotal,
+)
+
+
+class _Mark:
+    """The roll-up read: its generation, the applications it holds (`parts` are the rest) and the
+    answers it holds (those after `answers_upto` are the rest)."""
+
+    def __init__(self):
+        mark = engine_figures.newest_mark()
+        recorded = mark and RollupMark.objects.filter(generation=mark.generation).first()
+        self.engine = mark if recorded else None
+        self.generation = mark.generation if recorded else None
+        self.answers_upto = recorded.answers_upto_id if recorded else 0
+
+    def totals(self, model, providers):
+        if self.generation is None:
+            return model.objects.none()
+        query = model.objects.filter(generation=self.generation)
+        return query if providers is None else query.filter(provider__in=providers)
+
+    def parts(self, providers) -> list:
+        return engine_figures.live_parts(providers, self.engine)
+
+
+def histogram_percentile(counts: dict[int, int], fraction: float) -> float | None:
+    """percentile_cont over the values `counts` holds (value: how many times)."""
+    n = sum(counts.values())
+    if not n:
+        return None
+    rank = fraction * (n - 1)
+    low, high = math.floor(rank), math.ceil(rank)
+    found: dict[int, float] = {}
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        for r in (low, high):
+            if r not in found and r < seen:
+                found[r] = value
+        if high in found:
+            break
+    return found[low] + (found[high] - found[low]) * (rank - low)
+
+
+class _Steps:
+    """Step sums of one group: counts, the exact sum of working minutes and the runs per minute."""
+
+    def __init__(self):
+        self.steps = self.steps_judged = self.steps_kept = self.minutes_n = 0
+        self.minutes_sum = 0.0
+        self.minutes: dict[int, int] = defaultdict(int)
+
+    def add(self, r: dict) -> None:
+        self.steps += r["steps"]
+        self.steps_judged += r["steps_judged"]
+        self.steps_kept += r["steps_kept"]
+        self.minutes_n += r["minutes_n"]
+        self.minutes_sum += r["minutes_sum"] or 0.0
+        if r["minute"] is not None:
+            self.minutes[r["minute"]] += r["minutes_n"]
+
+    @property
+    def average(self) -> float | None:
+        return self.minutes_sum / self.minutes_n if self.minutes_n else None
+
+    @property
+    def p90(self) -> float | None:
+        return histogram_percentile(self.minutes, PERCENTILE)
+
+
+def _summed(query, keys, names) -> list[dict]:
+    return list(query.order_by().values(*keys).annotate(**{n: Sum(n) for n in names}))
+
+
+def _period_range(query, filed_from, filed_before, field="period"):
+    if filed_from:
+        query = query.filter(**{f"{field}__gte": filed_from.date()})
+    if filed_before:
+        query = query.filter(**{f"{field}__lt": filed_before.date()})
+    return query
+
+
+def _filed_range(apps, filed_from, filed_before):
+    if filed_from:
+        apps = apps.filter(filed_at__gte=filed_from)
+    if filed_before:
+        apps = apps.filter(filed_at__lt=filed_before)
+    return apps
+
+
+def _fields(by) -> tuple[str, ...]:
+    """The totals' columns for the figures' keys (a provider by its id; its code at the end)."""
+    for key in by:
+        if key not in rollup.APPLICATION_KEYS:
+            raise ValueError(f"applications are not grouped by {key!r}")
+    return tuple("provider_id" if k == "provider" else k for k in by)
+
+
+def compliance(
+    providers=None,
+    by: tuple[str, ...] = ("provider",),
+    filed_from: dt.datetime | None = None,
+    filed_before: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> list[Row]:
+    """`figures.compliance` of the applications of `providers` (None: all) filed in
+    [filed_from, filed_before) (month starts), from the totals and the live rest."""
+    now = now or clock.now()
+    mark = _Mark()
+    fields = _fields(by)
+    rows: dict[tuple, Row] = {}
+
+    def row(key: tuple) -> Row:
+        if key not in rows:
+            rows[key] = Row(key={})
+        return rows[key]
+
+    totals = _period_range(mark.totals(ApplicationTotal, providers), filed_from, filed_before)
+    for r in _summed(totals, fields, rollup.COUNTS):
+        target = row(tuple(r[f] for f in fields))
+        for name in rollup.COUNTS:
+            setattr(target, name, getattr(target, name) + r[name])
+    steps: dict[tuple, _Steps] = defaultdict(_Steps)
+    step_totals = _period_range(mark.totals(ApplicationStepTotal, providers), filed_from, filed_before)
+    for r in _summed(step_totals, (*fields, "minute"), rollup.STEP_SUMS):
+        steps[tuple(r[f] for f in fields)].add(r)
+    for part in mark.parts(providers):
+        part = _filed_range(part, filed_from, filed_before)
+        for r in rollup.application_counts(part, by, now):
+            target = row(tuple(r[k] for k in by))
+            for name in (*rollup.COUNTS, "open", "overdue"):
+                setattr(target, name, getattr(target, name) + r[name])
+        for r in rollup.application_step_sums(part, by):
+            steps[tuple(r[k] for k in by)].add(r)
+    answers: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    answer_totals = _period_range(mark.totals(AnswerTotal, providers), filed_from, filed_before)
+    for r in _summed(answer_totals, fields, ("answers", "satisfied")):
+        got = answers[tuple(r[f] for f in fields)]
+        got[0] += r["answers"]
+        got[1] += r["satisfied"]
+    given = QuestionnaireAnswer.objects.filter(pk__gt=mark.answers_upto)
+    if providers is not None:
+        given = given.filter(application__provider__in=providers)
+    if filed_from:
+        given = given.filter(application__filed_at__gte=filed_from)
+    if filed_before:
+        given = given.filter(application__filed_at__lt=filed_before)
+    for key, (n, satisfied) in rollup.answer_counts(given, by).items():
+        answers[key][0] += n
+        answers[key][1] += satisfied
+    codes = _codes(rows, by)
+    result = []
+    for key, target in rows.items():
+        if got := steps.get(key):
+            target.steps, target.steps_judged, target.steps_kept = got.steps, got.steps_judged, got.steps_kept
+            target.average_minutes, target.p90_minutes = got.average, got.p90
+        target.answers, target.satisfied = answers.get(key, (0, 0))
+        shown = []
+        for k, value in zip(by, key, strict=True):
+            if k == "provider":
+                provider = codes.get(value)
+                target.provider_name = provider.display_name if provider else ""
+                value = provider.code if provider else value
+            elif k == "period":
+                value = value.strftime("%Y-%m")
+            shown.append(value)
+        target.key = dict(zip(by, shown, strict=True))
+        result.append(target)
+    return sorted(result, key=lambda r: tuple("" if v is None else str(v) for v in r.key.values()))
+
+
+def _codes(rows, by) -> dict[int, Provider]:
+    if "provider" not in by:
+        return {}
+    at = by.index("provider")
+    return Provider.objects.in_bulk({key[at] for key in rows})
+
+
+def services(providers=None) -> set[str]:
+    """The services with applications at `providers` (None: any), from the totals and the rest."""
+    mark = _Mark()
+    found = set(mark.totals(ApplicationTotal, providers).values_list("service", flat=True).distinct())
+    for part in mark.parts(providers):
+        found.update(part.order_by().values_list("service", flat=True).distinct())
+    return found
+
+
+STEP_KEYS = {
+    "step": ("regulation_id", "flow", "step_id"),
+    "officer": ("officer_id",),
+    "provider": ("provider_id",),
+}
+
+
+def step_figures(providers=None, by: tuple[str, ...] = ("step",)) -> list[StepRow]:
+    """`figures.step_figures` of the applications of `providers` (None: all) grouped by step,
+    officer and/or provider, from the totals and the live rest."""
+    for key in by:
+        if key not in STEP_KEYS:
+            raise ValueError(f"the totals group steps by {sorted(STEP_KEYS)}, not {key!r}")
+    mark = _Mark()
+    fields = tuple(f for k in by for f in STEP_KEYS[k])
+    live_keys = tuple(
+        {
+            "regulation_id": "regulation",
+            "step_id": "step",
+            "officer_id": "officer",
+            "provider_id": "provider",
+        }.get(f, f)
+        for f in fields
+    )
+    groups: dict[tuple, _Steps] = defaultdict(_Steps)
+    lowest: dict[tuple, int] = {}
+
+    def add(key, r, provider_id):
+        groups[key].add(r)
+        if provider_id is not None:
+            lowest[key] = min(lowest.get(key, provider_id), provider_id)
+
+    with_provider = fields if "provider_id" in fields else (*fields, "provider_id")
+    live_with_provider = live_keys if "provider" in live_keys else (*live_keys, "provider")
+    for r in _summed(mark.totals(RunTotal, providers), (*with_provider, "minute"), rollup.STEP_SUMS):
+        add(tuple(r[f] for f in fields), r, r["provider_id"])
+    for part in mark.parts(providers):
+        for r in rollup.run_sums(part, live_with_provider):
+            add(tuple(r[k] for k in live_keys), r, r["provider"])
+    logins, codes = {}, {}
+    if "provider" in by:
+        codes = dict(
+            Provider.objects.filter(pk__in={key[fields.index("provider_id")] for key in groups}).values_list(
+                "pk", "code"
+            )
+        )
+    if "officer" in by:
+        ids = {key[fields.index("officer_id")] for key in groups}
+        logins = dict(get_user_model().objects.filter(pk__in=ids).values_list("pk", "username"))
+    regulations, calendars = {}, {}
+    if "step" in by:
+        regulations = {
+            r.pk: r.parsed
+            for r in Regulation.objects.defer("document").filter(
+                pk__in={key[fields.index("regulation_id")] for key in groups}
+            )
+        }
+        calendars = Provider.objects.in_bulk(set(lowest.values()))
+    result = []
+    for key, got in groups.items():
+        shown = {}
+        for k in by:
+            if k == "step":
+                shown.update(
+                    zip(("regulation", "flow", "step"), key[fields.index("regulation_id") :][:3], strict=True)
+                )
+            elif k == "officer":
+                user = key[fields.index("officer_id")]
+                shown["officer"] = logins.get(user) if user is not None else None
+            else:
+                provider = key[fields.index("provider_id")]
+                shown["provider"] = codes.get(provider, provider)
+        row = StepRow(
+            key=shown,
+            steps=got.steps,
+            steps_judged=got.steps_judged,
+            steps_kept=got.steps_kept,
+            average_minutes=got.average,
+            p90_minutes=got.p90,
+        )
+        if "step" in by:
+            reg = regulations[shown["regulation"]]
+            row.step = reg.step(shown["flow"], shown["step"])
+            row.title = reg.title
+            day = calendars[lowest[key]].calendar().hours.minutes_per_day
+            row.norm_minutes = norm_minutes(getattr(row.step, "norm", None), day) if row.step else None
+        result.append(row)
+    return sorted(
+        result, key=lambda r: tuple((v is None, "" if v is None else str(v)) for v in r.key.values())
+    )
+
+
+def refusal_drift(providers=None) -> list[drift.Drift]:
+    """`drift.refusal_drift(providers)` over every decision so far (no period), from the totals and
+    the live rest: the service-wide counts of every provider, the rows of `providers` (None: all)."""
+    mark = _Mark()
+    totals: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    grounds: dict[tuple, int] = defaultdict(int)
+    for r in _summed(
+        mark.totals(DecisionTotal, None), ("service", "provider_id", "officer_id"), ("decided", "refused")
+    ):
+        got = totals[(r["service"], r["provider_id"], r["officer_id"])]
+        got[0] += r["decided"]
+        got[1] += r["refused"]
+    for r in _summed(
+        mark.totals(GroundTotal, None), ("service", "provider_id", "officer_id", "ground"), ("refused",)
+    ):
+        grounds[(r["service"], r["provider_id"], r["officer_id"], r["ground"])] += r["refused"]
+    for part in mark.parts(None):
+        live, live_grounds = rollup.decision_counts(part)
+        for r in live:
+            got = totals[(r["service"], r["provider"], r["officer"])]
+            got[0] += r["decided"]
+            got[1] += r["refused"]
+        for key, n in live_grounds.items():
+            grounds[key] += n
+    codes = dict(Provider.objects.filter(pk__in={p for _s, p, _o in totals}).values_list("pk", "code"))
+    logins = dict(
+        get_user_model()
+        .objects.filter(pk__in={o for _s, _p, o in totals if o is not None})
+        .values_list("pk", "username")
+    )
+    by_provider: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    by_officer: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    for (service, provider, officer), (n, refused) in totals.items():
+        for target in (
+            by_provider[(service, codes[provider])],
+            by_officer[(service, logins.get(officer, officer))],
+        ):
+            target[0] += n
+            target[1] += refused
+    grounds_by_provider: dict[tuple, int] = defaultdict(int)
+    grounds_by_officer: dict[tuple, int] = defaultdict(int)
+    for (service, provider, officer, ground), n in grounds.items():
+        grounds_by_provider[(service, codes[provider], ground)] += n
+        grounds_by_officer[(service, logins.get(officer, officer), ground)] += n
+    shown_providers = shown_officers = None
+    if providers is not None:
+        ids = dict(providers.values_list("pk", "code"))
+        shown_providers = set(ids.values())
+        shown_officers = {logins.get(o, o) for (_s, p, o) in totals if p in ids and o is not None}
+    return drift.compare(
+        dict(by_provider),
+        dict(grounds_by_provider),
+        dict(by_officer),
+        dict(grounds_by_officer),
+        shown_providers,
+        shown_officers,
+    )
