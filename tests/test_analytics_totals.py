@@ -10,10 +10,10 @@ import pytest
 from django.db import transaction
 
 from qyzmet.analytics import drift, figures, opendata, totals
-from qyzmet.analytics.models import ApplicationTotal, QuestionnaireAnswer, RunTotal
+from qyzmet.analytics.models import ApplicationTotal, QuestionnaireAnswer, RollupMark, RunTotal
 from qyzmet.cli import main
 from qyzmet.engine import figures as engine_figures
-from qyzmet.engine.models import OPEN_STATUSES, Application, Status
+from qyzmet.engine.models import OPEN_STATUSES, Application, Status, StepRun
 from qyzmet.providers.models import Provider
 
 pytestmark = pytest.mark.django_db
@@ -35,8 +35,8 @@ def _answer(app, satisfied: bool) -> None:
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     """The demo's applications (three per regulation version) rolled up with the newest five left
-    to the live count; then one open application closed, more answers given and one application
-    filed: what the totals do not hold."""
+    to the live count; then one open application closed, one running step completed, more answers
+    given and one application filed: what the totals do not hold."""
     mp = pytest.MonkeyPatch()
     mp.setenv("QYZMET_TODAY", "2015-10-14")
     mp.setattr(engine_figures, "MARGIN", 5)
@@ -52,6 +52,12 @@ def demo(django_db_setup, django_db_blocker):
         first = pending.order_by("id").first()
         Application.objects.filter(pk=first.pk).update(
             status=Status.REFUSED, closed_at=NOW, refusal_grounds=["documents-incomplete"]
+        )
+        running = StepRun.objects.filter(
+            completed_at__isnull=True, pk__lte=RollupMark.objects.get().runs_upto_id
+        ).first()
+        StepRun.objects.filter(pk=running.pk).update(
+            completed_at=NOW, completed_by=running.assignee, working_minutes=77.25, kept=True
         )
         for i, app in enumerate(closed[12:18]):
             _answer(app, satisfied=i % 2 == 0)
@@ -84,7 +90,7 @@ def test_the_totals_hold_most_applications_and_leave_the_rest_live(demo):
     rolled = sum(ApplicationTotal.objects.values_list("applications", flat=True))
     live = sum(part.count() for part in engine_figures.live_parts(None, engine_figures.newest_mark()))
     assert rolled > 2 * live > 0 and rolled + live == Application.objects.count()
-    assert RunTotal.objects.exists()
+    assert RunTotal.objects.exists() and RollupMark.objects.get().runs_upto_id < StepRun.objects.count()
 
 
 @pytest.mark.parametrize("by", [("provider",), ("period",), ("service",), ("service", "provider")])

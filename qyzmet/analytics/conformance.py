@@ -29,7 +29,8 @@ and walks the procedure's steps beside them:
     ground_outside_list  a refusal ground the regulation version does not list
 
 Rows are read in bulk, ordered by application (no query per case), and a step run stays the
-tuple the database returned (no object per event); each regulation version's procedure is
+tuple the database returned (no object per event), with its moments already compared by the
+database (late, after closing: no moment is parsed in Python); each regulation version's procedure is
 compiled once per replay into plain lookups (`Flow`: each step's actor, end and next step by
 outcome, and the steps between two of them worked out once per pair), so a million step runs take
 one pass of dictionary look-ups.
@@ -44,7 +45,9 @@ import io
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
+from django.db.models import BooleanField, Case, DurationField, ExpressionWrapper, F, Q, When
 from django.utils.translation import gettext_lazy as _
 
 from qyzmet.engine.models import Application, Status, StepRun
@@ -85,8 +88,9 @@ KIND_LABELS = {
 CHUNK = 5000
 
 
-@dataclasses.dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
+    """One deviation (a tuple: hundreds of thousands are made in a replay of a million events)."""
+
     application: str  # its number
     provider: str
     kind: str
@@ -119,7 +123,7 @@ class Report:
                 "conformant": self.conformant,
                 "deviations": self.deviations,
                 "by_kind": self.by_kind(),
-                "findings": [dataclasses.asdict(f) for f in self.findings],
+                "findings": [f._asdict() for f in self.findings],
             },
             ensure_ascii=False,
             indent=1,
@@ -128,26 +132,46 @@ class Report:
     def as_csv(self) -> str:
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow([field.name for field in dataclasses.fields(Finding)])
-        for f in self.findings:
-            writer.writerow(dataclasses.astuple(f))
+        writer.writerow(Finding._fields)
+        writer.writerows(self.findings)
         return out.getvalue()
 
 
-_RUN_FIELDS = (
-    "application_id",
-    "flow",
-    "step_id",
-    "role",
-    "started_at",
-    "due_at",
-    "completed_at",
-    "completed_by_id",
-    "assignee_id",
-    "outcome",
-)
+def _later(moment: str, than: str):
+    """How much later `moment` is than `than` (a duration), None when it is not later or either is
+    unknown: the database compares moments, so none is parsed in Python."""
+    return Case(
+        When(
+            **{f"{moment}__gt": F(than)},
+            then=ExpressionWrapper(F(moment) - F(than), output_field=DurationField()),
+        ),
+        default=None,
+        output_field=DurationField(),
+    )
+
+
+def _is(condition) -> ExpressionWrapper:
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+# A run as the replay reads it: a tuple, with the database's comparisons of its moments.
+_RUN_FIELDS = {
+    "application_id": F("application_id"),
+    "flow": F("flow"),
+    "step_id": F("step_id"),
+    "role": F("role"),
+    "done": _is(Q(completed_at__isnull=False)),
+    "late": _later("completed_at", "due_at"),  # completed after its due moment, by how much
+    # started or completed after its application closed
+    "after": _is(
+        Q(started_at__gt=F("application__closed_at")) | Q(completed_at__gt=F("application__closed_at"))
+    ),
+    "completed_by_id": F("completed_by_id"),
+    "assignee_id": F("assignee_id"),
+    "outcome": F("outcome"),
+}
 # The positions of those fields in a run's tuple.
-_APP, _FLOW, _STEP, _ROLE, _STARTED, _DUE, _COMPLETED, _BY, _ASSIGNEE, _OUTCOME = range(len(_RUN_FIELDS))
+_APP, _FLOW, _STEP, _ROLE, _DONE, _LATE, _AFTER, _BY, _ASSIGNEE, _OUTCOME = range(len(_RUN_FIELDS))
 _APP_FIELDS = (
     "id",
     "number",
@@ -157,30 +181,36 @@ _APP_FIELDS = (
     "regulation__digest",
     "procedure",
     "status",
-    "due_at",
-    "closed_at",
     "refusal_grounds",
 )
 
 
 def applications(provider: str | None = None, since: dt.date | dt.datetime | None = None):
-    """The applications to replay, as plain rows (filtered by provider code and filing moment)."""
+    """The applications to replay, as plain rows (filtered by provider code and filing moment), each
+    with `late`: how much after its term it closed (None: not after)."""
     query = Application.objects.order_by("id")
     if provider:
         query = query.filter(provider__code=provider)
     if since:
         query = query.filter(filed_at__gte=since)
-    return query.values(*_APP_FIELDS)
+    return query.values(*_APP_FIELDS, late=_later("closed_at", "due_at"))
 
 
-def _runs_by_application(first_id: int, last_id: int, provider: str | None) -> dict[int, list[tuple]]:
-    """The step runs of the applications with ids in [first_id, last_id], as tuples (`_RUN_FIELDS`)
-    in the order they started, per application: one query."""
+def _runs_by_application(
+    first_id: int, last_id: int, provider: str | None, since=None
+) -> dict[int, list[tuple]]:
+    """The step runs of the applications with ids in [first_id, last_id] (of the provider, filed
+    since), as tuples (`_RUN_FIELDS`) in the order they started, per application: one query."""
     query = StepRun.objects.filter(application_id__gte=first_id, application_id__lte=last_id)
     if provider:
         query = query.filter(application__provider__code=provider)
+    if since:
+        query = query.filter(application__filed_at__gte=since)
+    rows = query.order_by("application_id", "started_at", "id").annotate(
+        **{f"r_{k}": v for k, v in _RUN_FIELDS.items()}
+    )
     runs: dict[int, list[tuple]] = defaultdict(list)
-    for row in query.order_by("application_id", "started_at", "id").values_list(*_RUN_FIELDS):
+    for row in rows.values_list(*(f"r_{k}" for k in _RUN_FIELDS)):
         runs[row[_APP]].append(row)
     return runs
 
@@ -198,15 +228,31 @@ def replay(provider: str | None = None, since=None) -> Report:
     roles = _roles()
     compiled = Compiled()
     for chunk in chunks(applications(provider, since).iterator(chunk_size=CHUNK), CHUNK):
-        runs = _runs_by_application(chunk[0]["id"], chunk[-1]["id"], provider)
+        runs = _runs_by_application(chunk[0]["id"], chunk[-1]["id"], provider, since)
+        found: list[Finding] = []
         for app in chunk:
-            found = check_case(app, runs.get(app["id"], ()), roles, compiled)
+            findings = check_case(app, runs.get(app["id"], ()), roles, compiled)
             report.cases += 1
-            if found:
-                report.findings.extend(found)
+            if findings:
+                found.extend(findings)
             else:
                 report.conformant += 1
+        report.findings.extend(_closing_moments(found, chunk))
     return report
+
+
+def _closing_moments(findings: list[Finding], chunk: list[dict]) -> list[Finding]:
+    """The findings with the moment each `after_closing` application closed written in (read
+    only for them: a replay parses no moment of the cases that have none)."""
+    numbers = {f.application for f in findings if f.kind == "after_closing"}
+    if not numbers:
+        return findings
+    ids = [app["id"] for app in chunk if app["number"] in numbers]
+    closed = dict(Application.objects.filter(pk__in=ids).values_list("number", "closed_at"))
+    return [
+        f._replace(detail=f"closed {closed[f.application].isoformat()}") if f.kind == "after_closing" else f
+        for f in findings
+    ]
 
 
 def chunks(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
@@ -303,7 +349,6 @@ def check_case(
     expected: str | None = flow.start
     done: set[str] = set()
     last_step = None
-    closed_at = app["closed_at"]
     provider_id = app["provider_id"]
     steps = flow.steps
     for run in runs:
@@ -311,11 +356,8 @@ def check_case(
             continue
         sid = run[_STEP]
         step = steps.get(sid)
-        completed_at = run[_COMPLETED]
-        if closed_at is not None and (
-            run[_STARTED] > closed_at or (completed_at is not None and completed_at > closed_at)
-        ):
-            found("after_closing", sid, f"closed {closed_at.isoformat()}")
+        if run[_AFTER]:
+            found("after_closing", sid)  # the detail (when it closed) is written in by the caller
         if step is None:
             found("unknown_step", sid, f"procedure {flow.code} has no step {sid}")
             continue
@@ -338,12 +380,10 @@ def check_case(
             held = roles.get((by, provider_id), ())
             if role not in held and HEAD not in held:
                 found("wrong_role", sid, f"completed by user {by}, not a {role}")
-        if completed_at is None:
+        if not run[_DONE]:
             expected = sid
             continue
-        due = run[_DUE]
-        if due is not None and completed_at > due:
-            late = completed_at - due
+        if (late := run[_LATE]) is not None:
             found("late_step", sid, f"{late.total_seconds() / 3600:.1f} h after its due moment")
         outcome = (run[_OUTCOME] or None) if step.branched else None
         nexts = step.nexts
@@ -374,8 +414,7 @@ def _check_closing(app: dict, compiled: Compiled, last_step, expected, found) ->
     status = app["status"]
     if status in (Status.IN_PROGRESS, Status.PAUSED):
         return
-    if app["due_at"] is not None and app["closed_at"] is not None and app["closed_at"] > app["due_at"]:
-        late = app["closed_at"] - app["due_at"]
+    if (late := app["late"]) is not None:
         found("late_decision", "", f"{late.total_seconds() / 3600:.1f} h after the term")
     if status == Status.DEEMED_ISSUED:
         return

@@ -2,6 +2,11 @@
 officer and period, each counted by the database (one GROUP BY per kind of figure, never a loop
 over rows).
 
+These functions count over every row of the applications given: the definition of each figure,
+and the recomputation the totals are checked against. The pages read the same rows from the
+roll-up's totals and a live count of the rest (`totals`, `rollup`), which does not grow with the
+number of applications.
+
 Applications (grouped by service, provider and/or period, the month of filing):
 
     applications    filed in the group

@@ -27,18 +27,30 @@ class QuestionnaireAnswer(models.Model):
 
 
 # The figures' totals, kept per generation of the engine's hourly roll-up (`rollup`). Each holds
-# what never changes again: applications closed at the roll-up and their step runs, questionnaire
-# answers up to an id. `period` is the first day of the month of filing (in the site's time zone),
+# what never changes again: applications closed at the roll-up, step runs completed by then,
+# questionnaire answers up to an id. `period` is the first day of the month of filing (in the site's time zone),
 # `minute` a step's working time rounded to the minute (None: not recorded), so that the 90th
 # percentile can be read off the counts per minute.
 
 
 class RollupMark(models.Model):
     """The analytics' side of one engine roll-up (`engine.FiguresMark` of the same generation):
-    the questionnaire answers up to `answers_upto_id` are in its totals."""
+    the questionnaire answers up to `answers_upto_id` and the step runs up to `runs_upto_id` that
+    were completed then are in its totals (those still running then are listed in `PendingRun`)."""
 
     generation = models.BigIntegerField(unique=True)
     answers_upto_id = models.BigIntegerField()
+    runs_upto_id = models.BigIntegerField()
+
+
+class PendingRun(models.Model):
+    """A step run up to a roll-up's `runs_upto_id` still running at the roll-up: counted live."""
+
+    generation = models.BigIntegerField()
+    run_id = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["generation", "run_id"])]
 
 
 class ApplicationTotal(models.Model):
@@ -73,8 +85,8 @@ class _StepSums(models.Model):
 
 
 class ApplicationStepTotal(_StepSums):
-    """Completed step runs of the closed applications of a provider, service and month of filing,
-    per working minute."""
+    """Completed step runs (up to the mark's id) of the applications of a provider, service and
+    month of filing, per working minute."""
 
     generation = models.BigIntegerField(db_index=True)
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
@@ -83,7 +95,7 @@ class ApplicationStepTotal(_StepSums):
 
 
 class RunTotal(_StepSums):
-    """Completed step runs of closed applications per provider, regulation step and officer (who
+    """Completed step runs (up to the mark's id) per provider, regulation step and officer (who
     completed it), per working minute."""
 
     generation = models.BigIntegerField(db_index=True)

@@ -6,7 +6,9 @@ changes again. Subscribed to its `rolled_up` signal (`AnalyticsConfig.ready`), `
 same transaction and under the same generation, what the figures need of those applications:
 
     ApplicationTotal      counts per provider, service and month of filing (`figures.Row`'s)
-    ApplicationStepTotal  their completed step runs per provider, service, month and working minute
+    ApplicationStepTotal  step runs completed by then (up to an id, whatever their application's
+                          status: a completed run never changes) per provider, service, month of
+                          filing and working minute; those still running are listed (`PendingRun`)
     RunTotal              the same runs per provider, regulation step, officer and working minute
     DecisionTotal         decided (issued or refused) and refused per service, provider and the
     GroundTotal           deciding officer, and refusals per ground: the refusal drift's counts
@@ -14,7 +16,7 @@ same transaction and under the same generation, what the figures need of those a
                           provider, service and month of filing
 
 `totals` reads them and adds a live count of the rest (`engine.figures.live_parts`: what was filed
-or still open since; answers after the mark's id), so a page reads a few thousand rows at a million
+or still open since; runs after the mark's id or listed as running; answers after the mark's id), so a page reads a few thousand rows at a million
 applications. The grouped queries here serve both: the roll-up over the closed applications, a
 page over the rest.
 
@@ -30,9 +32,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, DateField, F, IntegerField, Max, Q, QuerySet, Sum
-from django.db.models.functions import Cast, Round, TruncMonth
+from django.db.models import Count, DateField, F, FloatField, Func, IntegerField, Max, Q, QuerySet, Sum
+from django.db.models.functions import Cast, TruncMonth
 
+from qyzmet.engine import figures as engine_figures
 from qyzmet.engine.models import Application, Status, StepRun
 
 from . import figures
@@ -43,6 +46,7 @@ from .models import (
     ApplicationTotal,
     DecisionTotal,
     GroundTotal,
+    PendingRun,
     QuestionnaireAnswer,
     RollupMark,
     RunTotal,
@@ -94,8 +98,16 @@ def application_counts(apps: QuerySet[Application], keys, now: dt.datetime) -> l
     return _grouped(apps, {k: app_field(k) for k in keys}, **figures.application_counts(now))
 
 
+class _Round(Func):
+    """ROUND(x) to the nearest integer, on the float itself (Django's Round casts to numeric on
+    PostgreSQL first, which costs more than the grouping)."""
+
+    function = "ROUND"
+    output_field = FloatField()
+
+
 def _minute():
-    return Cast(Round("working_minutes"), IntegerField())
+    return Cast(_Round("working_minutes"), IntegerField())
 
 
 def _step_sums() -> dict:
@@ -108,38 +120,30 @@ def _step_sums() -> dict:
     )
 
 
-def completed_runs(apps: QuerySet[Application]) -> QuerySet[StepRun]:
-    """The runs someone completed (the scheduler's "superseded" closings are no one's work)."""
-    return (
-        StepRun.objects.filter(application__in=apps, completed_at__isnull=False)
-        .exclude(outcome="superseded")
-        .order_by()
-    )
+def completed(runs: QuerySet[StepRun]) -> QuerySet[StepRun]:
+    """Of `runs`, those someone completed (the scheduler's "superseded" closings are no one's work)."""
+    return runs.filter(completed_at__isnull=False).exclude(outcome="superseded").order_by()
 
 
-def application_step_sums(apps: QuerySet[Application], keys) -> list[dict]:
-    """The completed runs of `apps` per group of their application's `keys` and working minute."""
+def application_step_sums(runs: QuerySet[StepRun], keys) -> list[dict]:
+    """The completed `runs` per group of their application's `keys` and working minute."""
     fields = {k: app_field(k, "application__") for k in keys}
-    return _grouped(completed_runs(apps), {**fields, "minute": _minute()}, **_step_sums())
+    return _grouped(completed(runs), {**fields, "minute": _minute()}, **_step_sums())
 
 
-def run_sums(apps: QuerySet[Application], keys) -> list[dict]:
-    """The completed runs of `apps` per group of `keys` (RUN_KEYS) and working minute."""
-    fields = {}
-    for k in keys:
-        if k == "provider":
-            fields[k] = F("application__provider_id")
-        elif k == "regulation":
-            fields[k] = F("application__regulation_id")
-        elif k == "flow":
-            fields[k] = F("flow")
-        elif k == "step":
-            fields[k] = F("step_id")
-        elif k == "officer":
-            fields[k] = F("completed_by_id")
-        else:
-            raise ValueError(f"runs are not grouped by {k!r}")
-    return _grouped(completed_runs(apps), {**fields, "minute": _minute()}, **_step_sums())
+RUN_FIELDS = {
+    "provider": "application__provider_id",
+    "regulation": "application__regulation_id",
+    "flow": "flow",
+    "step": "step_id",
+    "officer": "completed_by_id",
+}
+
+
+def run_sums(runs: QuerySet[StepRun], keys) -> list[dict]:
+    """The completed `runs` per group of `keys` (RUN_KEYS) and working minute."""
+    fields = {k: F(RUN_FIELDS[k]) for k in keys}
+    return _grouped(completed(runs), {**fields, "minute": _minute()}, **_step_sums())
 
 
 def decided(apps: QuerySet[Application]) -> QuerySet[Application]:
@@ -182,6 +186,10 @@ def record(sender=None, *, mark, closed: QuerySet[Application], **kwargs) -> Rol
         )
         for r in application_counts(closed, APPLICATION_KEYS, mark.made_at)
     )
+    # Step runs: every one completed up to an id (whether its application is closed or not: a
+    # completed run never changes); those still running then are listed and counted live.
+    runs_upto = max(0, (StepRun.objects.aggregate(top=Max("pk"))["top"] or 0) - engine_figures.MARGIN)
+    runs = StepRun.objects.filter(pk__lte=runs_upto)
     ApplicationStepTotal.objects.bulk_create(
         (
             ApplicationStepTotal(
@@ -192,7 +200,7 @@ def record(sender=None, *, mark, closed: QuerySet[Application], **kwargs) -> Rol
                 minute=r["minute"],
                 **{name: r[name] for name in STEP_SUMS},
             )
-            for r in application_step_sums(closed, APPLICATION_KEYS)
+            for r in application_step_sums(runs, APPLICATION_KEYS)
         ),
         batch_size=5000,
     )
@@ -208,7 +216,14 @@ def record(sender=None, *, mark, closed: QuerySet[Application], **kwargs) -> Rol
                 minute=r["minute"],
                 **{name: r[name] for name in STEP_SUMS},
             )
-            for r in run_sums(closed, RUN_KEYS)
+            for r in run_sums(runs, RUN_KEYS)
+        ),
+        batch_size=5000,
+    )
+    PendingRun.objects.bulk_create(
+        (
+            PendingRun(generation=generation, run_id=pk)
+            for pk in runs.filter(completed_at__isnull=True).values_list("pk", flat=True).iterator()
         ),
         batch_size=5000,
     )
@@ -243,11 +258,12 @@ def record(sender=None, *, mark, closed: QuerySet[Application], **kwargs) -> Rol
             given, APPLICATION_KEYS
         ).items()
     )
-    rollup = RollupMark.objects.create(generation=generation, answers_upto_id=upto)
+    rollup = RollupMark.objects.create(generation=generation, answers_upto_id=upto, runs_upto_id=runs_upto)
     for model in (
         ApplicationTotal,
         ApplicationStepTotal,
         RunTotal,
+        PendingRun,
         DecisionTotal,
         GroundTotal,
         AnswerTotal,

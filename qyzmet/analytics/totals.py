@@ -18,6 +18,7 @@ from django.db.models import Sum
 
 from qyzmet import clock
 from qyzmet.engine import figures as engine_figures
+from qyzmet.engine.models import StepRun
 from qyzmet.providers.models import Provider
 from qyzmet.regulations.models import Regulation
 
@@ -29,15 +30,17 @@ from .models import (
     ApplicationTotal,
     DecisionTotal,
     GroundTotal,
+    PendingRun,
     QuestionnaireAnswer,
     RollupMark,
     RunTotal,
 )
 
 
-class _Mark:
-    """The roll-up read: its generation, the applications it holds (`parts` are the rest) and the
-    answers it holds (those after `answers_upto` are the rest)."""
+class Mark:
+    """The roll-up a request reads: its generation, the applications, step runs and answers its
+    totals hold, and what it leaves to the live count. One per request: the live rest is read
+    once and shared by the figures of the page (`cached`)."""
 
     def __init__(self):
         mark = engine_figures.newest_mark()
@@ -45,6 +48,13 @@ class _Mark:
         self.engine = mark if recorded else None
         self.generation = mark.generation if recorded else None
         self.answers_upto = recorded.answers_upto_id if recorded else 0
+        self.runs_upto = recorded.runs_upto_id if recorded else 0
+        self._cache: dict = {}
+
+    def cached(self, key, compute):
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
 
     def totals(self, model, providers):
         if self.generation is None:
@@ -53,7 +63,28 @@ class _Mark:
         return query if providers is None else query.filter(provider__in=providers)
 
     def parts(self, providers) -> list:
+        """The applications of `providers` the totals do not hold (`engine.figures.live_parts`)."""
         return engine_figures.live_parts(providers, self.engine)
+
+    def run_parts(self, providers) -> list:
+        """The step runs of `providers`' applications the totals do not hold: those after the
+        mark's id, and those listed as running at the roll-up that have been completed since
+        (looked up once per request)."""
+        runs = StepRun.objects.all()
+        if providers is not None:
+            runs = runs.filter(application__provider__in=providers)
+        if self.generation is None:
+            return [runs]
+
+        def done_since():
+            pending = PendingRun.objects.filter(generation=self.generation).values("run_id")
+            return list(
+                StepRun.objects.filter(pk__in=pending, completed_at__isnull=False).values_list(
+                    "pk", flat=True
+                )
+            )
+
+        return [runs.filter(pk__gt=self.runs_upto), runs.filter(pk__in=self.cached("done_since", done_since))]
 
 
 def histogram_percentile(counts: dict[int, int], fraction: float) -> float | None:
@@ -113,12 +144,32 @@ def _period_range(query, filed_from, filed_before, field="period"):
     return query
 
 
-def _filed_range(apps, filed_from, filed_before):
+def _filed_range(query, filed_from, filed_before, prefix=""):
     if filed_from:
-        apps = apps.filter(filed_at__gte=filed_from)
+        query = query.filter(**{f"{prefix}filed_at__gte": filed_from})
     if filed_before:
-        apps = apps.filter(filed_at__lt=filed_before)
-    return apps
+        query = query.filter(**{f"{prefix}filed_at__lt": filed_before})
+    return query
+
+
+def _live_applications(mark: Mark, providers, filed_from, filed_before, now) -> list[tuple[tuple, dict]]:
+    """The counts of the applications the totals do not hold, per provider, service and month:
+    read once per request, whatever the grouping the page asks for."""
+
+    def read():
+        found = []
+        for part in mark.parts(providers):
+            part = _filed_range(part, filed_from, filed_before)
+            for r in rollup.application_counts(part, rollup.APPLICATION_KEYS, now):
+                found.append((tuple(r[k] for k in rollup.APPLICATION_KEYS), r))
+        return found
+
+    key = ("applications", _ids(providers), filed_from, filed_before, now)
+    return mark.cached(key, read)
+
+
+def _ids(providers):
+    return None if providers is None else tuple(sorted(p if isinstance(p, int) else p.pk for p in providers))
 
 
 def _fields(by) -> tuple[str, ...]:
@@ -135,11 +186,12 @@ def compliance(
     filed_from: dt.datetime | None = None,
     filed_before: dt.datetime | None = None,
     now: dt.datetime | None = None,
+    mark: Mark | None = None,
 ) -> list[Row]:
     """`figures.compliance` of the applications of `providers` (None: all) filed in
     [filed_from, filed_before) (month starts), from the totals and the live rest."""
     now = now or clock.now()
-    mark = _Mark()
+    mark = mark or Mark()
     fields = _fields(by)
     rows: dict[tuple, Row] = {}
 
@@ -157,13 +209,15 @@ def compliance(
     step_totals = _period_range(mark.totals(ApplicationStepTotal, providers), filed_from, filed_before)
     for r in _summed(step_totals, (*fields, "minute"), rollup.STEP_SUMS):
         steps[tuple(r[f] for f in fields)].add(r)
-    for part in mark.parts(providers):
-        part = _filed_range(part, filed_from, filed_before)
-        for r in rollup.application_counts(part, by, now):
-            target = row(tuple(r[k] for k in by))
-            for name in (*rollup.COUNTS, "open", "overdue"):
-                setattr(target, name, getattr(target, name) + r[name])
-        for r in rollup.application_step_sums(part, by):
+    at = [rollup.APPLICATION_KEYS.index(k) for k in by]
+    for key, counts in _live_applications(mark, providers, filed_from, filed_before, now):
+        target = row(tuple(key[i] for i in at))
+        for name in (*rollup.COUNTS, "open", "overdue"):
+            setattr(target, name, getattr(target, name) + counts[name])
+    for part in mark.run_parts(providers):
+        for r in rollup.application_step_sums(
+            _filed_range(part, filed_from, filed_before, "application__"), by
+        ):
             steps[tuple(r[k] for k in by)].add(r)
     answers: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     answer_totals = _period_range(mark.totals(AnswerTotal, providers), filed_from, filed_before)
@@ -209,12 +263,12 @@ def _codes(rows, by) -> dict[int, Provider]:
     return Provider.objects.in_bulk({key[at] for key in rows})
 
 
-def services(providers=None) -> set[str]:
+def services(providers=None, mark: Mark | None = None, now: dt.datetime | None = None) -> set[str]:
     """The services with applications at `providers` (None: any), from the totals and the rest."""
-    mark = _Mark()
+    mark = mark or Mark()
     found = set(mark.totals(ApplicationTotal, providers).values_list("service", flat=True).distinct())
-    for part in mark.parts(providers):
-        found.update(part.order_by().values_list("service", flat=True).distinct())
+    live = _live_applications(mark, providers, None, None, now or clock.now())
+    found.update(key[1] for key, _counts in live)
     return found
 
 
@@ -225,13 +279,13 @@ STEP_KEYS = {
 }
 
 
-def step_figures(providers=None, by: tuple[str, ...] = ("step",)) -> list[StepRow]:
+def step_figures(providers=None, by: tuple[str, ...] = ("step",), mark: Mark | None = None) -> list[StepRow]:
     """`figures.step_figures` of the applications of `providers` (None: all) grouped by step,
     officer and/or provider, from the totals and the live rest."""
     for key in by:
         if key not in STEP_KEYS:
             raise ValueError(f"the totals group steps by {sorted(STEP_KEYS)}, not {key!r}")
-    mark = _Mark()
+    mark = mark or Mark()
     fields = tuple(f for k in by for f in STEP_KEYS[k])
     live_keys = tuple(
         {
@@ -254,7 +308,7 @@ def step_figures(providers=None, by: tuple[str, ...] = ("step",)) -> list[StepRo
     live_with_provider = live_keys if "provider" in live_keys else (*live_keys, "provider")
     for r in _summed(mark.totals(RunTotal, providers), (*with_provider, "minute"), rollup.STEP_SUMS):
         add(tuple(r[f] for f in fields), r, r["provider_id"])
-    for part in mark.parts(providers):
+    for part in mark.run_parts(providers):
         for r in rollup.run_sums(part, live_with_provider):
             add(tuple(r[k] for k in live_keys), r, r["provider"])
     logins, codes = {}, {}
@@ -310,10 +364,10 @@ def step_figures(providers=None, by: tuple[str, ...] = ("step",)) -> list[StepRo
     )
 
 
-def refusal_drift(providers=None) -> list[drift.Drift]:
+def refusal_drift(providers=None, mark: Mark | None = None) -> list[drift.Drift]:
     """`drift.refusal_drift(providers)` over every decision so far (no period), from the totals and
     the live rest: the service-wide counts of every provider, the rows of `providers` (None: all)."""
-    mark = _Mark()
+    mark = mark or Mark()
     totals: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     grounds: dict[tuple, int] = defaultdict(int)
     for r in _summed(

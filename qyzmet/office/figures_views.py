@@ -8,7 +8,7 @@ read from the hourly roll-up's totals and a live count of what came since (`anal
 
 from django.shortcuts import render
 
-from qyzmet import access
+from qyzmet import access, clock
 from qyzmet.analytics import drift, opendata, totals
 
 from .access import office_staff_required
@@ -22,19 +22,20 @@ def figures_page(request):
         providers = providers.filter(pk=access.access_figures_of(request.user, chosen).pk)
     # The providers' ids once: the figures' queries filter by a plain list.
     shown = list(providers.values_list("pk", flat=True))
+    mark, now = totals.Mark(), clock.now()  # one roll-up and one live count for the whole page
     context = {
         "section": "figures",
         "providers": access.figure_providers(request.user),
         "chosen": chosen,
-        "by_provider": totals.compliance(shown, by=("provider",)),
-        "by_month": totals.compliance(shown, by=("period",)),
-        "steps": totals.step_figures(shown, by=("step",)),
-        "officers": totals.step_figures(shown, by=("officer",)),
-        "titles": opendata.service_titles(totals.services(shown)),
+        "by_provider": totals.compliance(shown, by=("provider",), now=now, mark=mark),
+        "by_month": totals.compliance(shown, by=("period",), now=now, mark=mark),
+        "steps": totals.step_figures(shown, by=("step",), mark=mark),
+        "officers": totals.step_figures(shown, by=("officer",), mark=mark),
+        "titles": opendata.service_titles(totals.services(shown, mark=mark, now=now)),
         "supervisor": access.is_supervisor(request.user),
     }
     if context["supervisor"]:
         supervised = access.supervised_providers(request.user).filter(pk__in=shown)
-        context["drift"] = totals.refusal_drift(providers=supervised)
+        context["drift"] = totals.refusal_drift(providers=supervised, mark=mark)
         context["fdr"] = drift.FDR
     return render(request, "office/figures.html", context)
