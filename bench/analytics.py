@@ -175,6 +175,35 @@ def fill(n: int, providers: int, seed: int = 15) -> tuple[list, object]:
     return units, supervisor
 
 
+def close_all_but(units, keep: int) -> bool:
+    """Close as issued (3 days after filing, their running step completed) every open application
+    of `units` but the `keep` filed last; whether any was closed."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            WITH closing AS (
+                SELECT id FROM engine_application WHERE provider_id = ANY(%(units)s) AND status = 'in_progress'
+                ORDER BY filed_at DESC, id DESC OFFSET %(keep)s
+            ), closed AS (
+                UPDATE engine_application a SET status = 'issued', closed_at = a.filed_at + interval '3 days'
+                FROM closing WHERE a.id = closing.id RETURNING a.id
+            )
+            UPDATE engine_steprun r SET completed_at = r.started_at + interval '300 min', kept = true,
+                working_minutes = 150,
+                completed_by_id = (SELECT p.completed_by_id FROM engine_steprun p
+                                   WHERE p.application_id = r.application_id AND p.completed_by_id IS NOT NULL LIMIT 1)
+            FROM closed WHERE r.application_id = closed.id AND r.completed_at IS NULL
+            """,
+            {"units": [p.pk for p in units], "keep": keep},
+        )
+        changed = cur.rowcount > 0
+    if changed:
+        print(f"closed all but {keep} open applications", flush=True)
+    return changed
+
+
 def timed(function, repeat: int) -> list[float]:
     function()  # warm-up
     times = []
@@ -198,6 +227,14 @@ def main() -> int:
     parser.add_argument("--providers", type=int, default=8)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--fill-only", action="store_true", help="fill (and roll up), measure nothing")
+    parser.add_argument(
+        "--open",
+        type=int,
+        default=None,
+        help="applications left open (the newest filed; the others closed as issued): a provider's "
+        "current work, the same at every size as in scale.py (default: the fill's 5 %%)",
+    )
+    parser.add_argument("--skip", choices=("conformance", "dashboard"), help="leave one measurement out")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
     ensure_database(url)
@@ -205,7 +242,6 @@ def main() -> int:
     common.setup_django()
     from django.conf import settings
     from django.db import connection
-    from django.test import Client
 
     from qyzmet.analytics.conformance import replay
     from qyzmet.analytics.models import RollupMark
@@ -216,6 +252,7 @@ def main() -> int:
     settings.ALLOWED_HOSTS = ["*"]
     t = time.perf_counter()
     units, supervisor = fill(args.n, args.providers)
+    reopened = args.open is not None and close_all_but(units, args.open)
     with connection.cursor() as cursor:  # the planner's statistics, as autovacuum would have them
         cursor.execute("ANALYZE engine_application, engine_steprun, auth_user")
     apps = Application.objects.filter(provider__in=units)
@@ -233,7 +270,8 @@ def main() -> int:
     mark = engine_figures.newest_mark()
     top = apps.order_by("-pk").values_list("pk", flat=True).first() or 0
     if (
-        mark is None
+        reopened
+        or mark is None
         or mark.upto_id < top - engine_figures.MARGIN
         or not RollupMark.objects.filter(generation=mark.generation).exists()
     ):
@@ -242,7 +280,15 @@ def main() -> int:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
-    # conformance: each provider replayed, as the office page does
+    if args.skip != "conformance":
+        conformance(units, runs, events, replay)
+    if args.skip != "dashboard":
+        dashboard(apps, supervisor, args.repeat)
+    return 0
+
+
+def conformance(units, runs, events: int, replay) -> None:
+    """Each provider replayed, as the office page does; beside COUNT(*) of the same step runs."""
     t = time.perf_counter()
     replayed = 0
     for p in units:
@@ -261,6 +307,12 @@ def main() -> int:
         flush=True,
     )
 
+
+def dashboard(apps, supervisor, repeat: int) -> None:
+    """GET /office/figures/ as the ministry's supervisor; beside COUNT(*) of the same applications."""
+    from django.db import connection
+    from django.test import Client
+
     client = Client()
     client.force_login(supervisor)
 
@@ -268,8 +320,8 @@ def main() -> int:
         response = client.get("/office/figures/", HTTP_ACCEPT_LANGUAGE="en")
         assert response.status_code == 200, response.status_code
 
-    page = timed(dashboard, args.repeat)
-    plain = timed(lambda: apps.count(), args.repeat)
+    page = timed(dashboard, repeat)
+    plain = timed(lambda: apps.count(), repeat)
     p50, p99, c50, c99 = (
         percentile(page, 0.5),
         percentile(page, 0.99),
@@ -279,7 +331,6 @@ def main() -> int:
     print(f"dashboard_p50_ms={p50:.1f} count_p50_ms={c50:.2f} ratio={p50 / c50:.1f}", flush=True)
     print(f"dashboard_p99_ms={p99:.1f} count_p99_ms={c99:.2f} ratio={p99 / c99:.1f}", flush=True)
     print(f"dashboard_mean_ms={statistics.fmean(page):.1f} vendor={connection.vendor}", flush=True)
-    return 0
 
 
 if __name__ == "__main__":

@@ -196,16 +196,17 @@ def applications(provider: str | None = None, since: dt.date | dt.datetime | Non
     return query.values(*_APP_FIELDS, late=_later("closed_at", "due_at"))
 
 
-def _runs_by_application(
-    first_id: int, last_id: int, provider: str | None, since=None
-) -> dict[int, list[tuple]]:
-    """The step runs of the applications with ids in [first_id, last_id] (of the provider, filed
-    since), as tuples (`_RUN_FIELDS`) in the order they started, per application: one query."""
-    query = StepRun.objects.filter(application_id__gte=first_id, application_id__lte=last_id)
-    if provider:
-        query = query.filter(application__provider__code=provider)
-    if since:
-        query = query.filter(application__filed_at__gte=since)
+def _runs_by_application(chunk: list[dict], every: bool) -> dict[int, list[tuple]]:
+    """The step runs of the applications of `chunk`, as tuples (`_RUN_FIELDS`) in the order they
+    started, per application: one query, by the range of their ids when the chunk is every
+    application in it (`every`), else by the list of them (a provider's applications are spread
+    over the ids: a range would read every other provider's runs too)."""
+    if every:
+        query = StepRun.objects.filter(
+            application_id__gte=chunk[0]["id"], application_id__lte=chunk[-1]["id"]
+        )
+    else:
+        query = StepRun.objects.filter(application_id__in=[app["id"] for app in chunk])
     rows = query.order_by("application_id", "started_at", "id").annotate(
         **{f"r_{k}": v for k, v in _RUN_FIELDS.items()}
     )
@@ -228,7 +229,7 @@ def replay(provider: str | None = None, since=None) -> Report:
     roles = _roles()
     compiled = Compiled()
     for chunk in chunks(applications(provider, since).iterator(chunk_size=CHUNK), CHUNK):
-        runs = _runs_by_application(chunk[0]["id"], chunk[-1]["id"], provider, since)
+        runs = _runs_by_application(chunk, every=not (provider or since))
         found: list[Finding] = []
         for app in chunk:
             findings = check_case(app, runs.get(app["id"], ()), roles, compiled)

@@ -22,6 +22,9 @@ from qyzmet.regulations.models import Regulation
 
 from . import totals
 from .figures import Row
+from .totals import Mark
+
+__all__ = ["Mark", "rows", "records", "as_csv", "as_json"]
 
 LEVELS = {"service": ("service",), "provider": ("service", "provider")}
 # The columns of the CSV and of each JSON record, in order.
@@ -90,7 +93,7 @@ def service_titles(services) -> dict[str, dict]:
     return titles
 
 
-def rows(level: str = "provider", since: str | None = None, until: str | None = None) -> list[Row]:
+def rows(level: str = "provider", since: str | None = None, until: str | None = None, mark=None) -> list[Row]:
     """The figures of every provider's applications filed in the months `since`..`until`, read from
     the roll-up's totals and the live rest (`totals`; equal to `figures.compliance` over
     `applications(since, until)`)."""
@@ -98,7 +101,11 @@ def rows(level: str = "provider", since: str | None = None, until: str | None = 
         raise ValueError(f"level is one of {sorted(LEVELS)}")
     end = month_start(until)
     return totals.compliance(
-        None, by=LEVELS[level], filed_from=month_start(since), filed_before=end and _next_month(end)
+        None,
+        by=LEVELS[level],
+        filed_from=month_start(since),
+        filed_before=end and _next_month(end),
+        mark=mark,
     )
 
 

@@ -49,6 +49,7 @@ class Mark:
         self.generation = mark.generation if recorded else None
         self.answers_upto = recorded.answers_upto_id if recorded else 0
         self.runs_upto = recorded.runs_upto_id if recorded else 0
+        self.now = clock.now()  # the moment "overdue" is counted at, the same for the whole page
         self._cache: dict = {}
 
     def cached(self, key, compute):
@@ -190,8 +191,8 @@ def compliance(
 ) -> list[Row]:
     """`figures.compliance` of the applications of `providers` (None: all) filed in
     [filed_from, filed_before) (month starts), from the totals and the live rest."""
-    now = now or clock.now()
     mark = mark or Mark()
+    now = now or mark.now
     fields = _fields(by)
     rows: dict[tuple, Row] = {}
 
@@ -267,7 +268,7 @@ def services(providers=None, mark: Mark | None = None, now: dt.datetime | None =
     """The services with applications at `providers` (None: any), from the totals and the rest."""
     mark = mark or Mark()
     found = set(mark.totals(ApplicationTotal, providers).values_list("service", flat=True).distinct())
-    live = _live_applications(mark, providers, None, None, now or clock.now())
+    live = _live_applications(mark, providers, None, None, now or mark.now)
     found.update(key[1] for key, _counts in live)
     return found
 

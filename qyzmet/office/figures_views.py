@@ -8,7 +8,7 @@ read from the hourly roll-up's totals and a live count of what came since (`anal
 
 from django.shortcuts import render
 
-from qyzmet import access, clock
+from qyzmet import access
 from qyzmet.analytics import drift, opendata, totals
 
 from .access import office_staff_required
@@ -22,7 +22,8 @@ def figures_page(request):
         providers = providers.filter(pk=access.access_figures_of(request.user, chosen).pk)
     # The providers' ids once: the figures' queries filter by a plain list.
     shown = list(providers.values_list("pk", flat=True))
-    mark, now = totals.Mark(), clock.now()  # one roll-up and one live count for the whole page
+    mark = totals.Mark()  # one roll-up and one live count for the whole page
+    now = mark.now
     context = {
         "section": "figures",
         "providers": access.figure_providers(request.user),
