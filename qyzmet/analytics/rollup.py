@@ -140,10 +140,10 @@ RUN_FIELDS = {
 }
 
 
-def run_sums(runs: QuerySet[StepRun], keys) -> list[dict]:
-    """The completed `runs` per group of `keys` (RUN_KEYS) and working minute."""
+def run_sums(runs: QuerySet[StepRun], keys, **more) -> list[dict]:
+    """The completed `runs` per group of `keys` (RUN_KEYS) and working minute (and `more` aggregates)."""
     fields = {k: F(RUN_FIELDS[k]) for k in keys}
-    return _grouped(completed(runs), {**fields, "minute": _minute()}, **_step_sums())
+    return _grouped(completed(runs), {**fields, "minute": _minute()}, **_step_sums(), **more)
 
 
 def decided(apps: QuerySet[Application]) -> QuerySet[Application]:

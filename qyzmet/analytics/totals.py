@@ -14,7 +14,7 @@ import math
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
-from django.db.models import Sum
+from django.db.models import Min, Sum
 
 from qyzmet import clock
 from qyzmet.engine import figures as engine_figures
@@ -133,8 +133,8 @@ class _Steps:
         return histogram_percentile(self.minutes, PERCENTILE)
 
 
-def _summed(query, keys, names) -> list[dict]:
-    return list(query.order_by().values(*keys).annotate(**{n: Sum(n) for n in names}))
+def _summed(query, keys, names, **more) -> list[dict]:
+    return list(query.order_by().values(*keys).annotate(**{n: Sum(n) for n in names}, **more))
 
 
 def _period_range(query, filed_from, filed_before, field="period"):
@@ -305,13 +305,14 @@ def step_figures(providers=None, by: tuple[str, ...] = ("step",), mark: Mark | N
         if provider_id is not None:
             lowest[key] = min(lowest.get(key, provider_id), provider_id)
 
-    with_provider = fields if "provider_id" in fields else (*fields, "provider_id")
-    live_with_provider = live_keys if "provider" in live_keys else (*live_keys, "provider")
-    for r in _summed(mark.totals(RunTotal, providers), (*with_provider, "minute"), rollup.STEP_SUMS):
-        add(tuple(r[f] for f in fields), r, r["provider_id"])
+    # The lowest provider of each group comes with it (its calendar gives the norm's working day),
+    # not as a key: grouping by provider too would return a histogram per provider.
+    run_totals = mark.totals(RunTotal, providers)
+    for r in _summed(run_totals, (*fields, "minute"), rollup.STEP_SUMS, lowest=Min("provider_id")):
+        add(tuple(r[f] for f in fields), r, r["lowest"])
     for part in mark.run_parts(providers):
-        for r in rollup.run_sums(part, live_with_provider):
-            add(tuple(r[k] for k in live_keys), r, r["provider"])
+        for r in rollup.run_sums(part, live_keys, lowest=Min("application__provider_id")):
+            add(tuple(r[k] for k in live_keys), r, r["lowest"])
     logins, codes = {}, {}
     if "provider" in by:
         codes = dict(
