@@ -14,6 +14,7 @@ import math
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Min, Sum
 
 from qyzmet import clock
@@ -107,13 +108,21 @@ def histogram_percentile(counts: dict[int, int], fraction: float) -> float | Non
     return found[low] + (found[high] - found[low]) * (rank - low)
 
 
+_FALLBACK = object()
+
+
 class _Steps:
-    """Step sums of one group: counts, the exact sum of working minutes and the runs per minute."""
+    """Step sums of one group: counts, the exact sum of working minutes, the live runs per minute
+    (`minutes`) and, from the totals, the part of their histogram around the percentile's rank
+    (`window`: how many runs lie below it, its rows, how many in all; `full` reads the rest when
+    the window falls short)."""
 
     def __init__(self):
         self.steps = self.steps_judged = self.steps_kept = self.minutes_n = 0
         self.minutes_sum = 0.0
         self.minutes: dict[int, int] = defaultdict(int)
+        self.window: tuple[int, list, int] | None = None
+        self.full = None
 
     def add(self, r: dict) -> None:
         self.steps += r["steps"]
@@ -121,7 +130,7 @@ class _Steps:
         self.steps_kept += r["steps_kept"]
         self.minutes_n += r["minutes_n"]
         self.minutes_sum += r["minutes_sum"] or 0.0
-        if r["minute"] is not None:
+        if r.get("minute") is not None:
             self.minutes[r["minute"]] += r["minutes_n"]
 
     @property
@@ -130,7 +139,97 @@ class _Steps:
 
     @property
     def p90(self) -> float | None:
-        return histogram_percentile(self.minutes, PERCENTILE)
+        if self.window is None:
+            return histogram_percentile(self.minutes, PERCENTILE)
+        found = _window_percentile(self.window, self.minutes, PERCENTILE)
+        if found is _FALLBACK:
+            merged = defaultdict(int, self.full())
+            for value, n in self.minutes.items():
+                merged[value] += n
+            return histogram_percentile(merged, PERCENTILE)
+        return found
+
+
+def _window_percentile(window, live: dict[int, int], fraction: float):
+    """percentile_cont over the totals' runs and the `live` ones, from the totals' rows around the
+    rank only (`window`); _FALLBACK when the rank falls outside what the window tells exactly."""
+    offset, rows, total = window
+    n = total + sum(live.values())
+    if not n:
+        return None
+    if not rows:
+        return histogram_percentile(live, fraction)
+    rank = fraction * (n - 1)
+    low, high = math.floor(rank), math.ceil(rank)
+    counted = dict(rows)
+    w_min, w_max = rows[0][0], rows[-1][0]
+    to_the_top = offset + sum(counted.values()) == total  # no totals' run above the window
+    if offset:  # totals' runs below the window: only the count of everything below it is known
+        count = offset + sum(c for v, c in live.items() if v < w_min)
+        if low < count:
+            return _FALLBACK
+        values = sorted(set(counted) | {v for v in live if v >= w_min})
+    else:
+        count, values = 0, sorted(set(counted) | set(live))
+    found: dict[int, int] = {}
+    for value in values:
+        if value > w_max and not to_the_top:
+            return _FALLBACK
+        count += counted.get(value, 0) + live.get(value, 0)
+        for position in (low, high):
+            if position not in found and position < count:
+                found[position] = value
+        if high in found:
+            return found[low] + (found[high] - found[low]) * (rank - low)
+    return _FALLBACK
+
+
+def _attach_windows(query, fields: tuple[str, ...], groups: dict, fraction: float = PERCENTILE) -> None:
+    """Give each group of `groups` its totals' histogram rows around the percentile's rank: the
+    database sums the runs per minute, counts them up in order (a window function) and returns
+    only the rows within the live runs' count of the rank, a few per group instead of a thousand."""
+    widen = max((sum(g.minutes.values()) for g in groups.values()), default=0)
+    inner = (
+        query.order_by().filter(minute__isnull=False).values(*fields, "minute").annotate(n=Sum("minutes_n"))
+    )
+    sql, params = inner.query.sql_with_params()
+    q = connection.ops.quote_name
+    keys = ", ".join(q(f) for f in fields)
+    # only our own column names (quoted) and the ORM's SQL go into the text; values are parameters
+    windowed = f"""
+        SELECT {keys}, {q("minute")}, n, upto, total FROM (
+            SELECT {keys}, {q("minute")}, {q("n")} AS n,
+                SUM({q("n")}) OVER (PARTITION BY {keys} ORDER BY {q("minute")}) AS upto,
+                SUM({q("n")}) OVER (PARTITION BY {keys}) AS total
+            FROM ({sql}) h
+        ) c
+        WHERE upto - 1 >= %s * (total - 1) - %s - 1 AND upto - n <= %s * (total + %s - 1) + 1
+        ORDER BY {keys}, {q("minute")}"""  # noqa: S608
+    found: dict[tuple, list] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(windowed, (*params, fraction, widen, fraction, widen))
+        for row in cursor.fetchall():
+            key = tuple(_key_value(f, v) for f, v in zip(fields, row, strict=False))
+            minute, n, upto, total = (int(v) for v in row[len(fields) :])
+            got = found.setdefault(key, [upto - n, [], total])
+            got[1].append((minute, n))
+    for key, group in groups.items():
+        offset, rows, total = found.get(key, (0, [], 0))
+        group.window = (offset, rows, total)
+        group.full = _full_histogram(inner, fields, key)
+
+
+def _key_value(field: str, value):
+    if field == "period" and isinstance(value, str):  # SQLite returns dates as text
+        return dt.date.fromisoformat(value)
+    return value
+
+
+def _full_histogram(inner, fields, key):
+    def read():
+        return dict(inner.filter(**dict(zip(fields, key, strict=True))).values_list("minute", "n"))
+
+    return read
 
 
 def _summed(query, keys, names, **more) -> list[dict]:
@@ -208,7 +307,7 @@ def compliance(
             setattr(target, name, getattr(target, name) + r[name])
     steps: dict[tuple, _Steps] = defaultdict(_Steps)
     step_totals = _period_range(mark.totals(ApplicationStepTotal, providers), filed_from, filed_before)
-    for r in _summed(step_totals, (*fields, "minute"), rollup.STEP_SUMS):
+    for r in _summed(step_totals, fields, rollup.STEP_SUMS):
         steps[tuple(r[f] for f in fields)].add(r)
     at = [rollup.APPLICATION_KEYS.index(k) for k in by]
     for key, counts in _live_applications(mark, providers, filed_from, filed_before, now):
@@ -220,6 +319,7 @@ def compliance(
             _filed_range(part, filed_from, filed_before, "application__"), by
         ):
             steps[tuple(r[k] for k in by)].add(r)
+    _attach_windows(step_totals, fields, steps)
     answers: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     answer_totals = _period_range(mark.totals(AnswerTotal, providers), filed_from, filed_before)
     for r in _summed(answer_totals, fields, ("answers", "satisfied")):
@@ -308,11 +408,12 @@ def step_figures(providers=None, by: tuple[str, ...] = ("step",), mark: Mark | N
     # The lowest provider of each group comes with it (its calendar gives the norm's working day),
     # not as a key: grouping by provider too would return a histogram per provider.
     run_totals = mark.totals(RunTotal, providers)
-    for r in _summed(run_totals, (*fields, "minute"), rollup.STEP_SUMS, lowest=Min("provider_id")):
+    for r in _summed(run_totals, fields, rollup.STEP_SUMS, lowest=Min("provider_id")):
         add(tuple(r[f] for f in fields), r, r["lowest"])
     for part in mark.run_parts(providers):
         for r in rollup.run_sums(part, live_keys, lowest=Min("application__provider_id")):
             add(tuple(r[k] for k in live_keys), r, r["lowest"])
+    _attach_windows(run_totals, fields, groups)
     logins, codes = {}, {}
     if "provider" in by:
         codes = dict(
