@@ -14,6 +14,7 @@ import math
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Min, Sum
 
@@ -192,7 +193,10 @@ def _attach_windows(query, fields: tuple[str, ...], groups: dict, fraction: floa
     inner = (
         query.order_by().filter(minute__isnull=False).values(*fields, "minute").annotate(n=Sum("minutes_n"))
     )
-    sql, params = inner.query.sql_with_params()
+    try:
+        sql, params = inner.query.sql_with_params()
+    except EmptyResultSet:  # no roll-up yet: the live runs are every run
+        return
     q = connection.ops.quote_name
     keys = ", ".join(q(f) for f in fields)
     # only our own column names (quoted) and the ORM's SQL go into the text; values are parameters
