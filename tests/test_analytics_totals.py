@@ -92,7 +92,8 @@ def test_the_totals_hold_most_applications_and_leave_the_rest_live(demo):
     rolled = sum(ApplicationTotal.objects.values_list("applications", flat=True))
     live = sum(part.count() for part in engine_figures.live_parts(None, engine_figures.newest_mark()))
     assert rolled > 2 * live > 0 and rolled + live == Application.objects.count()
-    assert RunTotal.objects.exists() and RollupMark.objects.get().runs_upto_id < StepRun.objects.count()
+    assert RunTotal.objects.exists()
+    assert StepRun.objects.filter(pk__gt=RollupMark.objects.get().runs_upto_id).exists()
 
 
 @pytest.mark.parametrize("by", [("provider",), ("period",), ("service",), ("service", "provider")])
