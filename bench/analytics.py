@@ -2,11 +2,15 @@
 applications, each beside a plain COUNT(*) over the same rows in the same run.
 
 fill:         --n applications of the specialist-certificate regulation at --providers providers
-              (supervised by one ministry), written in bulk with their step runs (the engine's
-              recorded events: role, officer, start, due moment, completion, outcome, working
-              time), statuses, terms and channels spread as a year of work would; not timed.
+              (supervised by one ministry), written by PostgreSQL itself (INSERT ... SELECT over
+              generate_series) with their step runs (the engine's recorded events: role,
+              officer, start, due moment, completion, outcome, working time), statuses, terms
+              and channels spread as a year of work would; not timed.
+roll-up:      the hourly roll-up (engine and analytics totals, `analytics.rollup`) as beat would
+              have run it; timed, but not with the pages.
 conformance:  `analytics.conformance.replay` over the benchmark's providers; events/s = step
-              runs replayed per second. Baseline: SELECT COUNT(*) of the same step runs.
+              runs replayed per second, and the seconds that makes for a million events.
+              Baseline: SELECT COUNT(*) of the same step runs.
 dashboard:    GET /office/figures/ as the ministry's supervisor (compliance by provider and
               month, steps, officers, refusal drift, the page rendered), --repeat times; p50 and
               p99 in ms. Baseline: COUNT(*) of the same applications, as many times.
@@ -20,9 +24,7 @@ count matches.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
-import random
 import statistics
 import sys
 import time
@@ -39,11 +41,72 @@ REGULATION = "mhsd-2015-401/specialist-certificate"
 PREFIX = "bench-analytics"
 
 
-def fill(n: int, providers: int, seed: int = 15) -> tuple[list, object]:
-    from django.contrib.auth import get_user_model
+SLICE = 100_000
+# One slice of applications, generate_series(first, last): provider by turn, filed within a year,
+# the first provider refusing twice as often, 5 % still open, 3 % deemed issued by silence.
+APPLICATIONS_SQL = """
+INSERT INTO engine_application (number, service, variant, channel, procedure, applicant, applicant_name,
+    status, filed_at, registered_at, due_at, closed_at, result, refusal_grounds, refusal_text, data,
+    provider_id, regulation_id)
+SELECT 'BA-' || i, %(service)s, 'issue',
+    (ARRAY['egov_portal', 'egov_portal', 'provider_office', 'psc'])[1 + floor(random() * 4)::int],
+    'examination', '870412300129', '', status, filed, filed, filed + interval '5 days',
+    CASE status WHEN 'in_progress' THEN NULL WHEN 'deemed_issued' THEN filed + interval '5 days'
+        ELSE filed + make_interval(secs => 86400 * (1 + 6 * random())) END,
+    '',
+    CASE WHEN status = 'refused' THEN jsonb_build_array(
+        (%(grounds)s::text[])[1 + floor(random() * cardinality(%(grounds)s::text[]))::int])
+        ELSE '[]'::jsonb END,
+    '', '{}'::jsonb, provider_id, %(regulation)s
+FROM (
+    SELECT i, provider_id, filed,
+        CASE WHEN roll < 0.1 + 0.1 * (k = 0)::int THEN 'refused' WHEN roll > 0.97 THEN 'deemed_issued'
+             WHEN roll > 0.92 THEN 'in_progress' ELSE 'issued' END AS status
+    FROM (
+        SELECT i, i %% cardinality(%(units)s::bigint[]) AS k,
+            (%(units)s::bigint[])[1 + i %% cardinality(%(units)s::bigint[])] AS provider_id,
+            random() AS roll,
+            timestamptz '2018-01-08 10:00+06'
+                + make_interval(days => floor(random() * 361)::int, mins => floor(random() * 401)::int) AS filed
+        FROM generate_series(%(first)s::int, %(last)s::int) AS i
+    ) x
+) y
+"""
+# The step runs of the applications after id `after`: four steps one after the other, working
+# time log-normal (median 148 min), kept under 8 hours; an open application's last step running.
+STEP_RUNS_SQL = """
+INSERT INTO engine_steprun (flow, step_id, role, started_at, due_at, due_rule, completed_at, outcome,
+    kept, note, application_id, completed_by_id, working_minutes)
+SELECT 'examination', (%(steps)s::text[])[s.k], 'executor',
+    a.filed_at + make_interval(secs => 120 * s.before),
+    a.filed_at + make_interval(secs => 120 * s.before) + interval '1 day', '',
+    CASE WHEN a.open AND s.k = 4 THEN NULL ELSE a.filed_at + make_interval(secs => 120 * (s.before + s.m)) END,
+    '', CASE WHEN a.open AND s.k = 4 THEN NULL ELSE s.m < 480 END, '', a.id,
+    CASE WHEN a.open AND s.k = 4 THEN NULL ELSE (%(officers)s::int[])[a.pos][1 + floor(random() * 4)::int] END,
+    CASE WHEN a.open AND s.k = 4 THEN NULL ELSE s.m END
+FROM (
+    SELECT id, filed_at, status = 'in_progress' AS open, array_position(%(units)s::bigint[], provider_id) AS pos
+    FROM engine_application WHERE id > %(after)s AND provider_id = ANY(%(units)s::bigint[])
+) a
+CROSS JOIN LATERAL (
+    SELECT array_agg(exp(5 + 0.8 * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()))) AS m
+    FROM generate_series(1, 4) j WHERE a.id IS NOT NULL
+) r
+CROSS JOIN LATERAL (
+    SELECT k, r.m[k] AS m, coalesce((SELECT sum(v) FROM unnest(r.m[1:k - 1]) v), 0) AS before
+    FROM generate_series(1, 4) k
+) s
+"""
 
-    from qyzmet.calendar.workcal import ALMATY
-    from qyzmet.engine.models import Application, StepRun
+
+def fill(n: int, providers: int, seed: int = 15) -> tuple[list, object]:
+    """The benchmark's providers, officers and supervisor (a few ORM rows), then `n` applications
+    and their step runs written by PostgreSQL itself (INSERT ... SELECT over generate_series, in
+    slices of SLICE applications): no Python object per row."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from qyzmet.engine.models import Application
     from qyzmet.providers.models import SUPERVISOR, Provider, StaffRole
     from qyzmet.regulations.loader import catalogue
 
@@ -65,102 +128,80 @@ def fill(n: int, providers: int, seed: int = 15) -> tuple[list, object]:
     apps = Application.objects.filter(provider__in=units)
     if apps.count() == n:
         return units, supervisor
-    StepRun.objects.filter(application__in=apps).delete()
-    apps.delete()
+    unit_ids = [p.pk for p in units]
     officers = []
     for p in units:
+        row = []
         for j in range(4):
             user, _ = User.objects.get_or_create(username=f"{p.code}.executor{j}")
             StaffRole.objects.get_or_create(user=user, provider=p, role="executor")
-            officers.append((p.pk, user.pk))
-    by_provider = {}
-    for pk, user in officers:
-        by_provider.setdefault(pk, []).append(user)
-    rng = random.Random(seed)
-    start = dt.datetime(2018, 1, 8, 10, tzinfo=ALMATY)
+            row.append(user.pk)
+        officers.append(row)
     steps = [s.id for s in reg.procedure_for("issue").steps][:4]
     grounds = [g.code for g in reg.refusal_grounds]
-    channels = ["egov_portal", "egov_portal", "provider_office", "psc"]
-    batch = 5000
-    for first in range(0, n, batch):
-        rows = []
-        for i in range(first, min(n, first + batch)):
-            p = units[i % len(units)]
-            filed = start + dt.timedelta(days=rng.randint(0, 360), minutes=rng.randint(0, 400))
-            due = filed + dt.timedelta(days=5)
-            roll = rng.random()
-            refused = roll < 0.1 + 0.1 * (p is units[0])  # the first provider refuses twice as often
-            status = (
-                "refused"
-                if refused
-                else "deemed_issued"
-                if roll > 0.97
-                else "in_progress"
-                if roll > 0.92
-                else "issued"
+    with connection.cursor() as cur:
+        cur.execute("SELECT setseed(%s)", [seed / 100])
+        bench_apps = "SELECT id FROM engine_application WHERE provider_id = ANY(%s)"
+        cur.execute(
+            f"DELETE FROM engine_pendingapplication WHERE application_id IN ({bench_apps})", [unit_ids]
+        )
+        cur.execute(f"DELETE FROM engine_steprun WHERE application_id IN ({bench_apps})", [unit_ids])
+        cur.execute("DELETE FROM engine_application WHERE provider_id = ANY(%s)", [unit_ids])
+        for first in range(0, n, SLICE):
+            last = min(n, first + SLICE) - 1
+            cur.execute("SELECT coalesce(max(id), 0) FROM engine_application")
+            (after,) = cur.fetchone()
+            cur.execute(
+                APPLICATIONS_SQL,
+                {
+                    "first": first,
+                    "last": last,
+                    "units": unit_ids,
+                    "service": reg.service,
+                    "regulation": REGULATION,
+                    "grounds": grounds,
+                },
             )
-            closed = (
-                None
-                if status == "in_progress"
-                else due
-                if status == "deemed_issued"
-                else filed + dt.timedelta(days=rng.uniform(1, 7))
+            cur.execute(
+                STEP_RUNS_SQL,
+                {
+                    "after": after,
+                    "units": unit_ids,
+                    "officers": officers,
+                    "steps": steps,
+                },
             )
-            rows.append(
-                Application(
-                    number=f"BA-{i}",
-                    regulation_id=REGULATION,
-                    service=reg.service,
-                    variant="issue",
-                    channel=rng.choice(channels),
-                    procedure="examination",
-                    applicant="870412300129",
-                    provider=p,
-                    status=status,
-                    filed_at=filed,
-                    registered_at=filed,
-                    due_at=due,
-                    closed_at=closed,
-                    refusal_grounds=[rng.choice(grounds)] if refused else [],
-                )
-            )
-        created = Application.objects.bulk_create(rows)
-        runs = []
-        for app in created:
-            at = app.filed_at
-            for step in steps:
-                minutes = rng.lognormvariate(5, 0.8)
-                done = at + dt.timedelta(minutes=minutes * 2)
-                if app.closed_at is None and step == steps[-1]:
-                    runs.append(
-                        StepRun(
-                            application=app,
-                            flow="examination",
-                            step_id=step,
-                            role="executor",
-                            started_at=at,
-                            due_at=at + dt.timedelta(days=1),
-                        )
-                    )
-                    break
-                runs.append(
-                    StepRun(
-                        application=app,
-                        flow="examination",
-                        step_id=step,
-                        role="executor",
-                        started_at=at,
-                        due_at=at + dt.timedelta(days=1),
-                        completed_at=done,
-                        completed_by_id=rng.choice(by_provider[app.provider_id]),
-                        outcome="",
-                        kept=minutes < 480,
-                        working_minutes=minutes,
-                    )
-                )
-                at = done
-        StepRun.objects.bulk_create(runs, batch_size=5000)
+            print(f"  filled {last + 1} applications", flush=True)
     return units, supervisor
+
+
+def close_all_but(units, keep: int) -> bool:
+    """Close as issued (3 days after filing, their running step completed) every open application
+    of `units` but the `keep` filed last; whether any was closed."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            WITH closing AS (
+                SELECT id FROM engine_application WHERE provider_id = ANY(%(units)s) AND status = 'in_progress'
+                ORDER BY filed_at DESC, id DESC OFFSET %(keep)s
+            ), closed AS (
+                UPDATE engine_application a SET status = 'issued', closed_at = a.filed_at + interval '3 days'
+                FROM closing WHERE a.id = closing.id RETURNING a.id
+            )
+            UPDATE engine_steprun r SET completed_at = r.started_at + interval '300 min', kept = true,
+                working_minutes = 150,
+                completed_by_id = (SELECT p.completed_by_id FROM engine_steprun p
+                                   WHERE p.application_id = r.application_id AND p.completed_by_id IS NOT NULL LIMIT 1)
+            FROM closed WHERE r.application_id = closed.id AND r.completed_at IS NULL
+            """,
+            {"units": [p.pk for p in units], "keep": keep},
+        )
+        changed = cur.rowcount > 0
+    if changed:
+        print(f"closed all but {keep} open applications", flush=True)
+    return changed
 
 
 def timed(function, repeat: int) -> list[float]:
@@ -185,6 +226,15 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=20000)
     parser.add_argument("--providers", type=int, default=8)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--fill-only", action="store_true", help="fill (and roll up), measure nothing")
+    parser.add_argument(
+        "--open",
+        type=int,
+        default=None,
+        help="applications left open (the newest filed; the others closed as issued): a provider's "
+        "current work, the same at every size as in scale.py (default: the fill's 5 %%)",
+    )
+    parser.add_argument("--skip", choices=("conformance", "dashboard"), help="leave one measurement out")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
     ensure_database(url)
@@ -192,15 +242,17 @@ def main() -> int:
     common.setup_django()
     from django.conf import settings
     from django.db import connection
-    from django.test import Client
 
     from qyzmet.analytics.conformance import replay
+    from qyzmet.analytics.models import RollupMark
+    from qyzmet.engine import figures as engine_figures
     from qyzmet.engine.models import Application, StepRun
 
     settings.DEBUG = False
     settings.ALLOWED_HOSTS = ["*"]
     t = time.perf_counter()
     units, supervisor = fill(args.n, args.providers)
+    reopened = args.open is not None and close_all_but(units, args.open)
     with connection.cursor() as cursor:  # the planner's statistics, as autovacuum would have them
         cursor.execute("ANALYZE engine_application, engine_steprun, auth_user")
     apps = Application.objects.filter(provider__in=units)
@@ -210,8 +262,33 @@ def main() -> int:
         f"filled applications={apps.count()} step_runs={events} in {time.perf_counter() - t:.1f} s",
         flush=True,
     )
+    if args.fill_only:
+        return 0
 
-    # conformance: each provider replayed, as the office page does
+    # the hourly roll-up (Celery beat), as it would have run by now: not timed with the pages
+    t = time.perf_counter()
+    mark = engine_figures.newest_mark()
+    top = apps.order_by("-pk").values_list("pk", flat=True).first() or 0
+    if (
+        reopened
+        or mark is None
+        or mark.upto_id < top - engine_figures.MARGIN
+        or not RollupMark.objects.filter(generation=mark.generation).exists()
+    ):
+        mark = engine_figures.roll_up()
+    print(f"rolled_up generation={mark.generation} upto_id={mark.upto_id} in {time.perf_counter() - t:.1f} s")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+    if args.skip != "conformance":
+        conformance(units, runs, events, replay)
+    if args.skip != "dashboard":
+        dashboard(apps, supervisor, args.repeat)
+    return 0
+
+
+def conformance(units, runs, events: int, replay) -> None:
+    """Each provider replayed, as the office page does; beside COUNT(*) of the same step runs."""
     t = time.perf_counter()
     replayed = 0
     for p in units:
@@ -220,9 +297,21 @@ def main() -> int:
     count_s = min(timed(lambda: runs.count(), 5)) / 1000
     conformance_rate, count_rate = events / conformance_s, events / count_s
     print(
-        f"conformance_events_per_s={conformance_rate:.0f} (cases={replayed}) "
-        f"count_events_per_s={count_rate:.0f} ratio={conformance_rate / count_rate:.4f}"
+        f"conformance_events_per_s={conformance_rate:.0f} (cases={replayed} events={events} "
+        f"in {conformance_s:.1f} s) count_events_per_s={count_rate:.0f} ratio={conformance_rate / count_rate:.4f}"
     )
+    per_million, count_per_million = 1e6 / conformance_rate, 1e6 / count_rate
+    print(
+        f"conformance_seconds_1m={per_million:.1f} count_seconds_1m={count_per_million:.3f} "
+        f"ratio={per_million / count_per_million:.0f}",
+        flush=True,
+    )
+
+
+def dashboard(apps, supervisor, repeat: int) -> None:
+    """GET /office/figures/ as the ministry's supervisor; beside COUNT(*) of the same applications."""
+    from django.db import connection
+    from django.test import Client
 
     client = Client()
     client.force_login(supervisor)
@@ -231,8 +320,8 @@ def main() -> int:
         response = client.get("/office/figures/", HTTP_ACCEPT_LANGUAGE="en")
         assert response.status_code == 200, response.status_code
 
-    page = timed(dashboard, args.repeat)
-    plain = timed(lambda: apps.count(), args.repeat)
+    page = timed(dashboard, repeat)
+    plain = timed(lambda: apps.count(), repeat)
     p50, p99, c50, c99 = (
         percentile(page, 0.5),
         percentile(page, 0.99),
@@ -242,7 +331,6 @@ def main() -> int:
     print(f"dashboard_p50_ms={p50:.1f} count_p50_ms={c50:.2f} ratio={p50 / c50:.1f}", flush=True)
     print(f"dashboard_p99_ms={p99:.1f} count_p99_ms={c99:.2f} ratio={p99 / c99:.1f}", flush=True)
     print(f"dashboard_mean_ms={statistics.fmean(page):.1f} vendor={connection.vendor}", flush=True)
-    return 0
 
 
 if __name__ == "__main__":

@@ -183,7 +183,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("QYZMET_CELERY_QUEUE", "celery")
 CELERY_BEAT_SCHEDULE = {
     "engine-tick": {"task": "qyzmet.engine.tick", "schedule": 60.0},
-    # the dashboards' totals of closed applications (engine/figures.py)
+    # the dashboards' totals of closed applications (engine/figures.py), and with them the figures
+    # pages' and open data's (analytics/rollup.py, on the engine's `rolled_up` signal)
     "engine-roll-up-figures": {"task": "qyzmet.engine.roll_up_figures", "schedule": 3600.0},
     "gateway-retry-pending-lookups": {"task": "qyzmet.gateway.tasks.retry_pending_lookups", "schedule": 30.0},
     "paper-intake-retry-queued": {

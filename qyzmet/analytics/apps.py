@@ -5,6 +5,9 @@ When `settings.QYZMET_ANALYTICS_FILE` is set, the subscriber `analytics.export` 
 pick up; an event handed over again after a crash is written again with the same id, which the
 reader drops. Unset (the default), nothing subscribes and no deliveries are made.
 
+With each hourly roll-up of the engine's figures (its `rolled_up` signal), the figures' totals
+are recorded under the same generation (`rollup`); the pages read them (`totals`).
+
 On SQLite, each connection gets the percentile aggregate PostgreSQL has built in (`aggregates`).
 """
 
@@ -20,6 +23,12 @@ class AnalyticsConfig(AppConfig):
         from .aggregates import register_sqlite
 
         connection_created.connect(register_sqlite, dispatch_uid="qyzmet.analytics.percentile")
+        # the figures' totals, summed with each roll-up of the engine's (`rollup`)
+        from qyzmet.engine.figures import rolled_up
+
+        from .rollup import record
+
+        rolled_up.connect(record, dispatch_uid="qyzmet.analytics.rollup")
         if getattr(settings, "QYZMET_ANALYTICS_FILE", None):
             from .subscribers import register
 

@@ -141,13 +141,6 @@ def refusal_drift(
     by_officer, grounds_by_officer = _by_login(
         *_counts(decided.annotate(officer=deciding_officer()), F("officer"))
     )
-    service_totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    service_grounds: dict[tuple, int] = defaultdict(int)
-    for (service, _unit), (n, refused) in by_provider.items():
-        service_totals[service][0] += n
-        service_totals[service][1] += refused
-    for (service, _unit, ground), n in grounds_by_provider.items():
-        service_grounds[(service, ground)] += n
     shown_providers = None if providers is None else set(providers.values_list("code", flat=True))
     shown_officers = None
     if providers is not None:
@@ -160,6 +153,29 @@ def refusal_drift(
         shown_officers = set(
             get_user_model().objects.filter(pk__in=list(ids)).values_list("username", flat=True)
         )
+    return compare(
+        by_provider, grounds_by_provider, by_officer, grounds_by_officer, shown_providers, shown_officers
+    )
+
+
+def compare(
+    by_provider: dict,
+    grounds_by_provider: dict,
+    by_officer: dict,
+    grounds_by_officer: dict,
+    shown_providers: set | None,
+    shown_officers: set | None,
+) -> list[Drift]:
+    """The rows of every unit shown (None: all) against the rest of its service, adjusted
+    together: `by_provider` {(service, code): [decided, refused]}, `grounds_by_provider`
+    {(service, code, ground): refused citing it}, the same by officer's login."""
+    service_totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    service_grounds: dict[tuple, int] = defaultdict(int)
+    for (service, _unit), (n, refused) in by_provider.items():
+        service_totals[service][0] += n
+        service_totals[service][1] += refused
+    for (service, _unit, ground), n in grounds_by_provider.items():
+        service_grounds[(service, ground)] += n
     rows: list[Drift] = []
     for unit, totals, grounds, shown in (
         ("provider", by_provider, grounds_by_provider, shown_providers),

@@ -2,6 +2,11 @@
 officer and period, each counted by the database (one GROUP BY per kind of figure, never a loop
 over rows).
 
+These functions count over every row of the applications given: the definition of each figure,
+and the recomputation the totals are checked against. The pages read the same rows from the
+roll-up's totals and a live count of the rest (`totals`, `rollup`), which does not grow with the
+number of applications.
+
 Applications (grouped by service, provider and/or period, the month of filing):
 
     applications    filed in the group
@@ -176,25 +181,11 @@ def compliance(
     and/or period (the month of filing), in key order. Three grouped queries."""
     now = now or clock.now()
     fields = _app_fields(by)
-    decided = Q(status__in=DECIDED, closed_at__isnull=False)
     counted = (
         apps.order_by()
         .annotate(**{f"g_{k}": v for k, v in fields.items()})
         .values(*(f"g_{k}" for k in by))
-        .annotate(
-            applications=Count("id"),
-            decided=Count("id", filter=decided),
-            with_term=Count("id", filter=decided & Q(due_at__isnull=False)),
-            in_term=Count(
-                "id",
-                filter=Q(status__in=DECIDED_BY_PROVIDER, closed_at__isnull=False, closed_at__lte=F("due_at")),
-            ),
-            refused=Count("id", filter=Q(status=Status.REFUSED)),
-            deemed_issued=Count("id", filter=Q(status=Status.DEEMED_ISSUED)),
-            open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
-            overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, due_at__lt=now)),
-            **{name: Count("id", filter=Q(channel__in=codes)) for name, codes in CHANNELS.items()},
-        )
+        .annotate(**application_counts(now))
     )
     rows: dict[tuple, Row] = {}
     for r in counted:
@@ -225,6 +216,25 @@ def compliance(
     return [rows[k] for k in sorted(rows, key=lambda k: tuple("" if v is None else str(v) for v in k))]
 
 
+def application_counts(now: dt.datetime) -> dict:
+    """The aggregates of a group of applications, by the names of `Row`'s counts."""
+    decided = Q(status__in=DECIDED, closed_at__isnull=False)
+    return dict(
+        applications=Count("id"),
+        decided=Count("id", filter=decided),
+        with_term=Count("id", filter=decided & Q(due_at__isnull=False)),
+        in_term=Count(
+            "id",
+            filter=Q(status__in=DECIDED_BY_PROVIDER, closed_at__isnull=False, closed_at__lte=F("due_at")),
+        ),
+        refused=Count("id", filter=Q(status=Status.REFUSED)),
+        deemed_issued=Count("id", filter=Q(status=Status.DEEMED_ISSUED)),
+        open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
+        overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, due_at__lt=now)),
+        **{name: Count("id", filter=Q(channel__in=codes)) for name, codes in CHANNELS.items()},
+    )
+
+
 def _completed_runs(apps) -> QuerySet[StepRun]:
     return (
         StepRun.objects.filter(application__in=apps, completed_at__isnull=False)
@@ -249,19 +259,25 @@ def _set_steps(row: Row, r: dict) -> None:
 
 
 def _satisfaction(apps, by: tuple[str, ...]) -> dict[tuple, tuple[int, int]]:
-    """Per group: the answers given and how many of them were "satisfied". The database groups
-    the questionnaires by their (few distinct) sets of answers; each set is then read once."""
+    """Per group: the answers given and how many of them were "satisfied"."""
     fields = _app_fields(by, "application__")
+    grouped = answers_grouped(QuestionnaireAnswer.objects.filter(application__in=apps), fields)
+    return {_key({k: v for k, v in zip(by, key, strict=True)}, by): v for key, v in grouped.items()}
+
+
+def answers_grouped(answers, fields: dict) -> dict[tuple, tuple[int, int]]:
+    """Questionnaire answers grouped by `fields` (name: expression): per group, the answers given
+    (one per question) and how many were "satisfied". The database groups the questionnaires by
+    their (few distinct) sets of answers; each set is then read once."""
     grouped = (
-        QuestionnaireAnswer.objects.filter(application__in=apps)
-        .order_by()
+        answers.order_by()
         .annotate(**{f"g_{k}": v for k, v in fields.items()})
-        .values(*(f"g_{k}" for k in by), "answers")
+        .values(*(f"g_{k}" for k in fields), "answers")
         .annotate(n=Count("id"))
     )
     found: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     for r in grouped:
-        counts = found[_key({k: r[f"g_{k}"] for k in by}, by)]
+        counts = found[tuple(r[f"g_{k}"] for k in fields)]
         counts[0] += len(r["answers"]) * r["n"]
         counts[1] += sum(1 for a in r["answers"].values() if a == "satisfied") * r["n"]
     return {k: (v[0], v[1]) for k, v in found.items()}

@@ -20,7 +20,11 @@ from qyzmet.engine.models import Application
 from qyzmet.i18n import in_language
 from qyzmet.regulations.models import Regulation
 
-from .figures import Row, compliance
+from . import totals
+from .figures import Row
+from .totals import Mark
+
+__all__ = ["Mark", "rows", "records", "as_csv", "as_json"]
 
 LEVELS = {"service": ("service",), "provider": ("service", "provider")}
 # The columns of the CSV and of each JSON record, in order.
@@ -89,10 +93,20 @@ def service_titles(services) -> dict[str, dict]:
     return titles
 
 
-def rows(level: str = "provider", since: str | None = None, until: str | None = None) -> list[Row]:
+def rows(level: str = "provider", since: str | None = None, until: str | None = None, mark=None) -> list[Row]:
+    """The figures of every provider's applications filed in the months `since`..`until`, read from
+    the roll-up's totals and the live rest (`totals`; equal to `figures.compliance` over
+    `applications(since, until)`)."""
     if level not in LEVELS:
         raise ValueError(f"level is one of {sorted(LEVELS)}")
-    return compliance(applications(since, until), by=LEVELS[level])
+    end = month_start(until)
+    return totals.compliance(
+        None,
+        by=LEVELS[level],
+        filed_from=month_start(since),
+        filed_before=end and _next_month(end),
+        mark=mark,
+    )
 
 
 def records(level: str = "provider", since=None, until=None, language: str | None = None) -> list[dict]:

@@ -8,6 +8,10 @@ applications after that id and the listed ones. That rest is the open work and w
 since the roll-up, so a page reads the same few rows at 10 thousand applications as at a
 million, and the figures are exactly what a count over every row would say (tests check both).
 
+Other domains keep totals of their own on the same generations: `rolled_up` is sent inside the
+roll-up's transaction with the new mark and the closed applications it sums (analytics subscribes;
+the engine calls no one), and `live_parts` names the rest, which they count live.
+
 Ids are handed out before commit, so a filing that commits late can hold an id below one already
 committed. The roll-up leaves the newest MARGIN ids to the live count, so such a filing would
 have to stay uncommitted while MARGIN later ones commit to be missed.
@@ -19,6 +23,7 @@ from collections import Counter
 
 from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Q, Sum
+from django.dispatch import Signal
 
 from qyzmet import clock
 
@@ -33,6 +38,9 @@ from .models import (
 )
 
 MARGIN = 1000
+# Sent inside the roll-up's transaction: mark (the new FiguresMark), closed (the applications up to
+# mark.upto_id closed then, a queryset: what the generation's totals hold).
+rolled_up = Signal()
 
 
 def _step_sums(runs, *group):
@@ -52,13 +60,18 @@ def _step_sums(runs, *group):
     )
 
 
-def _live_parts(providers, mark: FiguresMark | None) -> list:
-    """The applications of `providers` that the totals of `mark` do not hold, as querysets of
-    disjoint parts (an OR of the two would make PostgreSQL read every application)."""
-    apps = Application.objects.filter(provider__in=providers)
+def live_parts(providers, mark: FiguresMark | None) -> list:
+    """The applications of `providers` (None: every provider) that the totals of `mark` do not
+    hold, as querysets of disjoint parts (an OR of the two would make PostgreSQL read every
+    application)."""
+    apps = Application.objects.all()
+    pending = PendingApplication.objects.all()
+    if providers is not None:
+        apps = apps.filter(provider__in=providers)
+        pending = pending.filter(provider__in=providers)
     if mark is None:
         return [apps]
-    pending = PendingApplication.objects.filter(generation=mark.generation, provider__in=providers)
+    pending = pending.filter(generation=mark.generation)
     return [apps.filter(pk__gt=mark.upto_id), apps.filter(pk__in=pending.values("application_id"))]
 
 
@@ -73,7 +86,7 @@ def counts_by_status(providers) -> dict[str, int]:
     if mark is not None:
         totals = StatusTotal.objects.filter(generation=mark.generation, provider__in=providers)
         counts.update(dict(totals.values_list("status").annotate(n=Sum("count")).order_by()))
-    for part in _live_parts(providers, mark):
+    for part in live_parts(providers, mark):
         counts.update(dict(part.values_list("status").annotate(n=Count("pk")).order_by()))
     return {status: n for status, n in counts.items() if n}
 
@@ -115,7 +128,7 @@ def step_sums(providers) -> list[dict]:
                     "provider_id": t.provider_id,
                 }
             )
-    for part in _live_parts(providers, mark):
+    for part in live_parts(providers, mark):
         for row in _step_sums(StepRun.objects.filter(application__in=part), *key):
             add(row)
     return [merged[k] for k in sorted(merged)]
@@ -174,6 +187,7 @@ def roll_up() -> FiguresMark:
             batch_size=2000,
         )
         mark = FiguresMark.objects.create(generation=generation, upto_id=upto, made_at=clock.now())
+        rolled_up.send(sender=FiguresMark, mark=mark, closed=closed)
         for model in (StatusTotal, StepTotal, PendingApplication, FiguresMark):
             model.objects.filter(generation__lt=generation - 1).delete()
     return mark

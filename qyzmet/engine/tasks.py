@@ -14,7 +14,7 @@ def tick() -> dict:
 
 @shared_task(name="qyzmet.engine.roll_up_figures")
 def roll_up_figures() -> dict:
-    """The dashboards' totals of closed applications (`figures`): what they count live is what
-    was filed or still open since."""
+    """The dashboards' totals of closed applications (`figures`; other domains add theirs on its
+    `rolled_up` signal): what they count live is what was filed or still open since."""
     mark = figures.roll_up()
     return {"generation": mark.generation, "upto_id": mark.upto_id}

@@ -34,8 +34,9 @@ def page(request):
         _level, since, until = _params(request)
     except ValueError:
         return _bad(request)
-    services = opendata.rows("service", since, until)
-    providers = opendata.rows("provider", since, until)
+    mark = opendata.Mark()  # one roll-up and one live count for both tables
+    services = opendata.rows("service", since, until, mark=mark)
+    providers = opendata.rows("provider", since, until, mark=mark)
     return render(
         request,
         "portal/open_data.html",
