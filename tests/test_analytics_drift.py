@@ -4,7 +4,6 @@ the rest of its service by Fisher's exact test, adjusted together by Benjamini-H
 import random
 
 import pytest
-import scipy.stats
 
 from qyzmet.analytics.drift import ANY, refusal_drift
 from qyzmet.analytics.stats import benjamini_hochberg, fisher_exact
@@ -22,11 +21,19 @@ def test_fishers_exact_test_gives_the_lady_tasting_teas_p_value():
     assert fisher_exact(0, 5, 0, 7) == 1.0  # no refusal anywhere: nothing to see
 
 
+def _scipy_stats():
+    # Imported by the test that needs it, not at collection: scipy.stats takes a second to import,
+    # and every test worker collects this module.
+    import scipy.stats
+
+    return scipy.stats
+
+
 def test_fishers_exact_test_agrees_with_scipy_on_many_tables():
     rng = random.Random(15)
     for _ in range(300):
         table = [rng.randint(0, 40) for _ in range(4)]
-        expected = scipy.stats.fisher_exact([table[:2], table[2:]]).pvalue
+        expected = _scipy_stats().fisher_exact([table[:2], table[2:]]).pvalue
         assert fisher_exact(*table) == pytest.approx(expected, rel=1e-9, abs=1e-15), table
 
 
@@ -34,7 +41,7 @@ def test_benjamini_hochberg_q_values():
     # by hand: sorted 0.005, 0.01, 0.03, 0.04 times 4/rank = 0.02, 0.02, 0.04, 0.04
     assert benjamini_hochberg([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.02, 0.04, 0.04, 0.02])
     ps = [random.Random(i).random() ** 4 for i in range(40)]
-    assert benjamini_hochberg(ps) == pytest.approx(list(scipy.stats.false_discovery_control(ps)))
+    assert benjamini_hochberg(ps) == pytest.approx(list(_scipy_stats().false_discovery_control(ps)))
 
 
 def _decided(provider, officer, refused_grounds, issued):
@@ -84,7 +91,7 @@ def test_a_provider_refusing_far_more_than_the_rest_of_its_service_is_flagged_wi
     assert _row(rows, "officer", "a.executor").p == pytest.approx(a.p)
     # one family: every q is Benjamini-Hochberg of all the p-values shown together
     assert [r.q for r in rows] == pytest.approx(
-        list(scipy.stats.false_discovery_control([r.p for r in rows]))
+        list(_scipy_stats().false_discovery_control([r.p for r in rows]))
     )
     assert rows[0].flagged and not rows[-1].flagged  # flagged first
 
