@@ -96,6 +96,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
         _load_catalogue()
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Tests marked `slow` go first. pytest-django then orders the kinds (database tests,
+    transactional ones, the rest), keeping this order within each kind, so a slow test starts
+    early in its kind instead of running alone at the end while the other worker waits."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def _transactional(item) -> bool:
     marker = item.get_closest_marker("django_db")
     if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):

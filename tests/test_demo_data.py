@@ -12,6 +12,7 @@ from qyzmet.providers.models import Officer, Provider, StaffRole
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.slow
 def test_demo_fills_every_provider_and_leaves_some_work_open(monkeypatch):
     monkeypatch.setenv("QYZMET_TODAY", "2015-10-14")
     assert main(["demo", "load", "--per-regulation", "6"]) == 0

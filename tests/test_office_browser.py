@@ -51,6 +51,7 @@ def complete(page, outcome=None):
     page.wait_for_selector("ul.flash li")
 
 
+@pytest.mark.slow
 def test_clerk_registers_executor_refuses_head_signs(live_server, cast, centre, tmp_path):
     app = cast.file()
     key_file = tmp_path / "RSA256_head.p12"

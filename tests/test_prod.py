@@ -108,6 +108,7 @@ def health(port: int) -> tuple[int, dict] | None:
         return None
 
 
+@pytest.mark.slow
 def test_make_prod_topology_starts_reports_healthy_and_stops(tmp_path):
     check = preflight()
     broker = os.environ.get("CELERY_BROKER_URL", "")

@@ -62,6 +62,7 @@ def _problems(page, url: str, width: int, axe: bool) -> list[str]:
 WALKS = {"kk": ((375, True), (1280, False)), "ru": ((375, False),)}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("language", ["kk", "ru"])
 def test_every_main_page_fits_375_px_and_has_no_serious_accessibility_violation(
     live_server, language, monkeypatch
