@@ -24,17 +24,23 @@ cal = WorkCalendar()
 
 
 def published_working_days(year: int) -> dict[str, int]:
-    """{"2024-06" or "2024": working days} from every source quoted for the year."""
+    """{"2024-06" or "2024": working days} from every source quoted for the year; sources must agree."""
     wanted = {}
+
+    def put(key, n, source):
+        assert wanted.setdefault(key, n) == n, (
+            f"{key}: {source['url']} gives {n}, another source {wanted[key]}"
+        )
+
     for source in FIGURES[year].get("sources", ()):
         for month, n in (source.get("working_days") or {}).items():
-            wanted[f"{year}-{month:02}"] = n
+            put(f"{year}-{month:02}", n, source)
         for month, n in (source.get("days_off") or {}).items():
-            wanted[f"{year}-{month:02}"] = gregorian.monthrange(year, month)[1] - n
+            put(f"{year}-{month:02}", gregorian.monthrange(year, month)[1] - n, source)
         if "year_working_days" in source:
-            wanted[str(year)] = source["year_working_days"]
+            put(str(year), source["year_working_days"], source)
         if "year_days_off" in source:
-            wanted[str(year)] = (366 if gregorian.isleap(year) else 365) - source["year_days_off"]
+            put(str(year), (366 if gregorian.isleap(year) else 365) - source["year_days_off"], source)
     return wanted
 
 
@@ -51,6 +57,20 @@ def test_working_days_of_each_month_match_the_published_calendar(year):
         else:
             counted[key] = sum(cal.working_days_in(year, m) for m in range(1, 13))
     assert counted == wanted
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_each_month_has_a_cited_figure_or_says_why_not(year):
+    cited = {int(key[5:]) for key in published_working_days(year) if "-" in key}
+    if not cited:
+        assert FIGURES[year]["none"]
+        return
+    uncited = FIGURES[year].get("uncited", {"months": []})
+    assert not cited & set(uncited["months"]), f"{year}: months both cited and listed as uncited"
+    assert cited | set(uncited["months"]) == set(range(1, 13)), (
+        f"{year}: months neither cited nor listed as uncited"
+    )
+    assert not uncited["months"] or uncited["why"]
 
 
 def _package_transfers():
