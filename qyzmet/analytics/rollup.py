@@ -162,18 +162,29 @@ def decided(apps: QuerySet[Application]) -> QuerySet[Application]:
 
 
 def decision_counts(apps: QuerySet[Application]) -> tuple[list[dict], dict[tuple, int]]:
-    """Per service, provider and deciding officer: decided and refused; and refusals per ground
-    (grouped by the distinct lists of grounds, which are few)."""
+    """Per service, provider and deciding officer: decided and refused; and refusals per ground.
+    One query, grouped by status and the distinct lists of grounds too (they are few)."""
     query = decided(apps).annotate(officer=deciding_officer())
-    fields = {"service": F("service"), "provider": F("provider_id"), "officer": F("officer")}
-    totals = _grouped(
-        query, fields, decided=Count("id"), refused=Count("id", filter=Q(status=Status.REFUSED))
-    )
+    fields = {
+        "service": F("service"),
+        "provider": F("provider_id"),
+        "officer": F("officer"),
+        "status": F("status"),
+        "grounds": F("refusal_grounds"),
+    }
+    counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     grounds: dict[tuple, int] = defaultdict(int)
-    refused = query.filter(status=Status.REFUSED)
-    for r in _grouped(refused, {**fields, "grounds": F("refusal_grounds")}, n=Count("id")):
-        for ground in set(r["grounds"] or []):
-            grounds[(r["service"], r["provider"], r["officer"], ground)] += r["n"]
+    for r in _grouped(query, fields, n=Count("id")):
+        key = (r["service"], r["provider"], r["officer"])
+        counts[key][0] += r["n"]
+        if r["status"] == Status.REFUSED:
+            counts[key][1] += r["n"]
+            for ground in set(r["grounds"] or []):
+                grounds[(*key, ground)] += r["n"]
+    totals = [
+        {"service": s, "provider": p, "officer": o, "decided": n, "refused": refused}
+        for (s, p, o), (n, refused) in counts.items()
+    ]
     return totals, grounds
 
 
