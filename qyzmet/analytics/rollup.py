@@ -156,6 +156,15 @@ def run_sums(runs: QuerySet[StepRun], keys, **more) -> list[dict]:
     return _grouped(completed(runs), {**fields, "minute": _minute()}, **_step_sums(), **more)
 
 
+def live_run_sums(runs: QuerySet[StepRun]) -> list[dict]:
+    """The completed `runs` per every key a page groups them by (APPLICATION_KEYS and RUN_KEYS)
+    and working minute: the few runs the totals do not hold, read once for all of a page's
+    groupings."""
+    fields = {k: app_field(k, "application__") for k in APPLICATION_KEYS}
+    fields.update({k: F(RUN_FIELDS[k]) for k in RUN_KEYS if k not in fields})
+    return _grouped(completed(runs), {**fields, "minute": _minute()}, **_step_sums())
+
+
 def decided(apps: QuerySet[Application]) -> QuerySet[Application]:
     """Of `apps`, those the provider decided (issued or refused), as the refusal drift counts them."""
     return apps.filter(status__in=(Status.ISSUED, Status.REFUSED), closed_at__isnull=False)

@@ -90,6 +90,13 @@ class Mark:
         return [runs.filter(pk__gt=self.runs_upto), runs.filter(pk__in=self.cached("done_since", done_since))]
 
 
+def _live_runs(mark: Mark, providers) -> list[dict]:
+    key = ("runs", _ids(providers))
+    return mark.cached(
+        key, lambda: [r for part in mark.run_parts(providers) for r in rollup.live_run_sums(part)]
+    )
+
+
 def histogram_percentile(
     counts: dict[int, int], fraction: float, below: int = 0, n: int | None = None
 ) -> float | None:
@@ -290,11 +297,15 @@ def compliance(
         target = row(tuple(key[i] for i in at))
         for name in (*rollup.COUNTS, "open", "overdue"):
             setattr(target, name, getattr(target, name) + counts[name])
-    for part in mark.run_parts(providers):
-        for r in rollup.application_step_sums(
-            _filed_range(part, filed_from, filed_before, "application__"), by
-        ):
+    if filed_from is None and filed_before is None:
+        for r in _live_runs(mark, providers):
             steps[tuple(r[k] for k in by)].add(r)
+    else:
+        for part in mark.run_parts(providers):
+            for r in rollup.application_step_sums(
+                _filed_range(part, filed_from, filed_before, "application__"), by
+            ):
+                steps[tuple(r[k] for k in by)].add(r)
     step_totals = _period_range(mark.totals(ApplicationStepTotal, providers), filed_from, filed_before)
     _attach_ranks(step_totals, fields, steps)
     answers: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
@@ -387,9 +398,8 @@ def step_figures(providers=None, by: tuple[str, ...] = ("step",), mark: Mark | N
     run_buckets = mark.totals(RunBucket, providers)
     for r in _summed(run_buckets, (*fields, "bucket"), rollup.STEP_SUMS, lowest=Min("provider_id")):
         add(tuple(r[f] for f in fields), r, r["lowest"])
-    for part in mark.run_parts(providers):
-        for r in rollup.run_sums(part, live_keys, lowest=Min("application__provider_id")):
-            add(tuple(r[k] for k in live_keys), r, r["lowest"])
+    for r in _live_runs(mark, providers):
+        add(tuple(r[k] for k in live_keys), r, r["provider"])
     _attach_ranks(mark.totals(RunTotal, providers), fields, groups)
     logins, codes = {}, {}
     if "provider" in by:
