@@ -155,7 +155,7 @@ def test_the_percentile_from_the_buckets_around_its_rank_is_the_percentile_of_al
         group.minutes.update(live)
         for minute, n in stored.items():
             group.buckets[rollup.bucket(minute)] += n
-        needed = group.rank_buckets(fraction)
+        needed = group.rank_buckets()
         assert len(needed) <= 2
         for minute, n in stored.items():
             if rollup.bucket(minute) in needed:

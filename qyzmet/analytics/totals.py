@@ -91,6 +91,8 @@ class Mark:
 
 
 def _live_runs(mark: Mark, providers) -> list[dict]:
+    """The step runs the totals do not hold, per every key and minute (`rollup.live_run_sums`):
+    read once per request, whatever the groupings the page asks for."""
     key = ("runs", _ids(providers))
     return mark.cached(
         key, lambda: [r for part in mark.run_parts(providers) for r in rollup.live_run_sums(part)]
@@ -152,7 +154,7 @@ class _Steps:
     def average(self) -> float | None:
         return self.minutes_sum / self.minutes_n if self.minutes_n else None
 
-    def rank_buckets(self, fraction: float = PERCENTILE) -> frozenset[int]:
+    def rank_buckets(self) -> frozenset[int]:
         """The buckets holding the percentile's two neighbouring ranks among the totals' and the
         live runs (`needed`: one, or two next to each other), and the runs below them (`below`);
         none when the totals hold no timed run of the group (the live runs then tell it all)."""
@@ -162,7 +164,7 @@ class _Steps:
         merged = defaultdict(int, self.buckets)
         for minute, n in self.minutes.items():
             merged[rollup.bucket(minute)] += n
-        rank = fraction * (sum(merged.values()) - 1)
+        rank = PERCENTILE * (sum(merged.values()) - 1)
         low, high = math.floor(rank), math.ceil(rank)
         needed, below, count = set(), None, 0
         for b in sorted(merged):
@@ -176,29 +178,27 @@ class _Steps:
         self.needed, self.below = frozenset(needed), below or 0
         return self.needed
 
-    def percentile(self, fraction: float = PERCENTILE) -> float | None:
+    @property
+    def p90(self) -> float | None:
+        """The percentile whose ranks `rank_buckets` placed (PERCENTILE)."""
         if not self.needed:
-            return histogram_percentile(self.minutes, fraction)
+            return histogram_percentile(self.minutes, PERCENTILE)
         counts = defaultdict(int, self.stored)
         for minute, n in self.minutes.items():
             if rollup.bucket(minute) in self.needed:
                 counts[minute] += n
         n = sum(self.buckets.values()) + sum(self.minutes.values())
-        return histogram_percentile(counts, fraction, below=self.below, n=n)
-
-    @property
-    def p90(self) -> float | None:
-        return self.percentile(PERCENTILE)
+        return histogram_percentile(counts, PERCENTILE, below=self.below, n=n)
 
 
-def _attach_ranks(query, fields: tuple[str, ...], groups: dict, fraction: float = PERCENTILE) -> None:
+def _attach_ranks(query, fields: tuple[str, ...], groups: dict) -> None:
     """Give each group of `groups` (their bucket sums and live runs added) the totals' runs per
     minute of the buckets that hold its percentile's ranks: one query over those buckets only
     (`query`: the per-minute totals, an index on generation and bucket), a few thousand rows
     instead of every minute of every group."""
     wanted: set[int] = set()
     for group in groups.values():
-        wanted |= group.rank_buckets(fraction)
+        wanted |= group.rank_buckets()
     if not wanted:
         return
     rows = (
