@@ -234,6 +234,11 @@ def main() -> int:
         help="applications left open (the newest filed; the others closed as issued): a provider's "
         "current work, the same at every size as in scale.py (default: the fill's 5 %%)",
     )
+    parser.add_argument(
+        "--roll-up",
+        action="store_true",
+        help="roll up again even when the newest roll-up is recent (after a change to the totals)",
+    )
     parser.add_argument("--skip", choices=("conformance", "dashboard"), help="leave one measurement out")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
@@ -271,6 +276,7 @@ def main() -> int:
     top = apps.order_by("-pk").values_list("pk", flat=True).first() or 0
     if (
         reopened
+        or args.roll_up
         or mark is None
         or mark.upto_id < top - engine_figures.MARGIN
         or not RollupMark.objects.filter(generation=mark.generation).exists()

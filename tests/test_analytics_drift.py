@@ -37,6 +37,20 @@ def test_fishers_exact_test_agrees_with_scipy_on_many_tables():
         assert fisher_exact(*table) == pytest.approx(expected, rel=1e-9, abs=1e-15), table
 
 
+def test_fishers_exact_test_agrees_with_scipy_on_a_million_decisions():
+    # the sizes of the analytics bench: a provider's or officer's decisions against the rest of
+    # its service, near the service's rate and far from it (lgamma of numbers near a million
+    # keeps about nine digits, as scipy's own computation does)
+    rng = random.Random(15)
+    for _ in range(40):
+        n, rest = rng.randint(1000, 200_000), rng.randint(100_000, 900_000)
+        rate = rng.uniform(0.01, 0.5)
+        a = round(n * rate + rng.gauss(0, (n * rate * (1 - rate)) ** 0.5 * rng.choice((0.5, 2, 8, 40))))
+        a, c = max(0, min(n, a)), round(rest * rate)
+        expected = _scipy_stats().fisher_exact([[a, n - a], [c, rest - c]]).pvalue
+        assert fisher_exact(a, n - a, c, rest - c) == pytest.approx(expected, rel=1e-8, abs=1e-300)
+
+
 def test_benjamini_hochberg_q_values():
     # by hand: sorted 0.005, 0.01, 0.03, 0.04 times 4/rank = 0.02, 0.02, 0.04, 0.04
     assert benjamini_hochberg([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.02, 0.04, 0.04, 0.02])

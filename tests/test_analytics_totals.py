@@ -11,7 +11,7 @@ from collections import Counter
 import pytest
 from django.db import transaction
 
-from qyzmet.analytics import drift, figures, opendata, totals
+from qyzmet.analytics import drift, figures, opendata, rollup, totals
 from qyzmet.analytics.models import ApplicationTotal, QuestionnaireAnswer, RollupMark, RunTotal
 from qyzmet.cli import main
 from qyzmet.engine import figures as engine_figures
@@ -142,27 +142,31 @@ def test_refusal_drift_from_the_totals_equals_the_recomputation(demo):
         assert got and [dataclasses.astuple(r) for r in got] == [dataclasses.astuple(r) for r in want]
 
 
-def test_the_percentile_from_a_window_of_the_histogram_is_the_percentile_of_all_of_it():
-    # what _attach_windows asks the database for, done by hand: the rows whose cumulative counts
-    # reach within the live runs' count of the rank; the answer is the same as over every run
+def test_the_percentile_from_the_buckets_around_its_rank_is_the_percentile_of_all_of_it():
+    # what compliance and step_figures ask the database for, done by hand: the totals' runs per
+    # bucket, then per minute only in the buckets holding the rank; the same as over every run
     rng = random.Random(15)
     fraction = figures.PERCENTILE
     for _ in range(400):
-        stored = Counter(rng.randint(0, 60) for _ in range(rng.randint(0, 300)))
-        live = Counter(rng.randint(0, 70) for _ in range(rng.randint(0, 30)))
-        widen = sum(live.values()) + rng.randint(0, 3)
-        total, upto, rows, offset = sum(stored.values()), 0, [], None
-        for minute in sorted(stored):
-            n = stored[minute]
-            upto += n
-            if (
-                upto - 1 >= fraction * (total - 1) - widen - 1
-                and upto - n <= fraction * (total + widen - 1) + 1
-            ):
-                offset = upto - n if offset is None else offset
-                rows.append((minute, n))
+        top = rng.choice((60, 600, 6000))
+        stored = Counter(rng.randint(0, top) for _ in range(rng.randint(0, 300)))
+        live = Counter(rng.randint(0, top + 10) for _ in range(rng.randint(0, 30)))
         group = totals._Steps()
         group.minutes.update(live)
-        group.window = (offset or 0, rows, total)
-        group.full = lambda stored=stored: dict(stored)
+        for minute, n in stored.items():
+            group.buckets[rollup.bucket(minute)] += n
+        needed = group.rank_buckets()
+        assert len(needed) <= 2
+        for minute, n in stored.items():
+            if rollup.bucket(minute) in needed:
+                group.stored[minute] += n
         assert group.p90 == totals.histogram_percentile(stored + live, fraction)
+
+
+def test_the_buckets_keep_the_minutes_order_and_are_at_most_an_eighth_of_them_wide():
+    minutes = range(-3, 70_000)
+    buckets = [rollup.bucket(m) for m in minutes]
+    assert buckets == sorted(buckets) and rollup.bucket(None) is None
+    widths = Counter(buckets)
+    assert all(widths[rollup.bucket(m)] <= max(1, m // 8) for m in minutes if m > 0)
+    assert len(widths) < 200

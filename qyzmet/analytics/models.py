@@ -72,13 +72,33 @@ class ApplicationTotal(models.Model):
     psc = models.BigIntegerField()
 
 
-class _StepSums(models.Model):
-    minute = models.IntegerField(null=True)
+class _Sums(models.Model):
     steps = models.BigIntegerField()
     steps_judged = models.BigIntegerField()
     steps_kept = models.BigIntegerField()
     minutes_sum = models.FloatField(null=True)
     minutes_n = models.BigIntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class _StepSums(_Sums):
+    """Runs of one working minute; `bucket` is the minute's histogram bucket (`totals.bucket`),
+    by which a page reads only the minutes around a percentile's rank."""
+
+    minute = models.IntegerField(null=True)
+    bucket = models.IntegerField(null=True)
+
+    class Meta:
+        abstract = True
+
+
+class _BucketSums(_Sums):
+    """The same runs summed per bucket of working minutes (`totals.bucket`, None: not recorded):
+    what a page reads whole, a hundred rows per group instead of a thousand or more."""
+
+    bucket = models.IntegerField(null=True)
 
     class Meta:
         abstract = True
@@ -93,10 +113,36 @@ class ApplicationStepTotal(_StepSums):
     service = models.CharField(max_length=80)
     period = models.DateField()
 
+    class Meta:
+        indexes = [models.Index(fields=["generation", "bucket"])]
+
+
+class ApplicationStepBucket(_BucketSums):
+    """`ApplicationStepTotal`'s runs per bucket of working minutes instead of per minute."""
+
+    generation = models.BigIntegerField(db_index=True)
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
+    service = models.CharField(max_length=80)
+    period = models.DateField()
+
 
 class RunTotal(_StepSums):
     """Completed step runs (up to the mark's id) per provider, regulation step and officer (who
     completed it), per working minute."""
+
+    generation = models.BigIntegerField(db_index=True)
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
+    regulation_id = models.CharField(max_length=120)
+    flow = models.CharField(max_length=60)
+    step_id = models.CharField(max_length=40)
+    officer_id = models.IntegerField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["generation", "bucket"])]
+
+
+class RunBucket(_BucketSums):
+    """`RunTotal`'s runs per bucket of working minutes instead of per minute."""
 
     generation = models.BigIntegerField(db_index=True)
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")

@@ -30,10 +30,13 @@ NEGLIGIBLE = 60.0
 def fisher_exact(a: int, b: int, c: int, d: int) -> float:
     """Two-sided p-value of Fisher's exact test for the table [[a, b], [c, d]].
 
-    The hypergeometric probabilities are walked outward from the mode by the ratio of neighbours
-    (two logarithms a step, no lgamma), each way until they are negligible beside the observed
-    table's: the cost is the spread of the distribution, not the size of the table (a provider's
-    hundred thousand decisions take a few thousand steps, not a hundred thousand)."""
+    The hypergeometric probability falls away from its mode on both sides, so the tables at most
+    as likely as the one seen form two tails. Where each tail starts is found by bisection (a
+    table's probability by lgamma, a few dozen of them); each tail is then walked outwards by the
+    ratio of neighbours (a product, no logarithm), relative to the observed table's probability,
+    until its terms are negligible beside it: the cost is the width of the tails' significant
+    part, not the size of the table nor the distance of the observed table from the mode (a
+    provider's hundred thousand decisions take a few hundred to a few thousand products)."""
     if min(a, b, c, d) < 0:
         raise ValueError("a contingency table counts, it cannot be negative")
     row1, row2, col1 = a + b, c + d, a + c
@@ -42,33 +45,47 @@ def fisher_exact(a: int, b: int, c: int, d: int) -> float:
         return 1.0  # a margin of zero: every table with these margins is the one seen
     low, high = max(0, col1 - row2), min(col1, row1)
     base = _log_choose(total, col1)
+    shift = row2 - col1  # the fourth cell of the table whose first is x is shift + x
 
     def log_p(x: int) -> float:
         return _log_choose(row1, x) + _log_choose(row2, col1 - x) - base
 
     mode = min(high, max(low, (row1 + 1) * (col1 + 1) // (total + 2)))
-    at_mode = log_p(mode)
-    observed = log_p(a) - at_mode + math.log(RELATIVE_TIE)  # relative to the mode
-    floor = min(observed, 0.0) - NEGLIGIBLE
-    terms = [1.0] if observed >= 0 else []
-    # rightwards: p(x + 1) / p(x) = (row1 - x)(col1 - x) / ((x + 1)(row2 - col1 + x + 1))
-    lr, x = 0.0, mode
-    while x < high:
-        lr += math.log((row1 - x) * (col1 - x)) - math.log((x + 1) * (row2 - col1 + x + 1))
-        x += 1
-        if lr <= observed:
-            terms.append(math.exp(lr))
-        if lr < floor:
-            break
-    lr, x = 0.0, mode
-    while x > low:
-        lr += math.log(x * (row2 - col1 + x)) - math.log((row1 - x + 1) * (col1 - x + 1))
-        x -= 1
-        if lr <= observed:
-            terms.append(math.exp(lr))
-        if lr < floor:
-            break
-    return min(1.0, math.exp(at_mode) * math.fsum(terms))
+    seen = log_p(a)
+    observed = seen + math.log(RELATIVE_TIE)
+    tiny = math.exp(-NEGLIGIBLE)
+    terms = [math.exp(log_p(mode) - seen)] if log_p(mode) <= observed else []
+    # the right tail: the first x above the mode at most as likely as the observed table, onwards
+    lo, hi = mode + 1, high + 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if log_p(mid) <= observed:
+            hi = mid
+        else:
+            lo = mid + 1
+    if lo <= high:
+        x, term = lo, math.exp(log_p(lo) - seen)
+        terms.append(term)
+        while x < high and term >= tiny:  # p(x + 1) / p(x) = (row1 - x)(col1 - x) / ((x + 1)(shift + x + 1))
+            term *= (row1 - x) * (col1 - x) / ((x + 1) * (shift + x + 1))
+            x += 1
+            terms.append(term)
+    # the left tail: the last x below the mode at most as likely as the observed table, downwards
+    lo, hi = low - 1, mode - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if log_p(mid) <= observed:
+            lo = mid
+        else:
+            hi = mid - 1
+    if lo >= low:
+        x, term = lo, math.exp(log_p(lo) - seen)
+        terms.append(term)
+        while x > low and term >= tiny:  # p(x - 1) / p(x) = x (shift + x) / ((row1 - x + 1)(col1 - x + 1))
+            term *= x * (shift + x) / ((row1 - x + 1) * (col1 - x + 1))
+            x -= 1
+            terms.append(term)
+    return min(1.0, math.exp(seen) * math.fsum(terms))
 
 
 def benjamini_hochberg(p_values: list[float]) -> list[float]:

@@ -14,8 +14,6 @@ import math
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import EmptyResultSet
-from django.db import connection
 from django.db.models import Min, Sum
 
 from qyzmet import clock
@@ -28,6 +26,7 @@ from . import drift, rollup
 from .figures import PERCENTILE, Row, StepRow, norm_minutes
 from .models import (
     AnswerTotal,
+    ApplicationStepBucket,
     ApplicationStepTotal,
     ApplicationTotal,
     DecisionTotal,
@@ -35,6 +34,7 @@ from .models import (
     PendingRun,
     QuestionnaireAnswer,
     RollupMark,
+    RunBucket,
     RunTotal,
 )
 
@@ -90,15 +90,28 @@ class Mark:
         return [runs.filter(pk__gt=self.runs_upto), runs.filter(pk__in=self.cached("done_since", done_since))]
 
 
-def histogram_percentile(counts: dict[int, int], fraction: float) -> float | None:
-    """percentile_cont over the values `counts` holds (value: how many times)."""
-    n = sum(counts.values())
+def _live_runs(mark: Mark, providers) -> list[dict]:
+    """The step runs the totals do not hold, per every key and minute (`rollup.live_run_sums`):
+    read once per request, whatever the groupings the page asks for."""
+    key = ("runs", _ids(providers))
+    return mark.cached(
+        key, lambda: [r for part in mark.run_parts(providers) for r in rollup.live_run_sums(part)]
+    )
+
+
+def histogram_percentile(
+    counts: dict[int, int], fraction: float, below: int = 0, n: int | None = None
+) -> float | None:
+    """percentile_cont over the values `counts` holds (value: how many times); with `below` and
+    `n`, over `n` values of which `below` lie under those of `counts` and the rest above them
+    (`counts` then holds the percentile's ranks)."""
+    n = sum(counts.values()) if n is None else n
     if not n:
         return None
     rank = fraction * (n - 1)
     low, high = math.floor(rank), math.ceil(rank)
     found: dict[int, float] = {}
-    seen = 0
+    seen = below
     for value in sorted(counts):
         seen += counts[value]
         for r in (low, high):
@@ -109,131 +122,97 @@ def histogram_percentile(counts: dict[int, int], fraction: float) -> float | Non
     return found[low] + (found[high] - found[low]) * (rank - low)
 
 
-_FALLBACK = object()
-
-
 class _Steps:
     """Step sums of one group: counts, the exact sum of working minutes, the live runs per minute
-    (`minutes`) and, from the totals, the part of their histogram around the percentile's rank
-    (`window`: how many runs lie below it, its rows, how many in all; `full` reads the rest when
-    the window falls short)."""
+    (`minutes`), the totals' runs per bucket (`buckets`, `rollup.bucket`) and, once the ranks are
+    placed (`rank_buckets`), the totals' runs per minute of the buckets holding the percentile's
+    ranks (`stored`) and how many runs lie below those buckets (`below`)."""
 
     def __init__(self):
         self.steps = self.steps_judged = self.steps_kept = self.minutes_n = 0
         self.minutes_sum = 0.0
         self.minutes: dict[int, int] = defaultdict(int)
-        self.window: tuple[int, list, int] | None = None
-        self.full = None
+        self.buckets: dict[int, int] = defaultdict(int)
+        self.needed: frozenset[int] = frozenset()
+        self.below = 0
+        self.stored: dict[int, int] = defaultdict(int)
 
     def add(self, r: dict) -> None:
+        """A row of sums: the totals' per bucket (with "bucket") or live runs' per minute."""
         self.steps += r["steps"]
         self.steps_judged += r["steps_judged"]
         self.steps_kept += r["steps_kept"]
         self.minutes_n += r["minutes_n"]
         self.minutes_sum += r["minutes_sum"] or 0.0
-        if r.get("minute") is not None:
+        if "bucket" in r:
+            if r["bucket"] is not None:
+                self.buckets[r["bucket"]] += r["minutes_n"]
+        elif r.get("minute") is not None:
             self.minutes[r["minute"]] += r["minutes_n"]
 
     @property
     def average(self) -> float | None:
         return self.minutes_sum / self.minutes_n if self.minutes_n else None
 
+    def rank_buckets(self) -> frozenset[int]:
+        """The buckets holding the percentile's two neighbouring ranks among the totals' and the
+        live runs (`needed`: one, or two next to each other), and the runs below them (`below`);
+        none when the totals hold no timed run of the group (the live runs then tell it all)."""
+        self.needed, self.below = frozenset(), 0
+        if not self.buckets:
+            return self.needed
+        merged = defaultdict(int, self.buckets)
+        for minute, n in self.minutes.items():
+            merged[rollup.bucket(minute)] += n
+        rank = PERCENTILE * (sum(merged.values()) - 1)
+        low, high = math.floor(rank), math.ceil(rank)
+        needed, below, count = set(), None, 0
+        for b in sorted(merged):
+            upto = count + merged[b]  # this bucket holds the ranks count .. upto - 1
+            if count <= high and low < upto:
+                below = count if below is None else below
+                needed.add(b)
+            if high < upto:
+                break
+            count = upto
+        self.needed, self.below = frozenset(needed), below or 0
+        return self.needed
+
     @property
     def p90(self) -> float | None:
-        if self.window is None:
+        """The percentile whose ranks `rank_buckets` placed (PERCENTILE)."""
+        if not self.needed:
             return histogram_percentile(self.minutes, PERCENTILE)
-        found = _window_percentile(self.window, self.minutes, PERCENTILE)
-        if found is _FALLBACK:
-            merged = defaultdict(int, self.full())
-            for value, n in self.minutes.items():
-                merged[value] += n
-            return histogram_percentile(merged, PERCENTILE)
-        return found
+        counts = defaultdict(int, self.stored)
+        for minute, n in self.minutes.items():
+            if rollup.bucket(minute) in self.needed:
+                counts[minute] += n
+        n = sum(self.buckets.values()) + sum(self.minutes.values())
+        return histogram_percentile(counts, PERCENTILE, below=self.below, n=n)
 
 
-def _window_percentile(window, live: dict[int, int], fraction: float):
-    """percentile_cont over the totals' runs and the `live` ones, from the totals' rows around the
-    rank only (`window`); _FALLBACK when the rank falls outside what the window tells exactly."""
-    offset, rows, total = window
-    n = total + sum(live.values())
-    if not n:
-        return None
-    if not rows:
-        return histogram_percentile(live, fraction)
-    rank = fraction * (n - 1)
-    low, high = math.floor(rank), math.ceil(rank)
-    counted = dict(rows)
-    w_min, w_max = rows[0][0], rows[-1][0]
-    to_the_top = offset + sum(counted.values()) == total  # no totals' run above the window
-    if offset:  # totals' runs below the window: only the count of everything below it is known
-        count = offset + sum(c for v, c in live.items() if v < w_min)
-        if low < count:
-            return _FALLBACK
-        values = sorted(set(counted) | {v for v in live if v >= w_min})
-    else:
-        count, values = 0, sorted(set(counted) | set(live))
-    found: dict[int, int] = {}
-    for value in values:
-        if value > w_max and not to_the_top:
-            return _FALLBACK
-        count += counted.get(value, 0) + live.get(value, 0)
-        for position in (low, high):
-            if position not in found and position < count:
-                found[position] = value
-        if high in found:
-            return found[low] + (found[high] - found[low]) * (rank - low)
-    return _FALLBACK
-
-
-def _attach_windows(query, fields: tuple[str, ...], groups: dict, fraction: float = PERCENTILE) -> None:
-    """Give each group of `groups` its totals' histogram rows around the percentile's rank: the
-    database sums the runs per minute, counts them up in order (a window function) and returns
-    only the rows within the live runs' count of the rank, a few per group instead of a thousand."""
-    widen = max((sum(g.minutes.values()) for g in groups.values()), default=0)
-    inner = (
-        query.order_by().filter(minute__isnull=False).values(*fields, "minute").annotate(n=Sum("minutes_n"))
-    )
-    try:
-        sql, params = inner.query.sql_with_params()
-    except EmptyResultSet:  # no roll-up yet: the live runs are every run
+def _attach_ranks(query, fields: tuple[str, ...], groups: dict) -> None:
+    """Give each group of `groups` (their bucket sums and live runs added) the totals' runs per
+    minute of the buckets that hold its percentile's ranks: one query over those buckets only
+    (`query`: the per-minute totals, an index on generation and bucket), a few thousand rows
+    instead of every minute of every group."""
+    wanted: set[int] = set()
+    for group in groups.values():
+        wanted |= group.rank_buckets()
+    if not wanted:
         return
-    q = connection.ops.quote_name
-    keys = ", ".join(q(f) for f in fields)
-    # only our own column names (quoted) and the ORM's SQL go into the text; values are parameters
-    windowed = f"""
-        SELECT {keys}, {q("minute")}, n, upto, total FROM (
-            SELECT {keys}, {q("minute")}, {q("n")} AS n,
-                SUM({q("n")}) OVER (PARTITION BY {keys} ORDER BY {q("minute")}) AS upto,
-                SUM({q("n")}) OVER (PARTITION BY {keys}) AS total
-            FROM ({sql}) h
-        ) c
-        WHERE upto - 1 >= %s * (total - 1) - %s - 1 AND upto - n <= %s * (total + %s - 1) + 1
-        ORDER BY {keys}, {q("minute")}"""  # noqa: S608
-    found: dict[tuple, list] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(windowed, (*params, fraction, widen, fraction, widen))
-        for row in cursor.fetchall():
-            key = tuple(_key_value(f, v) for f, v in zip(fields, row, strict=False))
-            minute, n, upto, total = (int(v) for v in row[len(fields) :])
-            got = found.setdefault(key, [upto - n, [], total])
-            got[1].append((minute, n))
-    for key, group in groups.items():
-        offset, rows, total = found.get(key, (0, [], 0))
-        group.window = (offset, rows, total)
-        group.full = _full_histogram(inner, fields, key)
-
-
-def _key_value(field: str, value):
-    if field == "period" and isinstance(value, str):  # SQLite returns dates as text
-        return dt.date.fromisoformat(value)
-    return value
-
-
-def _full_histogram(inner, fields, key):
-    def read():
-        return dict(inner.filter(**dict(zip(fields, key, strict=True))).values_list("minute", "n"))
-
-    return read
+    rows = (
+        query.order_by()
+        .filter(bucket__in=sorted(wanted))
+        .values_list(*fields, "minute")
+        .annotate(n=Sum("minutes_n"))
+    )
+    width = len(fields)
+    for row in rows:
+        group = groups.get(row[:width])
+        minute = row[width]
+        if group is not None and rollup.bucket(minute) in group.needed:
+            group.stored[minute] += row[width + 1]
 
 
 def _summed(query, keys, names, **more) -> list[dict]:
@@ -310,20 +289,25 @@ def compliance(
         for name in rollup.COUNTS:
             setattr(target, name, getattr(target, name) + r[name])
     steps: dict[tuple, _Steps] = defaultdict(_Steps)
-    step_totals = _period_range(mark.totals(ApplicationStepTotal, providers), filed_from, filed_before)
-    for r in _summed(step_totals, fields, rollup.STEP_SUMS):
+    step_buckets = _period_range(mark.totals(ApplicationStepBucket, providers), filed_from, filed_before)
+    for r in _summed(step_buckets, (*fields, "bucket"), rollup.STEP_SUMS):
         steps[tuple(r[f] for f in fields)].add(r)
     at = [rollup.APPLICATION_KEYS.index(k) for k in by]
     for key, counts in _live_applications(mark, providers, filed_from, filed_before, now):
         target = row(tuple(key[i] for i in at))
         for name in (*rollup.COUNTS, "open", "overdue"):
             setattr(target, name, getattr(target, name) + counts[name])
-    for part in mark.run_parts(providers):
-        for r in rollup.application_step_sums(
-            _filed_range(part, filed_from, filed_before, "application__"), by
-        ):
+    if filed_from is None and filed_before is None:
+        for r in _live_runs(mark, providers):
             steps[tuple(r[k] for k in by)].add(r)
-    _attach_windows(step_totals, fields, steps)
+    else:
+        for part in mark.run_parts(providers):
+            for r in rollup.application_step_sums(
+                _filed_range(part, filed_from, filed_before, "application__"), by
+            ):
+                steps[tuple(r[k] for k in by)].add(r)
+    step_totals = _period_range(mark.totals(ApplicationStepTotal, providers), filed_from, filed_before)
+    _attach_ranks(step_totals, fields, steps)
     answers: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     answer_totals = _period_range(mark.totals(AnswerTotal, providers), filed_from, filed_before)
     for r in _summed(answer_totals, fields, ("answers", "satisfied")):
@@ -411,13 +395,12 @@ def step_figures(providers=None, by: tuple[str, ...] = ("step",), mark: Mark | N
 
     # The lowest provider of each group comes with it (its calendar gives the norm's working day),
     # not as a key: grouping by provider too would return a histogram per provider.
-    run_totals = mark.totals(RunTotal, providers)
-    for r in _summed(run_totals, fields, rollup.STEP_SUMS, lowest=Min("provider_id")):
+    run_buckets = mark.totals(RunBucket, providers)
+    for r in _summed(run_buckets, (*fields, "bucket"), rollup.STEP_SUMS, lowest=Min("provider_id")):
         add(tuple(r[f] for f in fields), r, r["lowest"])
-    for part in mark.run_parts(providers):
-        for r in rollup.run_sums(part, live_keys, lowest=Min("application__provider_id")):
-            add(tuple(r[k] for k in live_keys), r, r["lowest"])
-    _attach_windows(run_totals, fields, groups)
+    for r in _live_runs(mark, providers):
+        add(tuple(r[k] for k in live_keys), r, r["provider"])
+    _attach_ranks(mark.totals(RunTotal, providers), fields, groups)
     logins, codes = {}, {}
     if "provider" in by:
         codes = dict(
