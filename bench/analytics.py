@@ -204,6 +204,39 @@ def close_all_but(units, keep: int) -> bool:
     return changed
 
 
+def open_newest(units, want: int) -> bool:
+    """Re-open the closed applications of `units` filed last until `want` are open, as the fill
+    leaves an open one (its last step running, no result): a larger backlog without a refill;
+    whether any was re-opened."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            WITH opening AS (
+                SELECT id FROM engine_application
+                WHERE provider_id = ANY(%(units)s) AND status <> 'in_progress'
+                ORDER BY filed_at DESC, id DESC
+                LIMIT greatest(0, %(want)s - (SELECT count(*) FROM engine_application
+                    WHERE provider_id = ANY(%(units)s) AND status = 'in_progress'))
+            ), opened AS (
+                UPDATE engine_application a SET status = 'in_progress', closed_at = NULL, result = '',
+                    refusal_grounds = '[]'::jsonb
+                FROM opening WHERE a.id = opening.id RETURNING a.id
+            )
+            UPDATE engine_steprun r SET completed_at = NULL, kept = NULL, outcome = '',
+                completed_by_id = NULL, working_minutes = NULL
+            FROM opened WHERE r.application_id = opened.id
+                AND r.id = (SELECT max(l.id) FROM engine_steprun l WHERE l.application_id = opened.id)
+            """,
+            {"units": [p.pk for p in units], "want": want},
+        )
+        changed = cur.rowcount > 0
+    if changed:
+        print(f"re-opened applications up to {want} open", flush=True)
+    return changed
+
+
 def timed(function, repeat: int) -> list[float]:
     function()  # warm-up
     times = []
@@ -231,8 +264,9 @@ def main() -> int:
         "--open",
         type=int,
         default=None,
-        help="applications left open (the newest filed; the others closed as issued): a provider's "
-        "current work, the same at every size as in scale.py (default: the fill's 5 %%)",
+        help="applications left open (the newest filed; the others closed as issued, or the newest "
+        "closed re-opened when fewer are open): a provider's current work, the same at every size "
+        "as in scale.py (default: the fill's 5 %%)",
     )
     parser.add_argument(
         "--roll-up",
@@ -257,7 +291,7 @@ def main() -> int:
     settings.ALLOWED_HOSTS = ["*"]
     t = time.perf_counter()
     units, supervisor = fill(args.n, args.providers)
-    reopened = args.open is not None and close_all_but(units, args.open)
+    reopened = args.open is not None and (close_all_but(units, args.open) | open_newest(units, args.open))
     with connection.cursor() as cursor:  # the planner's statistics, as autovacuum would have them
         cursor.execute("ANALYZE engine_application, engine_steprun, auth_user")
     apps = Application.objects.filter(provider__in=units)

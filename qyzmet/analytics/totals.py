@@ -66,8 +66,11 @@ class Mark:
         return query if providers is None else query.filter(provider__in=providers)
 
     def parts(self, providers) -> list:
-        """The applications of `providers` the totals do not hold (`engine.figures.live_parts`)."""
-        return engine_figures.live_parts(providers, self.engine)
+        """The applications of `providers` the totals do not hold (`engine.figures.live_parts`),
+        named once per request."""
+        return self.cached(
+            ("parts", _ids(providers)), lambda: engine_figures.live_parts(providers, self.engine)
+        )
 
     def run_parts(self, providers) -> list:
         """The step runs of `providers`' applications the totals do not hold: those after the
@@ -80,11 +83,14 @@ class Mark:
             return [runs]
 
         def done_since():
-            pending = PendingRun.objects.filter(generation=self.generation).values("run_id")
+            # The listed runs less those running now, from the indexes alone (not a row read per
+            # listed run): those completed since (or removed: `runs` then finds nothing).
+            running = StepRun.objects.filter(completed_at__isnull=True).values("pk")
             return list(
-                StepRun.objects.filter(pk__in=pending, completed_at__isnull=False).values_list(
-                    "pk", flat=True
-                )
+                PendingRun.objects.filter(generation=self.generation)
+                .exclude(run_id__in=running)
+                .order_by()
+                .values_list("run_id", flat=True)
             )
 
         return [runs.filter(pk__gt=self.runs_upto), runs.filter(pk__in=self.cached("done_since", done_since))]

@@ -64,7 +64,16 @@ class Application(models.Model):
 
     class Meta:
         ordering = ["-filed_at"]
-        indexes = [models.Index(fields=["provider", "status"])]
+        indexes = [
+            models.Index(fields=["provider", "status"]),
+            # The open applications with what the figures count of them (`figures.live_parts`):
+            # read from the index alone, however scattered their rows, a few ms for 50,000.
+            models.Index(
+                fields=["id", "provider", "service", "filed_at", "due_at", "channel", "status", "closed_at"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="engine_application_open",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -119,7 +128,14 @@ class StepRun(models.Model):
 
     class Meta:
         ordering = ["started_at", "id"]
-        indexes = [models.Index(fields=["completed_at", "due_at"])]
+        indexes = [
+            models.Index(fields=["completed_at", "due_at"]),
+            # The running runs' ids: which runs listed as running at a roll-up are still running,
+            # from the index alone.
+            models.Index(
+                fields=["id"], condition=models.Q(completed_at__isnull=True), name="engine_steprun_running"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.application.number}:{self.step_id}"
