@@ -66,11 +66,11 @@ class Mark:
         return query if providers is None else query.filter(provider__in=providers)
 
     def parts(self, providers) -> list:
-        """The applications of `providers` the totals do not hold (`engine.figures.live_parts`),
-        named once per request."""
-        return self.cached(
-            ("parts", _ids(providers)), lambda: engine_figures.live_parts(providers, self.engine)
-        )
+        """The applications of `providers` the totals do not hold (`engine.figures.live_parts`):
+        those of every provider named once per request (the listed ones closed since the roll-up
+        looked up once), each page's providers a filter on them."""
+        every = self.cached("parts", lambda: engine_figures.live_parts(None, self.engine))
+        return every if providers is None else [part.filter(provider__in=providers) for part in every]
 
     def run_parts(self, providers) -> list:
         """The step runs of `providers`' applications the totals do not hold: those after the
