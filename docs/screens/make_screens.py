@@ -8,15 +8,19 @@ data (`make run`, or `python -m qyzmet demo load` then `runserver`) on the demo 
 It uses Playwright with Debian's Chromium (/usr/bin/chromium), the demo logins (password `demo`)
 and the applicant's key file from var/demo-keys/, and writes PNG files named
 `[LABEL-]<journey>-<step>.<language>.<width>.png` into docs/screens/ (the view a person has on
-opening the page, not the whole page, so that the files stay small). The licence with its QR code
+opening the page, or from a section down, not the whole page; each reduced to 256 colours, so that
+the files stay small). The licence with its QR code
 is rendered from its PDF with pdftoppm (Debian's poppler-utils), once per run: the document is
 the same in every language of the site.
 
 The journeys:
 1. catalogue: the public catalogue, and a regulation's page with its process diagram;
-2. applicant: the request form after signing in with the password, then the status page after
-   signing the request with the EDS key file in the browser;
-3. office: the officer's inbox and an application's task page;
+2. applicant: the service page with the documents to attach, the request form's documents (one
+   upload per listed document) after signing in with the password, the request as a document
+   before signing, then the status page after signing it with the EDS key file in the browser;
+3. office: the head's inbox filtered to her role, the task page of an application whose result she
+   signs, its case file (the request with the form's labels, the uploaded documents), and the
+   result she signs shown as a document with the key file form;
 4. register: the licence PDF with its QR code, and the public verification the code leads to;
 5. psc: a Population Service Centre operator's queue and the acceptance form.
 """
@@ -30,6 +34,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from PIL import Image, ImageDraw, ImageFont
 from playwright.sync_api import sync_playwright
 
 HERE = Path(__file__).resolve().parent
@@ -47,6 +52,7 @@ LANGUAGES = ("kk", "ru")
 LICENCE = "almaty-2015-2-279/medical-licence"
 PASSWORD = "demo"  # noqa: S105 (the demo logins' password)
 PDFTOPPM = "/usr/bin/pdftoppm"
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 
 def _name(label: str, journey: str, language: str, width: int) -> str:
@@ -58,6 +64,7 @@ class Shots:
         self.base, self.out, self.label = base.rstrip("/"), out, label
         self.written: list[Path] = []
         self.licence = ""
+        self.filed = ""  # the number of the request the applicant journey filed, for the office's
 
     def take(self, page, journey: str, language: str, width: int, anchor: str | None = None) -> None:
         page.wait_for_load_state("networkidle")
@@ -69,7 +76,25 @@ class Shots:
         page.wait_for_timeout(300)
         path = self.out / _name(self.label, journey, language, width)
         page.screenshot(path=str(path))
+        _reduce(path)
         self.written.append(path)
+
+
+def _reduce(path: Path) -> None:
+    """256 colours are enough for a page of text; a screenshot's file shrinks to about half."""
+    with Image.open(path) as image:
+        reduced = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    reduced.save(path, optimize=True)
+
+
+def _scan(path: Path, number: int) -> None:
+    """A scanned page, as a person attaches one: an image the officer's case file shows inline."""
+    page = Image.new("L", (620, 877), 250)
+    draw = ImageDraw.Draw(page)
+    draw.text((60, 70), f"Құжат / Документ № {number}", fill=20, font=ImageFont.truetype(FONT, 30))
+    for y in range(160, 760, 34):
+        draw.line((60, y, 560 - (y * 7) % 180, y), fill=120, width=6)
+    page.save(path, optimize=True)
 
 
 def _context(browser, base: str, language: str, width: int):
@@ -88,7 +113,8 @@ def _staff_login(page, base: str, username: str) -> None:
 
 
 def _applicant() -> tuple[str, Path]:
-    keys = sorted((ROOT / "var" / "demo-keys").glob("*-sign.p12"))
+    # the applicants' keys are named by their IIN; the heads' keys by their login
+    keys = sorted(k for k in (ROOT / "var" / "demo-keys").glob("*-sign.p12") if k.name[:12].isdigit())
     if not keys:
         sys.exit("no key files in var/demo-keys/: load the demo data first (python -m qyzmet demo load)")
     key = keys[-1]
@@ -111,35 +137,57 @@ def applicant(shots: Shots, page, language: str, width: int) -> None:
     page.click("#password-login button[type=submit]")
     page.wait_for_url(re.compile(r"/portal/cabinet/"))
     page.goto(f"{shots.base}/portal/services/{LICENCE}/")
+    shots.take(page, "2-applicant-0-service-documents", language, width, anchor="#documents h2")
     page.locator("button[name=apply]").first.click()
     page.wait_for_url(re.compile(r"/portal/drafts/\d+/$"))
     for field, value in (("#id_subtypes", "Стоматология"), ("#id_phone", "+7 701 234 56 78")):
         if page.locator(field).count():
             page.fill(field, value)
-    shots.take(page, "2-applicant-1-request-form", language, width)
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as scan:
-        scan.write(b"%PDF-1.4\n% a scanned page\n")
-        scan.flush()
-        for upload in page.locator("main input[type=file]").all():
-            upload.set_input_files(scan.name)
+    with tempfile.TemporaryDirectory() as tmp:
+        # one scan per listed document, named as a person names the files she attaches
+        for number, upload in enumerate(page.locator("main fieldset.document input[type=file]").all(), 1):
+            scan = Path(tmp) / f"scan-{number}.png"
+            _scan(scan, number)
+            upload.set_input_files(str(scan))
+        shots.take(
+            page, "2-applicant-1-request-form", language, width, anchor="#request-form fieldset.document"
+        )
         page.click("button[name=continue]")
         page.wait_for_url(re.compile(r"/check/$"))
     page.click("#pay")
     page.wait_for_url(re.compile(r"/sign/$"))
+    shots.take(page, "2-applicant-1b-what-is-signed", language, width, anchor="#request-preview")
     page.set_input_files("#sign-file", str(key))
     page.fill("#sign-password", PASSWORD)
     page.click("#sign-submit")
     page.wait_for_url(re.compile(r"/portal/cabinet/applications/QZ-"))
     shots.take(page, "2-applicant-2-status-after-signing", language, width)
+    shots.filed = page.locator("#application-number").inner_text().strip()
 
 
 def office(shots: Shots, page, language: str, width: int) -> None:
+    """The head of the Almaty office: her inbox narrowed to the steps of her role, where she signs
+    results; the first of them, its case file and what her key would sign (nothing is signed, so
+    that every language and width finds the same application waiting)."""
     _staff_login(page, shots.base, "aed.head")
     page.goto(f"{shots.base}/office/")
+    page.locator("main p.roles a", has=page.locator("code", has_text=re.compile(r"^head$"))).click()
+    page.wait_for_url(re.compile(r"role=head"))
     shots.take(page, "3-office-1-inbox", language, width)
     page.locator("main a[href^='/office/applications/QZ-']").first.click()
     page.wait_for_url(re.compile(r"/office/applications/QZ-"))
     shots.take(page, "3-office-2-task-page", language, width)
+    shots.take(page, "3-office-3-case-file", language, width, anchor="#request-form")
+    shots.take(page, "3-office-4-head-signing-preview", language, width, anchor="#decision-preview")
+    if shots.filed:  # the request just filed waits at the reception step, a role she holds too
+        page.goto(f"{shots.base}/office/")
+        page.fill("main form.search input[name=q]", shots.filed)
+        page.locator("main form.search button[type=submit]").click()
+        page.locator(f"main a[href='/office/applications/{shots.filed}/']").click()
+        page.wait_for_url(re.compile(rf"/office/applications/{shots.filed}/$"))
+        page.locator("#attachments li[id^=attachment-] summary").first.click()
+        page.locator("#attachments details[open] img").first.wait_for()
+        shots.take(page, "3-office-5-uploaded-document", language, width, anchor="#attachments")
 
 
 def licence_pdf(shots: Shots, page) -> str:
@@ -162,6 +210,7 @@ def licence_pdf(shots: Shots, page) -> str:
             [PDFTOPPM, "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(stem)],
             check=True,
         )
+    _reduce(stem.with_suffix(".png"))
     shots.written.append(stem.with_suffix(".png"))
     return number
 
@@ -189,7 +238,11 @@ def main() -> int:
     parser.add_argument("--base", default="http://127.0.0.1:8000")
     parser.add_argument("--label", default="", help="a prefix of the file names, e.g. before or after")
     parser.add_argument("--out", default=str(HERE))
+    parser.add_argument(
+        "--only", nargs="*", choices=[j.__name__ for j in JOURNEYS], help="these journeys alone"
+    )
     args = parser.parse_args()
+    journeys = [j for j in JOURNEYS if not args.only or j.__name__ in args.only]
     shots = Shots(args.base, Path(args.out), args.label)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
@@ -199,7 +252,7 @@ def main() -> int:
             context.close()
             for language in LANGUAGES:
                 for width in WIDTHS:
-                    for journey in JOURNEYS:
+                    for journey in journeys:
                         context = _context(browser, shots.base, language, width)
                         try:
                             journey(shots, context.new_page(), language, width)
