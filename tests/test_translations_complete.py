@@ -47,3 +47,16 @@ def test_every_language_has_the_same_entries():
     assert ids["kk"] == ids["ru"] == ids["en"], {
         lang: sorted(ids[lang] ^ ids["kk"])[:5] for lang in ("ru", "en")
     }
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_no_translation_says_its_sentence_twice(language):
+    """A merge of catalogues once glued a translation to itself ("…there first.Из …"): the page
+    then printed the sentence twice."""
+    po = (LOCALE / language / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    doubled = []
+    for text in re.findall(r'^msgstr "(.+)"$', po, flags=re.M):
+        half = len(text) // 2
+        if len(text) >= 20 and len(text) % 2 == 0 and text[:half] == text[half:]:
+            doubled.append(text[:half])
+    assert not doubled, doubled[:5]
