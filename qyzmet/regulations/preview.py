@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from qyzmet.i18n import in_language
 
+from .outcomes import outcome_name
+
 # Keys of the machine text that say nothing to a reader (internal references, kept in the
 # signed bytes but not repeated on the document).
 HIDDEN = {"draft", "portal_draft", "portal_submission", "signature_sha256", "language", "lookup", "run"}
@@ -57,11 +59,6 @@ ACTS = {
     "result": _("Decision to issue the result"),
     "refusal": _("Reasoned refusal"),
     "step": _("Signed step of the procedure"),
-}
-OUTCOMES = {
-    "done": _("done"),
-    "approve": _("approve"),
-    "refuse": _("refuse"),
 }
 
 
@@ -128,7 +125,7 @@ def _named(key: str, value, reg) -> str:
     if key == "act":
         return str(ACTS.get(value, value))
     if key == "outcome":
-        return str(OUTCOMES.get(value, value))
+        return outcome_name(str(value), reg)
     if key == "provider":
         return _provider_name(str(value))
     if reg is not None:

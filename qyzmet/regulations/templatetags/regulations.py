@@ -9,6 +9,7 @@ from qyzmet.i18n import in_language
 from ..citations import citation
 from ..citations import standard_act as cite_standard
 from ..export import format_norm
+from ..outcomes import outcome_name
 
 register = template.Library()
 
@@ -67,30 +68,13 @@ def standard_act(standard):
     return cite_standard(standard)
 
 
-# What a branch's outcome code says, for a step whose branch carries no label of its own.
-OUTCOMES = {
-    "yes": lambda: _("yes"),
-    "no": lambda: _("no"),
-    "complete": lambda: _("complete"),
-    "incomplete": lambda: _("incomplete"),
-    "approve": lambda: _("approve"),
-    "refuse": lambda: _("refuse"),
-    "positive": lambda: _("positive"),
-    "negative": lambda: _("negative"),
-}
-
-
 @register.filter
 def outcome(branch, reg=None):
     """A branch's outcome as the reader says it: its own label, the name of the variant it
     stands for (a split by variant), else the name of its code."""
     if branch.label is not None:
         return in_language(branch.label)
-    variant = reg.variant(branch.when) if reg is not None else None
-    if variant is not None:
-        return in_language(variant.name)
-    name = OUTCOMES.get(branch.when)
-    return name() if name else branch.when.replace("_", " ")
+    return outcome_name(branch.when, reg)
 
 
 CHECKS = {
