@@ -192,7 +192,7 @@ def may_answer_pause(user, app: Application) -> bool:
         return False
     if not own_applications(user).filter(pk=app.pk).exists():
         return False
-    return app.pauses.filter(ended_at__isnull=True).exclude(asked="").exists()
+    return app.pauses.asking().filter(ended_at__isnull=True).exists()
 
 
 def access_pause_answer(user, app: Application) -> Application:

@@ -145,6 +145,12 @@ class StepRun(models.Model):
         return self.completed_at is None
 
 
+class PauseQuerySet(models.QuerySet):
+    def asking(self):
+        """The stops that asked the applicant something (a rule that asks them; `asked` is set)."""
+        return self.exclude(asked="")
+
+
 class Pause(models.Model):
     """A stop of the legal clock, on a legal ground: the code of a pause rule of the law
     (`law_rules.yaml`, `law.pauses_for`), or a state database unreachable (the gateway's own).
@@ -168,6 +174,8 @@ class Pause(models.Model):
     ended_by = models.CharField(max_length=150, blank=True)
     answer = models.TextField(blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PauseQuerySet.as_manager()
 
 
 class PauseFile(models.Model):
@@ -288,3 +296,8 @@ class PendingApplication(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["generation", "provider", "application_id"])]
+
+
+# The applicant's answer files of pauses, read without their bytes (pages list them; a download
+# reads one file's content by itself).
+ANSWER_FILES = models.Prefetch("files", queryset=PauseFile.objects.defer("content"))

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from qyzmet.engine import paths
 from qyzmet.engine.fees import fee_for
-from qyzmet.engine.models import Application
+from qyzmet.engine.models import ANSWER_FILES, Application
 from qyzmet.engine.statuses import account, regulation_status
 from qyzmet.regulations.templatetags.regulations import norm, tr
 
@@ -185,9 +185,7 @@ def asked_of_applicant(app: Application) -> list[dict]:
             "open": pause.ended_at is None,
             "answer": pause.answer,
             "answered_at": pause.answered_at,
-            "files": [
-                {"name": f.name, "size": f.size, "sha256": f.sha256} for f in pause.files.defer("content")
-            ],
+            "files": [{"name": f.name, "size": f.size, "sha256": f.sha256} for f in pause.files.all()],
         }
-        for pause in app.pauses.exclude(asked="").order_by("started_at").prefetch_related("files")
+        for pause in app.pauses.asking().order_by("started_at").prefetch_related(ANSWER_FILES)
     ]

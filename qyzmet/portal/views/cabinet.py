@@ -24,7 +24,7 @@ from qyzmet.access import (
 )
 from qyzmet.analytics import questionnaire as quality
 from qyzmet.engine import services
-from qyzmet.engine.models import Status
+from qyzmet.engine.models import ANSWER_FILES, Status
 from qyzmet.engine.statuses import TERM_KEPT, account, refusal_act, regulation_status, term_state
 from qyzmet.intake import uploads
 from qyzmet.notifications.models import Notification
@@ -55,8 +55,7 @@ def _row(app):
         # which of the three refusals it ended in, named as its own act
         "refusal": refusals.act(refusal_act(app)),
         # the clock stands still until I answer what I am asked
-        "asked": app.status == Status.PAUSED
-        and app.pauses.filter(ended_at__isnull=True).exclude(asked="").exists(),
+        "asked": app.status == Status.PAUSED and app.pauses.asking().filter(ended_at__isnull=True).exists(),
     }
 
 
@@ -142,8 +141,8 @@ def questionnaire_offered(app) -> bool:
 def _pauses(app):
     rules = services.pause_rules(app)
     return [
-        {"pause": p, "rule": rules.get(p.reason), "files": list(p.files.defer("content"))}
-        for p in app.pauses.exclude(asked="").order_by("started_at")
+        {"pause": p, "rule": rules.get(p.reason), "files": list(p.files.all())}
+        for p in app.pauses.asking().order_by("started_at").prefetch_related(ANSWER_FILES)
     ]
 
 
