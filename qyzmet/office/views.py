@@ -40,7 +40,7 @@ from qyzmet.audit.actions import label_of
 from qyzmet.audit.models import AuditEntry
 from qyzmet.engine import figures, paths, services
 from qyzmet.engine.law import rules_for
-from qyzmet.engine.models import OPEN_STATUSES, Application, ConclusionRequest, Status, StepRun
+from qyzmet.engine.models import ANSWER_FILES, OPEN_STATUSES, Application, ConclusionRequest, Status, StepRun
 from qyzmet.providers.models import Provider
 from qyzmet.registry import decisions, documents
 from qyzmet.registry.models import OfficialSignature, RegisterEntry
@@ -219,8 +219,8 @@ def _task_page(
         "rules": list(rules.values()),
         "conclusions": conclusions,
         "pauses": [
-            {"pause": p, "rule": pause_rules.get(p.reason), "files": list(p.files.defer("content"))}
-            for p in app.pauses.order_by("started_at")
+            {"pause": p, "rule": pause_rules.get(p.reason), "files": list(p.files.all())}
+            for p in app.pauses.order_by("started_at").prefetch_related(ANSWER_FILES)
         ],
         "pause_form": pause_form,
         "may_resume": clock_allowed and app.status == Status.PAUSED,
