@@ -197,12 +197,10 @@ def write_catalogue(tmp_path):
 
 @pytest.fixture(autouse=True)
 def events_delivered_on_change(monkeypatch):
-    """A test runs inside a transaction that is never committed, so nothing waiting for a commit
-    would ever run: the engine's events are handed to their subscribers as soon as the change is
-    written, as they are in production once it commits (tests/test_outbox.py checks the wait)."""
-    from qyzmet.outbox import subscribers
+    """Each test's transaction is never committed either (tests/worlds.py)."""
+    from .worlds import deliver_as_written
 
-    monkeypatch.setattr(subscribers, "after_commit", lambda callback, using: callback())
+    deliver_as_written(monkeypatch)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -18,8 +18,13 @@ from qyzmet.outbox import subscribers
 def made_once(django_db_blocker):
     """A module's transaction, yielding a MonkeyPatch that lasts as long as it."""
     with pytest.MonkeyPatch.context() as patch, django_db_blocker.unblock(), transaction.atomic():
-        # Never committed, so the engine's events reach their subscribers as they are written
-        # (as conftest's `events_delivered_on_change` does for one test).
-        patch.setattr(subscribers, "after_commit", lambda callback, using: callback())
+        deliver_as_written(patch)
         yield patch
         transaction.set_rollback(True)
+
+
+def deliver_as_written(patch) -> None:
+    """A transaction that is never committed runs nothing waiting for its commit: the engine's
+    events reach their subscribers as soon as the change is written, as they do in production
+    once it commits (tests/test_outbox.py checks the wait)."""
+    patch.setattr(subscribers, "after_commit", lambda callback, using: callback())
